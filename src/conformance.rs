@@ -1,0 +1,1 @@
+//! Conformance corpus runner (written by a helper).

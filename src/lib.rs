@@ -1,0 +1,48 @@
+//! # halfpixel
+//!
+//! Every framework's resize, exactly. halfpixel reproduces the resize and pixel-shuffle semantics
+//! of PyTorch, TensorFlow, Keras, ONNX, Core ML, Metal Performance Shaders and OpenCV — each with
+//! its own coordinate mapping, rounding and precision — and proves it against golden outputs
+//! produced by the frameworks themselves.
+//!
+//! The same "bilinear 2×" call samples different source pixels in different frameworks:
+//!
+//! | call | source x of output i (10 → 20) |
+//! |---|---|
+//! | TF1 `resize_bilinear` (align_corners=False) | `i/2`: 0, 0.5, …, 9.5 (clamped: the last column repeats) |
+//! | `align_corners=True` | `i·9/19`: 0, 0.4737, …, 9 |
+//! | PyTorch / TF2 / OpenCV | `(i+0.5)/2 − 0.5`: −0.25, 0.25, …, 9.25 |
+//!
+//! Geometry lives in one place, [`plan`]: every preset and the portable [`ResizeSpec`] become
+//! per-axis tap tables (source index, weight) that the CPU kernel ([`cpu`]) executes.
+//!
+//! ```
+//! use halfpixel::presets::torch;
+//! use halfpixel::Layout;
+//! use ndarray::Array4;
+//!
+//! // F.interpolate(x, size=(18, 20), mode='bilinear', align_corners=False)
+//! let op = torch::Interpolate::size([18, 20], torch::Mode::Bilinear)
+//!     .align_corners(false)
+//!     .build()?;
+//! let x = Array4::<f32>::from_shape_fn((1, 3, 9, 10), |(_, c, h, w)| (c * 100 + h * 10 + w) as f32);
+//! let y = op.run_cpu(x.view(), Layout::Nchw)?;
+//! assert_eq!(y.dim(), (1, 3, 18, 20));
+//! # Ok::<(), halfpixel::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod conformance;
+pub mod cpu;
+pub mod error;
+pub mod npy;
+pub mod op;
+pub mod plan;
+pub mod presets;
+pub mod spec;
+
+pub use error::{Error, Result};
+pub use op::{InputDesc, Operation, ResizePlanner};
+pub use plan::{AxisPlan, ResizePlan};
+pub use spec::{BlockOrder, BlockSpec, CoordinateTransform, Layout, Mode, NearestMode, ResizeSpec};

@@ -1,0 +1,1 @@
+//! .npy reader/writer (written by a helper).

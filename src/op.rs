@@ -1,0 +1,174 @@
+//! [`Operation`]: what a preset or a portable spec describes, ready to run on a tensor.
+
+use std::fmt;
+use std::sync::Arc;
+
+use ndarray::{Array4, ArrayView4, ArrayViewMut4};
+
+use crate::cpu;
+use crate::cpu::Direction;
+use crate::error::Result;
+use crate::plan::ResizePlan;
+use crate::spec::{BlockSpec, Layout, ResizeSpec};
+
+/// What a planner knows about the input when it builds the tap tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputDesc {
+    /// `[n, c, h, w]`.
+    pub dims: [usize; 4],
+    /// The memory layout (PyTorch picks a different kernel for channels-last tensors).
+    pub layout: Layout,
+}
+
+impl InputDesc {
+    /// Input height and width.
+    pub fn hw(&self) -> [usize; 2] {
+        [self.dims[2], self.dims[3]]
+    }
+}
+
+/// Anything that turns an input description into a [`ResizePlan`]: the portable spec and every
+/// framework preset.
+pub trait ResizePlanner: Send + Sync + fmt::Debug {
+    /// Builds the per-axis tap tables for this input, or says why it cannot.
+    fn plan(&self, input: &InputDesc) -> Result<ResizePlan>;
+
+    /// The call this planner mirrors, e.g. `torch.nn.functional.interpolate(size=(18, 20), mode='bilinear')`.
+    fn describe(&self) -> String;
+}
+
+impl ResizePlanner for ResizeSpec {
+    fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
+        ResizeSpec::plan(self, input.hw())
+    }
+
+    fn describe(&self) -> String {
+        let mut s = format!(
+            "resize(mode={}, coordinate_transformation_mode={}",
+            self.mode.name(),
+            self.coordinate_transformation_mode.name()
+        );
+        if let Some(m) = self.nearest_mode {
+            s += &format!(", nearest_mode={}", m.name());
+        }
+        if let Some(a) = self.cubic_coeff_a {
+            s += &format!(", cubic_coeff_a={a}");
+        }
+        if self.exclude_outside {
+            s += ", exclude_outside=1";
+        }
+        if self.antialias {
+            s += ", antialias=1";
+        }
+        if let Some(roi) = self.roi {
+            s += &format!(", roi={roi:?}");
+        }
+        if let Some(ev) = self.extrapolation_value {
+            s += &format!(", extrapolation_value={ev}");
+        }
+        s += &format!(", output_size={:?}", self.output_size);
+        if let Some(sc) = self.scale {
+            s += &format!(", scale={sc:?}");
+        }
+        s + ")"
+    }
+}
+
+/// A resize, depth_to_space or space_to_depth, as a framework call or the portable spec describes it.
+#[derive(Clone)]
+pub enum Operation {
+    /// A resize described by a planner (a preset or a [`ResizeSpec`]).
+    Resize(Arc<dyn ResizePlanner>),
+    /// Channels to space (`[N, C·b², H, W] → [N, C, H·b, W·b]`).
+    DepthToSpace(BlockSpec),
+    /// Space to channels (`[N, C, H·b, W·b] → [N, C·b², H, W]`).
+    SpaceToDepth(BlockSpec),
+}
+
+impl fmt::Debug for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl From<ResizeSpec> for Operation {
+    fn from(spec: ResizeSpec) -> Self {
+        Operation::Resize(Arc::new(spec))
+    }
+}
+
+impl Operation {
+    /// Wraps a planner.
+    pub fn resize(planner: impl ResizePlanner + 'static) -> Self {
+        Operation::Resize(Arc::new(planner))
+    }
+
+    /// The call this operation mirrors.
+    pub fn describe(&self) -> String {
+        match self {
+            Operation::Resize(p) => p.describe(),
+            Operation::DepthToSpace(b) => {
+                format!("depth_to_space(block_size={}, order={:?})", b.block_size, b.order)
+            }
+            Operation::SpaceToDepth(b) => {
+                format!("space_to_depth(block_size={}, order={:?})", b.block_size, b.order)
+            }
+        }
+    }
+
+    /// The resize plan for an input (None for depth_to_space / space_to_depth).
+    pub fn plan(&self, input: &InputDesc) -> Result<Option<ResizePlan>> {
+        match self {
+            Operation::Resize(p) => p.plan(input).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The output `[n, c, h, w]` for an input.
+    pub fn output_dims(&self, input: &InputDesc) -> Result<[usize; 4]> {
+        match self {
+            Operation::Resize(p) => p.plan(input)?.output_dims(input.dims),
+            Operation::DepthToSpace(b) => {
+                cpu::pixel_shuffle::output_dims(input.dims, *b, Direction::DepthToSpace)
+            }
+            Operation::SpaceToDepth(b) => {
+                cpu::pixel_shuffle::output_dims(input.dims, *b, Direction::SpaceToDepth)
+            }
+        }
+    }
+
+    /// Runs on the CPU, returning a new array in the input's layout.
+    pub fn run_cpu(&self, input: ArrayView4<f32>, layout: Layout) -> Result<Array4<f32>> {
+        let desc = InputDesc {
+            dims: layout.nchw(input.dim().into()),
+            layout,
+        };
+        match self {
+            Operation::Resize(p) => cpu::resize(input, layout, &p.plan(&desc)?),
+            Operation::DepthToSpace(b) => cpu::rearrange(input, layout, *b, Direction::DepthToSpace),
+            Operation::SpaceToDepth(b) => cpu::rearrange(input, layout, *b, Direction::SpaceToDepth),
+        }
+    }
+
+    /// Runs on the CPU into the caller's array (same layout, the output shape).
+    pub fn run_cpu_into(
+        &self,
+        input: ArrayView4<f32>,
+        layout: Layout,
+        output: ArrayViewMut4<f32>,
+    ) -> Result<()> {
+        let desc = InputDesc {
+            dims: layout.nchw(input.dim().into()),
+            layout,
+        };
+        match self {
+            Operation::Resize(p) => cpu::resize_into(input, layout, &p.plan(&desc)?, output),
+            Operation::DepthToSpace(b) => {
+                cpu::rearrange_into(input, layout, *b, Direction::DepthToSpace, output)
+            }
+            Operation::SpaceToDepth(b) => {
+                cpu::rearrange_into(input, layout, *b, Direction::SpaceToDepth, output)
+            }
+        }
+    }
+}

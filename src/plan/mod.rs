@@ -1,0 +1,314 @@
+//! Axis plans: the one place where resize geometry lives.
+//!
+//! Every resize — the portable [`ResizeSpec`](crate::spec::ResizeSpec) and every framework preset —
+//! is reduced, per spatial axis, to a table that says for each output index which source indices
+//! it reads and with which weights (or that it lies outside the input and takes the extrapolation
+//! value). The CPU kernel and the GPU kernels execute the same tables, so they read the same
+//! source pixels by construction.
+//!
+//! Submodules build tables for one family of rules each:
+//! - [`portable`]: the ONNX-reference semantics of the portable vocabulary (float64);
+//! - [`torch`], [`tf`], [`opencv`]: framework rules that need the framework's own precision or
+//!   formulas (float32 scales, TF's 1/1024 bicubic table, OpenCV's fixed point);
+//! - [`filters`]: the filter kernels they share.
+
+pub mod filters;
+pub mod opencv;
+pub mod portable;
+pub mod tf;
+pub mod torch;
+
+use crate::error::{Error, Result, MAX_AXIS_LEN};
+
+/// One axis of a resize: for each output index, its taps (source index, weight) or "extrapolate".
+///
+/// Taps are stored padded to [`AxisPlan::width`] per output: output `o` has
+/// `counts[o]` taps at `indices[o*width ..]` and `weights[o*width ..]`; the padding (index 0,
+/// weight 0) is never read. Source indices are always within `0..in_len`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AxisPlan {
+    in_len: usize,
+    out_len: usize,
+    width: usize,
+    counts: Vec<u32>,
+    indices: Vec<u32>,
+    weights: Vec<f32>,
+    extrapolate: Vec<bool>,
+}
+
+/// The taps of one output index while a plan is being built: unclamped source indices and
+/// weights in float64.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Taps {
+    /// `(source index, weight)` pairs; indices may lie outside the input until the edge rule
+    /// (replicate or exclude) is applied.
+    pub taps: Vec<(i64, f64)>,
+    /// The sample lies outside the input: the output takes the extrapolation value.
+    pub extrapolate: bool,
+}
+
+impl Taps {
+    /// A single tap of weight 1.
+    pub fn one(index: i64) -> Self {
+        Taps {
+            taps: vec![(index, 1.0)],
+            extrapolate: false,
+        }
+    }
+
+    /// The output takes the extrapolation value.
+    pub fn extrapolated() -> Self {
+        Taps {
+            taps: Vec::new(),
+            extrapolate: true,
+        }
+    }
+
+    /// Taps from pairs.
+    pub fn from_pairs(taps: Vec<(i64, f64)>) -> Self {
+        Taps {
+            taps,
+            extrapolate: false,
+        }
+    }
+}
+
+/// What to do with taps that fall outside `0..in_len`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// Read the nearest edge pixel instead (replicate border).
+    Replicate,
+    /// Drop them and divide the remaining weights by their sum (ONNX `exclude_outside`).
+    Exclude,
+}
+
+impl AxisPlan {
+    /// Builds a plan from one [`Taps`] per output index, applying the edge rule and merging taps
+    /// that read the same source index (their weights are added in float64, then rounded once).
+    pub fn build(
+        in_len: usize,
+        out_len: usize,
+        edge: Edge,
+        mut taps_of: impl FnMut(usize) -> Taps,
+    ) -> Result<AxisPlan> {
+        check_axis("input length", in_len)?;
+        check_axis("output length", out_len)?;
+        let mut per_output: Vec<Taps> = Vec::with_capacity(out_len);
+        let mut width = 1;
+        for o in 0..out_len {
+            let mut t = taps_of(o);
+            if !t.extrapolate {
+                apply_edge(&mut t.taps, in_len, edge);
+                merge_duplicates(&mut t.taps);
+                width = width.max(t.taps.len());
+            }
+            per_output.push(t);
+        }
+        let mut plan = AxisPlan {
+            in_len,
+            out_len,
+            width,
+            counts: vec![0; out_len],
+            indices: vec![0; out_len * width],
+            weights: vec![0.0; out_len * width],
+            extrapolate: vec![false; out_len],
+        };
+        for (o, t) in per_output.into_iter().enumerate() {
+            if t.extrapolate {
+                plan.extrapolate[o] = true;
+                continue;
+            }
+            plan.counts[o] = t.taps.len() as u32;
+            for (k, (idx, w)) in t.taps.into_iter().enumerate() {
+                plan.indices[o * width + k] = idx as u32;
+                plan.weights[o * width + k] = w as f32;
+            }
+        }
+        Ok(plan)
+    }
+
+    /// The identity axis: output `i` copies input `i`.
+    pub fn identity(len: usize) -> Result<AxisPlan> {
+        AxisPlan::build(len, len, Edge::Replicate, |o| Taps::one(o as i64))
+    }
+
+    /// Input length of the axis.
+    pub fn in_len(&self) -> usize {
+        self.in_len
+    }
+
+    /// Output length of the axis.
+    pub fn out_len(&self) -> usize {
+        self.out_len
+    }
+
+    /// Taps stored per output (the largest tap count of any output).
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Whether output `o` takes the extrapolation value.
+    pub fn is_extrapolated(&self, o: usize) -> bool {
+        self.extrapolate[o]
+    }
+
+    /// The taps of output `o`: source indices and weights.
+    pub fn taps(&self, o: usize) -> (&[u32], &[f32]) {
+        let start = o * self.width;
+        let n = self.counts[o] as usize;
+        (
+            &self.indices[start..start + n],
+            &self.weights[start..start + n],
+        )
+    }
+
+    /// Per-output tap counts (0 for extrapolated outputs).
+    pub fn counts(&self) -> &[u32] {
+        &self.counts
+    }
+
+    /// The padded index table, `out_len * width` entries.
+    pub fn index_table(&self) -> &[u32] {
+        &self.indices
+    }
+
+    /// The padded weight table, `out_len * width` entries.
+    pub fn weight_table(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// Per-output extrapolation flags.
+    pub fn extrapolation_flags(&self) -> &[bool] {
+        &self.extrapolate
+    }
+
+    /// True when every output copies the input pixel of the same index with weight 1.
+    pub fn is_identity(&self) -> bool {
+        self.in_len == self.out_len
+            && (0..self.out_len).all(|o| {
+                let (i, w) = self.taps(o);
+                !self.extrapolate[o] && i.len() == 1 && i[0] as usize == o && w[0] == 1.0
+            })
+    }
+
+    /// True when every output reads exactly one source pixel with weight 1 (a gather).
+    pub fn is_gather(&self) -> bool {
+        (0..self.out_len).all(|o| {
+            let (i, w) = self.taps(o);
+            self.extrapolate[o] || (i.len() == 1 && w[0] == 1.0)
+        })
+    }
+
+    /// For a gather axis, the source index of each output (`None` where extrapolated).
+    pub fn gather_indices(&self) -> Vec<Option<usize>> {
+        (0..self.out_len)
+            .map(|o| {
+                if self.extrapolate[o] {
+                    None
+                } else {
+                    Some(self.taps(o).0[0] as usize)
+                }
+            })
+            .collect()
+    }
+}
+
+fn check_axis(what: &str, len: usize) -> Result<()> {
+    if len == 0 {
+        return Err(Error::ZeroOrNegativeSize {
+            what: what.to_string(),
+            value: 0,
+        });
+    }
+    if len > MAX_AXIS_LEN {
+        return Err(Error::SizeTooLarge {
+            what: what.to_string(),
+            value: len as u128,
+            limit: MAX_AXIS_LEN as u128,
+        });
+    }
+    Ok(())
+}
+
+fn apply_edge(taps: &mut Vec<(i64, f64)>, in_len: usize, edge: Edge) {
+    let last = in_len as i64 - 1;
+    match edge {
+        Edge::Replicate => {
+            for t in taps.iter_mut() {
+                t.0 = t.0.clamp(0, last);
+            }
+        }
+        Edge::Exclude => {
+            let any_outside = taps.iter().any(|t| t.0 < 0 || t.0 > last);
+            if any_outside {
+                taps.retain(|t| t.0 >= 0 && t.0 <= last);
+                let sum: f64 = taps.iter().map(|t| t.1).sum();
+                for t in taps.iter_mut() {
+                    t.1 /= sum;
+                }
+            }
+        }
+    }
+}
+
+fn merge_duplicates(taps: &mut Vec<(i64, f64)>) {
+    let mut merged: Vec<(i64, f64)> = Vec::with_capacity(taps.len());
+    for &(i, w) in taps.iter() {
+        if let Some(m) = merged.iter_mut().find(|m| m.0 == i) {
+            m.1 += w;
+        } else {
+            merged.push((i, w));
+        }
+    }
+    *taps = merged;
+}
+
+/// A complete 2-D resize: the height plan, the width plan, the value for extrapolated samples,
+/// and (for Core ML `crop_resize` with a box index) which batch item is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResizePlan {
+    /// The plan of the height axis.
+    pub h: AxisPlan,
+    /// The plan of the width axis.
+    pub w: AxisPlan,
+    /// The value of outputs whose sample lies outside the input on either axis.
+    pub extrapolation_value: f32,
+    /// When set, the output has batch 1 and reads this batch item of the input.
+    pub batch_index: Option<usize>,
+}
+
+impl ResizePlan {
+    /// A plan from two axis plans with extrapolation value 0.
+    pub fn new(h: AxisPlan, w: AxisPlan) -> Self {
+        ResizePlan {
+            h,
+            w,
+            extrapolation_value: 0.0,
+            batch_index: None,
+        }
+    }
+
+    /// The output `[n, c, h, w]` for an input `[n, c, h, w]`, checking that the input matches the plan.
+    pub fn output_dims(&self, input_nchw: [usize; 4]) -> Result<[usize; 4]> {
+        let [n, c, h, w] = input_nchw;
+        if h != self.h.in_len() || w != self.w.in_len() {
+            return Err(Error::ShapeMismatch {
+                what: "input height and width (the plan was built for another size)".into(),
+                expected: vec![self.h.in_len(), self.w.in_len()],
+                got: vec![h, w],
+            });
+        }
+        let n_out = match self.batch_index {
+            Some(b) if b >= n => {
+                return Err(Error::invalid_argument(
+                    "box index",
+                    b,
+                    format!("the input has batch {n}"),
+                ))
+            }
+            Some(_) => 1,
+            None => n,
+        };
+        Ok([n_out, c, self.h.out_len(), self.w.out_len()])
+    }
+}
