@@ -138,10 +138,11 @@ impl Mode {
         )
     }
 
-    /// Whether the mode is a windowed filter whose taps can fall outside the input
-    /// (so `exclude_outside` means something).
+    /// Whether the mode's taps can fall outside the input, so that `exclude_outside` means
+    /// something. For `nearest` (as in ONNX's reference) a sample whose chosen neighbour lies
+    /// outside the input then becomes 0.
     pub fn has_window(self) -> bool {
-        !matches!(self, Mode::Nearest | Mode::Area | Mode::AdaptiveAvgPool)
+        !matches!(self, Mode::Area | Mode::AdaptiveAvgPool)
     }
 }
 
@@ -317,12 +318,15 @@ pub struct ResizeSpec {
     /// Value of samples outside the input under `tf_crop_and_resize` (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extrapolation_value: Option<f64>,
-    /// `[y0, x0, y1, x1]`, normalized, for `tf_crop_and_resize` (required there).
+    /// `[y0, x0, y1, x1]`, normalized, for `tf_crop_and_resize` (required there). Like ONNX's
+    /// `roi` input it is a float32 tensor: values are rounded to float32.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roi: Option<[f64; 4]>,
     /// `[H_out, W_out]`.
     pub output_size: [usize; 2],
     /// `[scale_h, scale_w]`: the user-given scale the mapping divides by; `None` means out/in.
+    /// Like ONNX's `scales` input it is a float32 tensor: values are rounded to float32 (1.7
+    /// becomes 1.7000000476837158), then the mapping divides in float64.
     #[serde(default)]
     pub scale: Option<[f64; 2]>,
 }

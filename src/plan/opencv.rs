@@ -87,14 +87,16 @@ pub fn nearest(axis: CvAxis) -> Result<AxisPlan> {
     })
 }
 
-/// `resizeNN_bitexact`: `ifx = ((in << 16) + out/2) / out`, `ifx0 = ifx/2 − in % 2`,
-/// `sx = (ifx·dx + ifx0) >> 16`, clamped to the input.
+/// `INTER_NEAREST_EXACT` as OpenCV 5 computes it: `min(floor((dx + 0.5)·scale_x), in − 1)` in
+/// float64 with `scale_x = 1/inv_scale_x`. (OpenCV 4's `resizeNN_bitexact` used 16.16 fixed
+/// point, `sx = (ifx·dx + ifx/2 − in % 2) >> 16`; OpenCV 5's outputs follow the float64 formula,
+/// e.g. 12 → 5 picks rows 1, 3, 6, 8, 10 where the fixed point picks 1, 3, 5, 8, 10, and fx = 1.5
+/// picks row 2 for output 4 because 4.5·(1/1.5) = 2.9999999999999996.)
 pub fn nearest_exact(axis: CvAxis) -> Result<AxisPlan> {
-    let (src, dst) = (axis.in_len as i64, axis.out_len as i64);
-    let ifx = ((src << 16) + dst / 2) / dst;
-    let ifx0 = ifx / 2 - src % 2;
+    let scale = axis.scale();
+    let last = axis.in_len as i64 - 1;
     AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |dx| {
-        Taps::one(((ifx * dx as i64 + ifx0) >> 16).min(src - 1))
+        Taps::one((((dx as f64 + 0.5) * scale).floor() as i64).min(last))
     })
 }
 
@@ -197,7 +199,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nearest_exact_fixed_point_2x_up() {
+    fn nearest_exact_2x_up() {
         let p = nearest_exact(CvAxis {
             in_len: 4,
             out_len: 8,
@@ -206,6 +208,19 @@ mod tests {
         .unwrap();
         let idx: Vec<_> = p.gather_indices().into_iter().map(|i| i.unwrap()).collect();
         assert_eq!(idx, vec![0, 0, 1, 1, 2, 2, 3, 3]);
+    }
+
+    /// 12 → 5: (2 + 0.5)·2.4 = 6 exactly in float64 picks row 6 (16.16 fixed point gives 5).
+    #[test]
+    fn nearest_exact_is_float64_half_pixel() {
+        let p = nearest_exact(CvAxis {
+            in_len: 12,
+            out_len: 5,
+            inv_scale: 5.0 / 12.0,
+        })
+        .unwrap();
+        let idx: Vec<_> = p.gather_indices().into_iter().map(|i| i.unwrap()).collect();
+        assert_eq!(idx, vec![1, 3, 6, 8, 10]);
     }
 
     #[test]

@@ -69,13 +69,16 @@ pub fn source_coordinate(ctm: CoordinateTransform, g: &AxisGeometry, i: usize) -
         }
         CoordinateTransform::Asymmetric => x / s,
         CoordinateTransform::TfCropAndResize => {
-            let (start, end) = g.roi;
+            // The roi is a float32 tensor; NumPy keeps `end − start` and `start·(in − 1)` in
+            // float32 (NEP 50), the rest in float64 — as ONNX's reference computes it.
+            let (start, end) = (g.roi.0 as f32, g.roi.1 as f32);
+            let extent = end - start;
             let mut x_ori = if output_width == 1.0 {
-                (end - start) * (input_width - 1.0) / 2.0
+                (extent * (g.in_len as f32 - 1.0) / 2.0) as f64
             } else {
-                x * (end - start) * (input_width - 1.0) / (output_width - 1.0)
+                x * extent as f64 * (input_width - 1.0) / (output_width - 1.0)
             };
-            x_ori += start * (input_width - 1.0);
+            x_ori += (start * (g.in_len as f32 - 1.0)) as f64;
             if x_ori < 0.0 || x_ori > input_width - 1.0 || x_ori.is_nan() {
                 return None;
             }
@@ -360,17 +363,33 @@ pub fn axis_plan(spec: &ResizeSpec, g: AxisGeometry) -> Result<AxisPlan> {
 /// Plans a portable spec for an input of height and width `[in_h, in_w]`.
 pub fn plan(spec: &ResizeSpec, [in_h, in_w]: [usize; 2]) -> Result<ResizePlan> {
     spec.validate()?;
+    check_input(in_h, in_w)?;
+    let [out_h, out_w] = spec.output_size;
+    // A user-given scale is a float32 value (ONNX's `scales` input is a float tensor).
+    let scale = match spec.scale {
+        Some([sh, sw]) => [sh as f32 as f64, sw as f32 as f64],
+        None => [out_h as f64 / in_h as f64, out_w as f64 / in_w as f64],
+    };
+    plan_with_scale(spec, [in_h, in_w], scale)
+}
+
+fn check_input(in_h: usize, in_w: usize) -> Result<()> {
     if in_h == 0 || in_w == 0 {
         return Err(Error::ZeroOrNegativeSize {
             what: "input height and width".into(),
             value: 0,
         });
     }
+    Ok(())
+}
+
+/// Plans a portable spec with the scales the mapping divides by given exactly (float64), as
+/// ONNX's reference computes them for `sizes` and `keep_aspect_ratio_policy`.
+pub fn plan_with_scale(spec: &ResizeSpec, [in_h, in_w]: [usize; 2], scale: [f64; 2]) -> Result<ResizePlan> {
+    spec.validate()?;
+    check_input(in_h, in_w)?;
     let [out_h, out_w] = spec.output_size;
     let roi = spec.roi.unwrap_or([0.0, 0.0, 1.0, 1.0]);
-    let scale = spec
-        .scale
-        .unwrap_or([out_h as f64 / in_h as f64, out_w as f64 / in_w as f64]);
     let gh = AxisGeometry {
         in_len: in_h,
         out_len: out_h,
@@ -445,7 +464,9 @@ mod tests {
         let plan = spec.plan([1, 10]).unwrap();
         for o in [18, 19] {
             let (idx, w) = plan.w.taps(o);
-            assert_eq!((idx, w), (&[9u32][..], &[1.0f32][..]), "output {o}");
+            for (&i, &wt) in idx.iter().zip(w) {
+                assert_eq!(wt, if i == 9 { 1.0 } else { 0.0 }, "output {o}, tap {i}");
+            }
         }
     }
 

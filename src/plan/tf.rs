@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use super::filters;
-use super::portable::{box_taps, window_taps};
+use super::portable::box_taps;
 use super::{AxisPlan, Edge, Taps};
 use crate::error::Result;
 
@@ -136,9 +136,11 @@ pub fn bicubic(axis: TfAxis) -> Result<AxisPlan> {
 }
 
 /// `ResizeArea`: the box `[i·scale, (i+1)·scale)` in float32 coordinates, each row weighted by its
-/// coverage, divided by the box length; indices clamped to the input.
-pub fn area(in_len: usize, out_len: usize) -> Result<AxisPlan> {
-    let scale = in_len as f32 / out_len as f32;
+/// coverage, divided by the box length; indices clamped to the input. `scale` is
+/// `CalculateResizeScale` (`(in − 1)/(out − 1)` with align_corners).
+pub fn area(axis: TfAxis) -> Result<AxisPlan> {
+    let (in_len, out_len) = (axis.in_len, axis.out_len);
+    let scale = axis.scale();
     AxisPlan::build(in_len, out_len, Edge::Replicate, |i| {
         let start = i as f32 * scale;
         let end = (i + 1) as f32 * scale;
@@ -170,7 +172,8 @@ pub enum TfKernel {
 }
 
 impl TfKernel {
-    fn radius(self) -> f64 {
+    /// `Radius()` of the kernel.
+    fn radius(self) -> f32 {
         match self {
             TfKernel::Triangle => 1.0,
             TfKernel::KeysCubic => 2.0,
@@ -181,21 +184,66 @@ impl TfKernel {
         }
     }
 
-    fn eval(self, x: f64) -> f64 {
+    /// The kernel at `x ≥ 0`, evaluated as `sampling_kernels.h` does (float32; the Gaussian's
+    /// exponent in float64).
+    fn eval(self, x: f32) -> f32 {
+        let x = x.abs();
         match self {
-            TfKernel::Triangle => filters::triangle(x),
-            TfKernel::KeysCubic => filters::keys_cubic(x, -0.5),
-            TfKernel::Lanczos3 => filters::lanczos(x, 3.0),
-            TfKernel::Lanczos5 => filters::lanczos(x, 5.0),
-            TfKernel::Gaussian => filters::gaussian(x),
-            TfKernel::MitchellCubic => filters::mitchell_cubic(x),
+            TfKernel::Triangle => {
+                if x < 1.0 {
+                    1.0 - x
+                } else {
+                    0.0
+                }
+            }
+            TfKernel::KeysCubic => {
+                if x >= 2.0 {
+                    0.0
+                } else if x >= 1.0 {
+                    ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
+                } else {
+                    ((1.5 * x - 2.5) * x) * x + 1.0
+                }
+            }
+            TfKernel::Lanczos3 | TfKernel::Lanczos5 => {
+                const PI: f32 = 3.141_592_653_59;
+                let radius = self.radius();
+                if x > radius {
+                    0.0
+                } else if x <= 1e-3 {
+                    1.0
+                } else {
+                    radius * (PI * x).sin() * (PI * x / radius).sin() / (PI * PI * x * x)
+                }
+            }
+            TfKernel::Gaussian => {
+                const RADIUS: f32 = 1.5;
+                let sigma: f32 = RADIUS / 3.0;
+                if x >= RADIUS {
+                    0.0
+                } else {
+                    let s = sigma as f64;
+                    ((-(x * x)) as f64 / (2.0 * s * s)).exp() as f32
+                }
+            }
+            TfKernel::MitchellCubic => {
+                if x >= 2.0 {
+                    0.0
+                } else if x >= 1.0 {
+                    (((-7.0 / 18.0) * x + 2.0) * x - 10.0 / 3.0) * x + 16.0 / 9.0
+                } else {
+                    (((7.0 / 6.0) * x - 2.0) * x) * x + 8.0 / 9.0
+                }
+            }
         }
     }
 }
 
-/// `ScaleAndTranslate` with translation 0: sample at `(i + 0.5)/scale` with
-/// `scale = float32(out)/float32(in)`, kernel widened by `max(1/scale, 1)` with antialias, taps
-/// outside the input dropped and the weights renormalised.
+/// `ScaleAndTranslate` with translation 0 (`ComputeSpansCore`, float32 throughout): sample at
+/// `(i + 0.5)·inv_scale` with `scale = float32(out)/float32(in)`, kernel widened by
+/// `max(inv_scale, 1)` with antialias, the span clamped to the input, weights normalised by their
+/// float32 sum. Reproduced in float32 because the Gaussian and Lanczos kernels do not vanish
+/// at their radius: whether a tap at distance ≈ radius is in the span depends on float32 rounding.
 pub fn scale_and_translate(
     in_len: usize,
     out_len: usize,
@@ -203,13 +251,35 @@ pub fn scale_and_translate(
     antialias: bool,
 ) -> Result<AxisPlan> {
     let scale = out_len as f32 / in_len as f32;
-    let inv_scale = (1.0 / scale) as f64;
-    let kernel_scale = if antialias { inv_scale.max(1.0) } else { 1.0 };
-    AxisPlan::build(in_len, out_len, Edge::Replicate, |i| {
-        let sample = (i as f64 + 0.5) * inv_scale;
-        window_taps(sample - 0.5, kernel.radius(), kernel_scale, in_len, true, |x| {
-            kernel.eval(x)
-        })
+    // `const float inv_scale = 1.0 / scale;`: a double division narrowed to float.
+    let inv_scale = (1.0 / scale as f64) as f32;
+    let inv_translate = -inv_scale * 0.0;
+    let kernel_scale: f32 = if antialias { inv_scale.max(1.0) } else { 1.0 };
+    let one_over_kernel_scale = 1.0 / kernel_scale;
+    let reach = kernel.radius() * kernel_scale;
+    let n_in = in_len as i64;
+    AxisPlan::build(in_len, out_len, Edge::Replicate, |x| {
+        let sample_f = (x as f32 + 0.5) * inv_scale + inv_translate;
+        if sample_f < 0.0 || sample_f > in_len as f32 {
+            return Taps::from_pairs(Vec::new());
+        }
+        let start = ((sample_f - reach - 0.5).ceil() as i64).clamp(0, n_in - 1);
+        let end = ((sample_f + reach - 0.5).floor() as i64).clamp(0, n_in - 1) + 1;
+        let mut total = 0f32;
+        let mut taps: Vec<(i64, f32)> = Vec::with_capacity((end - start).max(0) as usize);
+        for source in start..end {
+            let kernel_pos = source as f32 + 0.5 - sample_f;
+            let w = kernel.eval((kernel_pos * one_over_kernel_scale).abs());
+            total += w;
+            taps.push((source, w));
+        }
+        if total.abs() >= 1000.0 * f32::MIN_POSITIVE {
+            let inv_total = 1.0 / total;
+            for t in taps.iter_mut() {
+                t.1 *= inv_total;
+            }
+        }
+        Taps::from_pairs(taps.into_iter().map(|(i, w)| (i, w as f64)).collect())
     })
 }
 
@@ -233,7 +303,13 @@ mod tests {
 
     #[test]
     fn area_weights_sum_to_one() {
-        let p = area(7, 3).unwrap();
+        let p = area(TfAxis {
+            in_len: 7,
+            out_len: 3,
+            align_corners: false,
+            half_pixel_centers: false,
+        })
+        .unwrap();
         for o in 0..3 {
             let s: f32 = p.taps(o).1.iter().sum();
             assert!((s - 1.0).abs() < 1e-6);

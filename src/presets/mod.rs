@@ -2,6 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod args;
+pub mod coreml;
+pub mod mps;
+pub mod onnx;
+pub mod opencv;
+pub mod tf;
+pub mod torch;
+
 use crate::error::{Error, Result};
 use crate::op::Operation;
 
@@ -19,5 +27,17 @@ pub struct Call {
 
 /// Builds the operation a recorded framework call describes.
 pub fn from_call(call: &Call) -> Result<Operation> {
-    Err(Error::unsupported(format!("{}.{}", call.framework, call.function)))
+    let f = call.function.as_str();
+    match call.framework.as_str() {
+        "torch" => torch::from_args(f, &call.args),
+        "tf" => tf::from_args(f, &call.args),
+        "keras" => tf::keras_from_args(f, &call.args),
+        "onnx" => onnx::from_args(f, &call.args),
+        "coreml" => coreml::from_args(f, &call.args),
+        "opencv" | "cv2" => opencv::from_args(f, &call.args),
+        "mps" => mps::from_args(f, &call.args),
+        other => Err(Error::unsupported(format!(
+            "framework '{other}' (known: torch, tf, keras, onnx, coreml, opencv, mps)"
+        ))),
+    }
 }

@@ -1,0 +1,168 @@
+//! OpenCV: `cv2.resize(src, dsize, fx=…, fy=…, interpolation=…)` on float32 images (the plain C++
+//! path of `modules/imgproc/src/resize.cpp`; IPP, OpenCL and HAL builds are "within rounding").
+
+use crate::error::{check_len, check_len_f64, check_scale, Error, Result};
+use crate::op::{InputDesc, Operation, ResizePlanner};
+use crate::plan::opencv::{self as rules, CvAxis, CvInterpolation};
+use crate::plan::ResizePlan;
+
+use super::args::{parse_choice, Args};
+
+/// `cv2.resize(src, dsize, fx, fy, interpolation)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Resize {
+    /// `dsize=(width, height)`; `None` (or `(0, 0)`) means "from fx, fy".
+    pub dsize: Option<[usize; 2]>,
+    /// `fx`, `fy`: used when `dsize` is empty; the destination is `round(src · f)`.
+    pub fx_fy: [f64; 2],
+    /// `interpolation=`.
+    pub interpolation: CvInterpolation,
+}
+
+impl Resize {
+    /// `cv2.resize(src, (width, height), interpolation=…)`.
+    pub fn dsize(width: usize, height: usize, interpolation: CvInterpolation) -> Result<Operation> {
+        Resize {
+            dsize: Some([width, height]),
+            fx_fy: [0.0, 0.0],
+            interpolation,
+        }
+        .build()
+    }
+
+    /// `cv2.resize(src, None, fx=fx, fy=fy, interpolation=…)`.
+    pub fn factors(fx: f64, fy: f64, interpolation: CvInterpolation) -> Result<Operation> {
+        Resize {
+            dsize: None,
+            fx_fy: [fx, fy],
+            interpolation,
+        }
+        .build()
+    }
+
+    /// Checks the arguments and returns the operation.
+    pub fn build(self) -> Result<Operation> {
+        self.validate()?;
+        Ok(Operation::resize(self))
+    }
+
+    fn validate(&self) -> Result<()> {
+        match self.dsize {
+            Some([w, h]) if w > 0 || h > 0 => {
+                check_len("dsize width", w as i64)?;
+                check_len("dsize height", h as i64)?;
+            }
+            _ => {
+                check_scale("fx", self.fx_fy[0])?;
+                check_scale("fy", self.fx_fy[1])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `(height axis, width axis)` for a source of `[h, w]`.
+    fn axes(&self, [in_h, in_w]: [usize; 2]) -> Result<(CvAxis, CvAxis)> {
+        match self.dsize {
+            Some([w, h]) if w > 0 || h > 0 => Ok((
+                CvAxis {
+                    in_len: in_h,
+                    out_len: h,
+                    inv_scale: h as f64 / in_h as f64,
+                },
+                CvAxis {
+                    in_len: in_w,
+                    out_len: w,
+                    inv_scale: w as f64 / in_w as f64,
+                },
+            )),
+            _ => {
+                let [fx, fy] = self.fx_fy;
+                let out_w = check_len_f64("dsize width (round(width * fx))", rules::size_from_factor(in_w, fx))?;
+                let out_h = check_len_f64("dsize height (round(height * fy))", rules::size_from_factor(in_h, fy))?;
+                Ok((
+                    CvAxis {
+                        in_len: in_h,
+                        out_len: out_h,
+                        inv_scale: fy,
+                    },
+                    CvAxis {
+                        in_len: in_w,
+                        out_len: out_w,
+                        inv_scale: fx,
+                    },
+                ))
+            }
+        }
+    }
+}
+
+impl ResizePlanner for Resize {
+    fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
+        self.validate()?;
+        let (y, x) = self.axes(input.hw())?;
+        let (h, w) = rules::axis_plans(self.interpolation, y, x)?;
+        Ok(ResizePlan::new(h, w))
+    }
+
+    fn describe(&self) -> String {
+        let interp = INTERPOLATIONS
+            .iter()
+            .find(|c| c.1 == self.interpolation)
+            .map(|c| c.0)
+            .unwrap_or("?");
+        match self.dsize {
+            Some([w, h]) if w > 0 || h > 0 => {
+                format!("cv2.resize(src, ({w}, {h}), interpolation=cv2.{interp})")
+            }
+            _ => format!(
+                "cv2.resize(src, None, fx={}, fy={}, interpolation=cv2.{interp})",
+                self.fx_fy[0], self.fx_fy[1]
+            ),
+        }
+    }
+}
+
+const INTERPOLATIONS: [(&str, CvInterpolation); 7] = [
+    ("INTER_NEAREST", CvInterpolation::Nearest),
+    ("INTER_NEAREST_EXACT", CvInterpolation::NearestExact),
+    ("INTER_LINEAR", CvInterpolation::Linear),
+    // INTER_LINEAR_EXACT is INTER_LINEAR for floating-point images.
+    ("INTER_LINEAR_EXACT", CvInterpolation::Linear),
+    ("INTER_CUBIC", CvInterpolation::Cubic),
+    ("INTER_AREA", CvInterpolation::Area),
+    ("INTER_LANCZOS4", CvInterpolation::Lanczos4),
+];
+
+/// Builds a recorded `opencv` call.
+pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
+    let args = Args::new(format!("cv2.{function}"), raw)?;
+    if function != "resize" && function != "cv2.resize" {
+        return Err(Error::unsupported(format!("opencv function '{function}'")));
+    }
+    args.only(&["dsize", "fx", "fy", "interpolation"])?;
+    let interp_name = args.opt_str("interpolation")?.unwrap_or("INTER_LINEAR");
+    let interpolation = parse_choice(
+        &args,
+        "interpolation",
+        interp_name.trim_start_matches("cv2."),
+        &INTERPOLATIONS,
+    )?;
+    let dsize = match args.opt_pair_i64("dsize")? {
+        None => None,
+        Some([w, h]) => {
+            if w < 0 || h < 0 {
+                return Err(args.err("dsize", format!("[{w}, {h}]"), "sizes cannot be negative"));
+            }
+            Some([w as usize, h as usize])
+        }
+    };
+    Resize {
+        dsize,
+        fx_fy: [
+            args.opt_f64("fx")?.unwrap_or(0.0),
+            args.opt_f64("fy")?.unwrap_or(0.0),
+        ],
+        interpolation,
+    }
+    .build()
+}

@@ -1,0 +1,363 @@
+//! PyTorch: `torch.nn.functional.interpolate`, `nn.Upsample`, `nn.UpsamplingBilinear2d`,
+//! `nn.UpsamplingNearest2d`, `F.pixel_shuffle` / `nn.PixelShuffle`, `F.pixel_unshuffle` /
+//! `nn.PixelUnshuffle` — for float32 tensors on the CPU (PyTorch 2.x).
+//!
+//! PyTorch's own quirks are reproduced: an output length of 1 with `align_corners=False` samples
+//! the centre; `nearest` copies an axis whose length is unchanged and takes `i >> 1` when the output
+//! is exactly twice the input (on its channels-last kernel, which also serves small outputs);
+//! bilinear and antialias copy an unchanged axis; with `align_corners=True` a scale factor only
+//! sets the output size; scales are float32.
+
+use crate::error::{check_len_f64, check_scale, Error, Result};
+use crate::op::{InputDesc, Operation, ResizePlanner};
+use crate::plan::portable::adaptive_pool_taps;
+use crate::plan::torch::{self as rules, AntialiasFilter, KernelPath, TorchAxis};
+use crate::plan::{AxisPlan, Edge, ResizePlan};
+use crate::spec::{BlockOrder, BlockSpec, Layout};
+
+use super::args::{parse_choice, Args};
+
+/// The `mode` argument of `F.interpolate` (2-D modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// `'nearest'`: `floor(i · in/out)` — the legacy, shifted rule (OpenCV INTER_NEAREST's).
+    Nearest,
+    /// `'nearest-exact'`: `floor((i + 0.5) · in/out)` — the half-pixel rule (Pillow, scikit-image).
+    NearestExact,
+    /// `'bilinear'`.
+    Bilinear,
+    /// `'bicubic'` (Keys a = −0.75; a = −0.5 with antialias).
+    Bicubic,
+    /// `'area'`: adaptive average pooling.
+    Area,
+}
+
+impl Mode {
+    /// PyTorch's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Nearest => "nearest",
+            Mode::NearestExact => "nearest-exact",
+            Mode::Bilinear => "bilinear",
+            Mode::Bicubic => "bicubic",
+            Mode::Area => "area",
+        }
+    }
+
+    fn interpolating(self) -> bool {
+        matches!(self, Mode::Bilinear | Mode::Bicubic)
+    }
+
+    /// All 2-D modes.
+    pub const ALL: [Mode; 5] = [
+        Mode::Nearest,
+        Mode::NearestExact,
+        Mode::Bilinear,
+        Mode::Bicubic,
+        Mode::Area,
+    ];
+}
+
+/// `torch.nn.functional.interpolate(input, size=None, scale_factor=None, mode='nearest',
+/// align_corners=None, recompute_scale_factor=None, antialias=False)` on a 4-D float32 tensor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interpolate {
+    /// `size=(H, W)`.
+    pub size: Option<[usize; 2]>,
+    /// `scale_factor=(sh, sw)`.
+    pub scale_factor: Option<[f64; 2]>,
+    /// `mode=`.
+    pub mode: Mode,
+    /// `align_corners=` (only for bilinear / bicubic).
+    pub align_corners: Option<bool>,
+    /// `recompute_scale_factor=`.
+    pub recompute_scale_factor: Option<bool>,
+    /// `antialias=` (only for bilinear / bicubic).
+    pub antialias: bool,
+}
+
+impl Interpolate {
+    /// `F.interpolate(x, size=(h, w), mode=mode)`.
+    pub fn size(size: [usize; 2], mode: Mode) -> Self {
+        Interpolate {
+            size: Some(size),
+            scale_factor: None,
+            mode,
+            align_corners: None,
+            recompute_scale_factor: None,
+            antialias: false,
+        }
+    }
+
+    /// `F.interpolate(x, scale_factor=(sh, sw), mode=mode)`.
+    pub fn scale_factor(scale_factor: [f64; 2], mode: Mode) -> Self {
+        Interpolate {
+            size: None,
+            scale_factor: Some(scale_factor),
+            mode,
+            align_corners: None,
+            recompute_scale_factor: None,
+            antialias: false,
+        }
+    }
+
+    /// Sets `align_corners=`.
+    pub fn align_corners(mut self, align_corners: bool) -> Self {
+        self.align_corners = Some(align_corners);
+        self
+    }
+
+    /// Sets `recompute_scale_factor=`.
+    pub fn recompute_scale_factor(mut self, recompute: bool) -> Self {
+        self.recompute_scale_factor = Some(recompute);
+        self
+    }
+
+    /// Sets `antialias=`.
+    pub fn antialias(mut self, antialias: bool) -> Self {
+        self.antialias = antialias;
+        self
+    }
+
+    /// Checks the arguments as `F.interpolate` does and returns the operation.
+    pub fn build(self) -> Result<Operation> {
+        self.validate()?;
+        Ok(Operation::resize(self))
+    }
+
+    /// The `ValueError`s of `F.interpolate`, as typed errors.
+    pub fn validate(&self) -> Result<()> {
+        match (self.size, self.scale_factor) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_argument(
+                    "size / scale_factor",
+                    "both given",
+                    "only one of size or scale_factor should be defined",
+                ))
+            }
+            (None, None) => {
+                return Err(Error::invalid_argument(
+                    "size / scale_factor",
+                    "neither given",
+                    "either size or scale_factor should be defined",
+                ))
+            }
+            (Some([h, w]), None) => {
+                for (what, v) in [("size (height)", h), ("size (width)", w)] {
+                    if v == 0 {
+                        return Err(Error::ZeroOrNegativeSize {
+                            what: what.into(),
+                            value: 0,
+                        });
+                    }
+                }
+                if self.recompute_scale_factor == Some(true) {
+                    return Err(Error::invalid_argument(
+                        "recompute_scale_factor",
+                        true,
+                        "recompute_scale_factor is not meaningful with an explicit size",
+                    ));
+                }
+            }
+            (None, Some([sh, sw])) => {
+                check_scale("scale_factor (height)", sh)?;
+                check_scale("scale_factor (width)", sw)?;
+            }
+        }
+        if self.align_corners.is_some() && !self.mode.interpolating() {
+            return Err(Error::invalid_argument(
+                "align_corners",
+                format!("{:?}", self.align_corners),
+                format!(
+                    "align_corners can only be set with the interpolating modes (bilinear, bicubic), not '{}'",
+                    self.mode.name()
+                ),
+            ));
+        }
+        if self.antialias && !self.mode.interpolating() {
+            return Err(Error::invalid_argument(
+                "antialias",
+                true,
+                format!(
+                    "anti-alias is only supported for bilinear and bicubic, not '{}'",
+                    self.mode.name()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The output height and width for an input, and the scale factor forwarded to the kernel.
+    fn sizes(&self, [in_h, in_w]: [usize; 2]) -> Result<([usize; 2], [Option<f64>; 2])> {
+        if let Some(size) = self.size {
+            return Ok((size, [None, None]));
+        }
+        let [sh, sw] = self.scale_factor.unwrap_or([1.0, 1.0]);
+        let out_h = check_len_f64("output height (floor(in_h * scale_factor))", (in_h as f64 * sh).floor())?;
+        let out_w = check_len_f64("output width (floor(in_w * scale_factor))", (in_w as f64 * sw).floor())?;
+        let recompute = self.recompute_scale_factor == Some(true) || self.mode == Mode::Area;
+        let forwarded = if recompute {
+            [None, None]
+        } else {
+            [Some(sh), Some(sw)]
+        };
+        Ok(([out_h, out_w], forwarded))
+    }
+}
+
+impl ResizePlanner for Interpolate {
+    fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
+        self.validate()?;
+        let [in_h, in_w] = input.hw();
+        let ([out_h, out_w], [sh, sw]) = self.sizes([in_h, in_w])?;
+        let ac = self.align_corners.unwrap_or(false);
+        let axis_h = TorchAxis {
+            in_len: in_h,
+            out_len: out_h,
+            scale_factor: sh,
+            align_corners: ac,
+        };
+        let axis_w = TorchAxis {
+            in_len: in_w,
+            out_len: out_w,
+            scale_factor: sw,
+            align_corners: ac,
+        };
+        let channels_last =
+            input.layout == Layout::Nhwc || rules::nchw_is_also_channels_last(input.dims);
+        let path = KernelPath::select(channels_last, input.dims[1], [out_h, out_w]);
+        let per_axis = |axis: TorchAxis| -> Result<AxisPlan> {
+            match (self.mode, self.antialias) {
+                (Mode::Nearest, _) => rules::nearest(axis, path),
+                (Mode::NearestExact, _) => rules::nearest_exact(axis, path),
+                (Mode::Bilinear, false) => rules::linear(axis),
+                (Mode::Bilinear, true) => rules::antialias(axis, AntialiasFilter::Bilinear),
+                (Mode::Bicubic, false) => rules::cubic(axis),
+                (Mode::Bicubic, true) => rules::antialias(axis, AntialiasFilter::Bicubic),
+                (Mode::Area, _) => AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |i| {
+                    adaptive_pool_taps(i, axis.in_len, axis.out_len)
+                }),
+            }
+        };
+        Ok(ResizePlan::new(per_axis(axis_h)?, per_axis(axis_w)?))
+    }
+
+    fn describe(&self) -> String {
+        let mut s = String::from("torch.nn.functional.interpolate(x");
+        if let Some([h, w]) = self.size {
+            s += &format!(", size=({h}, {w})");
+        }
+        if let Some([h, w]) = self.scale_factor {
+            s += &format!(", scale_factor=({h}, {w})");
+        }
+        s += &format!(", mode='{}'", self.mode.name());
+        if let Some(ac) = self.align_corners {
+            s += &format!(", align_corners={}", py_bool(ac));
+        }
+        if let Some(r) = self.recompute_scale_factor {
+            s += &format!(", recompute_scale_factor={}", py_bool(r));
+        }
+        if self.antialias {
+            s += ", antialias=True";
+        }
+        s + ")"
+    }
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+/// `nn.UpsamplingBilinear2d(size=…)`: `F.interpolate(mode='bilinear', align_corners=True)`.
+pub fn upsampling_bilinear2d_size(size: [usize; 2]) -> Result<Operation> {
+    Interpolate::size(size, Mode::Bilinear).align_corners(true).build()
+}
+
+/// `nn.UpsamplingNearest2d(scale_factor=…)`: `F.interpolate(mode='nearest')`.
+pub fn upsampling_nearest2d_scale(scale_factor: [f64; 2]) -> Result<Operation> {
+    Interpolate::scale_factor(scale_factor, Mode::Nearest).build()
+}
+
+/// `F.pixel_shuffle(x, upscale_factor)` / `nn.PixelShuffle`: depth_to_space in CRD order.
+pub fn pixel_shuffle(upscale_factor: usize) -> Result<Operation> {
+    Ok(Operation::DepthToSpace(BlockSpec::new(
+        upscale_factor,
+        BlockOrder::Crd,
+    )?))
+}
+
+/// `F.pixel_unshuffle(x, downscale_factor)` / `nn.PixelUnshuffle`: space_to_depth in CRD order.
+pub fn pixel_unshuffle(downscale_factor: usize) -> Result<Operation> {
+    Ok(Operation::SpaceToDepth(BlockSpec::new(
+        downscale_factor,
+        BlockOrder::Crd,
+    )?))
+}
+
+fn positive_factor(args: &Args<'_>, key: &str) -> Result<usize> {
+    let v = args.i64(key)?;
+    if v < 1 {
+        return Err(args.err(key, v, "must be a positive integer"));
+    }
+    Ok(v as usize)
+}
+
+/// Builds a recorded `torch` call.
+pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
+    let args = Args::new(format!("torch.{function}"), raw)?;
+    match function {
+        "interpolate" | "nn.functional.interpolate" | "nn.Upsample" => {
+            args.only(&[
+                "size",
+                "scale_factor",
+                "mode",
+                "align_corners",
+                "recompute_scale_factor",
+                "antialias",
+            ])?;
+            let mode = parse_choice(
+                &args,
+                "mode",
+                args.opt_str("mode")?.unwrap_or("nearest"),
+                &[
+                    ("nearest", Mode::Nearest),
+                    ("nearest-exact", Mode::NearestExact),
+                    ("bilinear", Mode::Bilinear),
+                    ("bicubic", Mode::Bicubic),
+                    ("area", Mode::Area),
+                ],
+            )?;
+            let size = args
+                .opt_pair_i64("size")?
+                .map(|[h, w]| -> Result<[usize; 2]> {
+                    if h < 1 || w < 1 {
+                        return Err(args.err("size", format!("[{h}, {w}]"), "sizes must be at least 1"));
+                    }
+                    Ok([h as usize, w as usize])
+                })
+                .transpose()?;
+            let op = Interpolate {
+                size,
+                scale_factor: args.opt_pair_f64("scale_factor")?,
+                mode,
+                align_corners: args.opt_bool("align_corners")?,
+                recompute_scale_factor: args.opt_bool("recompute_scale_factor")?,
+                antialias: args.bool_or("antialias", false)?,
+            };
+            op.build()
+        }
+        "pixel_shuffle" | "nn.PixelShuffle" => {
+            args.only(&["upscale_factor"])?;
+            pixel_shuffle(positive_factor(&args, "upscale_factor")?)
+        }
+        "pixel_unshuffle" | "nn.PixelUnshuffle" => {
+            args.only(&["downscale_factor"])?;
+            pixel_unshuffle(positive_factor(&args, "downscale_factor")?)
+        }
+        other => Err(Error::unsupported(format!("torch function '{other}'"))),
+    }
+}
