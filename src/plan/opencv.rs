@@ -87,16 +87,27 @@ pub fn nearest(axis: CvAxis) -> Result<AxisPlan> {
     })
 }
 
-/// `INTER_NEAREST_EXACT` as OpenCV 5 computes it: `min(floor((dx + 0.5)·scale_x), in − 1)` in
-/// float64 with `scale_x = 1/inv_scale_x`. (OpenCV 4's `resizeNN_bitexact` used 16.16 fixed
-/// point, `sx = (ifx·dx + ifx/2 − in % 2) >> 16`; OpenCV 5's outputs follow the float64 formula,
-/// e.g. 12 → 5 picks rows 1, 3, 6, 8, 10 where the fixed point picks 1, 3, 5, 8, 10, and fx = 1.5
-/// picks row 2 for output 4 because 4.5·(1/1.5) = 2.9999999999999996.)
+/// `INTER_NEAREST_EXACT` as OpenCV 5.0 (opencv-python) computes it: the half-pixel source
+/// position `(dx + 0.5)·scale_x` stepped in float64 — start at `0.5·scale_x`, add `scale_x` per
+/// output pixel — then floored and clamped, with `scale_x = 1/inv_scale_x`.
+///
+/// OpenCV 4's C++ `resizeNN_bitexact` documents 16.16 fixed point
+/// (`sx = (ifx·dx + ifx/2 − in % 2) >> 16`), but OpenCV 5.0's outputs differ from it (12 → 5
+/// picks rows 1, 3, 6, 8, 10; the fixed point picks 1, 3, 5, 8, 10) and from the closed form
+/// `floor((dx + 0.5)·scale_x)` at float64 ties (fx = 1.5 on 6 pixels picks 0, 1, 1, 2, 2, 3, 4, 5, 5).
+/// The stepped position reproduces every OpenCV 5.0 output measured; this rule is inferred from
+/// those outputs, not read from source.
 pub fn nearest_exact(axis: CvAxis) -> Result<AxisPlan> {
-    let scale = axis.scale();
+    let step = axis.scale();
     let last = axis.in_len as i64 - 1;
+    let mut positions = Vec::with_capacity(axis.out_len);
+    let mut v = 0.5 * step;
+    for _ in 0..axis.out_len {
+        positions.push(v);
+        v += step;
+    }
     AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |dx| {
-        Taps::one((((dx as f64 + 0.5) * scale).floor() as i64).min(last))
+        Taps::one((positions[dx].floor() as i64).min(last))
     })
 }
 
@@ -210,9 +221,18 @@ mod tests {
         assert_eq!(idx, vec![0, 0, 1, 1, 2, 2, 3, 3]);
     }
 
-    /// 12 → 5: (2 + 0.5)·2.4 = 6 exactly in float64 picks row 6 (16.16 fixed point gives 5).
+    /// OpenCV 5.0's outputs: 12 → 5 picks rows 1, 3, 6, 8, 10 (16.16 fixed point gives 5 for
+    /// the third), fx = 1.5 on 6 pixels picks 0, 1, 1, 2, 2, 3, 4, 5, 5.
     #[test]
-    fn nearest_exact_is_float64_half_pixel() {
+    fn nearest_exact_steps_in_float64() {
+        let p = nearest_exact(CvAxis {
+            in_len: 6,
+            out_len: 9,
+            inv_scale: 1.5,
+        })
+        .unwrap();
+        let idx: Vec<_> = p.gather_indices().into_iter().map(|i| i.unwrap()).collect();
+        assert_eq!(idx, vec![0, 1, 1, 2, 2, 3, 4, 5, 5]);
         let p = nearest_exact(CvAxis {
             in_len: 12,
             out_len: 5,

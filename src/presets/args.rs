@@ -37,6 +37,12 @@ impl<'a> Args<'a> {
         self.map.and_then(|m| m.get(key)).filter(|v| !v.is_null())
     }
 
+    /// The first of several spellings of one argument that is present (e.g. a proto field name
+    /// and the coremltools builder's keyword).
+    pub(crate) fn first_key<'k>(&self, keys: &[&'k str]) -> &'k str {
+        keys.iter().copied().find(|k| self.get(k).is_some()).unwrap_or(keys[0])
+    }
+
     /// Refuses keys outside `known`.
     pub(crate) fn only(&self, known: &[&str]) -> Result<()> {
         if let Some(m) = self.map {
@@ -108,13 +114,6 @@ impl<'a> Args<'a> {
             Some(Value::String(s)) => Ok(Some(s.as_str())),
             Some(v) => Err(type_error(&self.call, key, v, "a string")),
         }
-    }
-
-    pub(crate) fn str(&self, key: &str) -> Result<&'a str> {
-        self.opt_str(key)?.ok_or_else(|| Error::MissingField {
-            field: key.into(),
-            context: self.call.clone(),
-        })
     }
 
     /// A list of numbers, or a single number (repeated `n` times), or absent.

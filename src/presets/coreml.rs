@@ -583,8 +583,9 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
             space_to_depth(block(&args, "block_size")?)
         }
         "NeuralNetwork.ReorganizeData" => {
-            args.only(&["mode", "blockSize"])?;
-            let b = block(&args, "blockSize")?;
+            // Proto field names, or the coremltools builder's keywords.
+            args.only(&["mode", "blockSize", "block_size"])?;
+            let b = block(&args, args.first_key(&["blockSize", "block_size"]))?;
             match args.opt_str("mode")?.unwrap_or("SPACE_TO_DEPTH") {
                 "DEPTH_TO_SPACE" => depth_to_space(b),
                 "SPACE_TO_DEPTH" => space_to_depth(b),
@@ -593,20 +594,41 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
             }
         }
         "NeuralNetwork.Upsample" => {
-            args.only(&["scalingFactor", "fractionalScalingFactor", "mode", "linearUpsampleMode"])?;
-            let f = match (args.opt_pair_f64("scalingFactor")?, args.opt_pair_f64("fractionalScalingFactor")?) {
-                (Some(_), Some(_)) => {
-                    return Err(args.err("scalingFactor", "both", "give scalingFactor or fractionalScalingFactor, not both"))
+            args.only(&[
+                "scalingFactor",
+                "fractionalScalingFactor",
+                "scaling_factor_h",
+                "scaling_factor_w",
+                "mode",
+                "linearUpsampleMode",
+                "linear_upsample_mode",
+            ])?;
+            let builder = match (args.opt_f64("scaling_factor_h")?, args.opt_f64("scaling_factor_w")?) {
+                (None, None) => None,
+                (h, w) => Some([h.unwrap_or(1.0), w.unwrap_or(1.0)]),
+            };
+            let f = match (
+                args.opt_pair_f64("scalingFactor")?,
+                args.opt_pair_f64("fractionalScalingFactor")?,
+                builder,
+            ) {
+                (Some(f), None, None) | (None, Some(f), None) | (None, None, Some(f)) => f,
+                (None, None, None) => [1.0, 1.0],
+                _ => {
+                    return Err(args.err(
+                        "scalingFactor",
+                        "several",
+                        "give one of scalingFactor, fractionalScalingFactor or scaling_factor_h/w",
+                    ))
                 }
-                (Some(f), None) | (None, Some(f)) => f,
-                (None, None) => [1.0, 1.0],
             };
             let bilinear = match args.opt_str("mode")?.unwrap_or("NN") {
                 "NN" => None,
                 "BILINEAR" => Some(parse_choice(
                     &args,
                     "linearUpsampleMode",
-                    args.opt_str("linearUpsampleMode")?.unwrap_or("DEFAULT"),
+                    args.opt_str(args.first_key(&["linearUpsampleMode", "linear_upsample_mode"]))?
+                        .unwrap_or("DEFAULT"),
                     &[
                         ("DEFAULT", LinearUpsampleMode::Default),
                         ("ALIGN_CORNERS_TRUE", LinearUpsampleMode::AlignCornersTrue),
@@ -618,11 +640,17 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
             nn_upsample([check_scale("scalingFactor", f[0])?, check_scale("scalingFactor", f[1])?], bilinear)
         }
         "NeuralNetwork.ResizeBilinear" => {
-            args.only(&["targetSize", "mode"])?;
-            let [h, w] = args.opt_pair_i64("targetSize")?.unwrap_or([1, 1]);
+            args.only(&["targetSize", "target_height", "target_width", "mode", "samplingMethod"])?;
+            let [h, w] = match args.opt_pair_i64("targetSize")? {
+                Some(t) => t,
+                None => [
+                    args.opt_i64("target_height")?.unwrap_or(1),
+                    args.opt_i64("target_width")?.unwrap_or(1),
+                ],
+            };
             resize_bilinear(
                 [check_len("targetSize height", h)?, check_len("targetSize width", w)?],
-                sampling(&args, "mode", "STRICT_ALIGN_ENDPOINTS_MODE")?,
+                sampling(&args, args.first_key(&["mode", "samplingMethod"]), "STRICT_ALIGN_ENDPOINTS_MODE")?,
             )
         }
         other => Err(Error::unsupported(format!("coreml op '{other}'"))),
