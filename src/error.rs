@@ -40,7 +40,9 @@ pub enum Error {
     },
 
     /// A block size that does not divide the axis it applies to.
-    #[error("block size {block} does not divide {what} = {value}; choose a block size that divides it")]
+    #[error(
+        "block size {block} does not divide {what} = {value}; choose a block size that divides it"
+    )]
     BlockSizeMismatch {
         /// The block size.
         block: usize,

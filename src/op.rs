@@ -108,10 +108,16 @@ impl Operation {
         match self {
             Operation::Resize(p) => p.describe(),
             Operation::DepthToSpace(b) => {
-                format!("depth_to_space(block_size={}, order={:?})", b.block_size, b.order)
+                format!(
+                    "depth_to_space(block_size={}, order={:?})",
+                    b.block_size, b.order
+                )
             }
             Operation::SpaceToDepth(b) => {
-                format!("space_to_depth(block_size={}, order={:?})", b.block_size, b.order)
+                format!(
+                    "space_to_depth(block_size={}, order={:?})",
+                    b.block_size, b.order
+                )
             }
         }
     }
@@ -145,8 +151,12 @@ impl Operation {
         };
         match self {
             Operation::Resize(p) => cpu::resize(input, layout, &p.plan(&desc)?),
-            Operation::DepthToSpace(b) => cpu::rearrange(input, layout, *b, Direction::DepthToSpace),
-            Operation::SpaceToDepth(b) => cpu::rearrange(input, layout, *b, Direction::SpaceToDepth),
+            Operation::DepthToSpace(b) => {
+                cpu::rearrange(input, layout, *b, Direction::DepthToSpace)
+            }
+            Operation::SpaceToDepth(b) => {
+                cpu::rearrange(input, layout, *b, Direction::SpaceToDepth)
+            }
         }
     }
 

@@ -54,7 +54,11 @@ impl std::str::FromStr for Layout {
         match s.to_ascii_uppercase().as_str() {
             "NCHW" => Ok(Layout::Nchw),
             "NHWC" => Ok(Layout::Nhwc),
-            _ => Err(Error::invalid_argument("layout", s, "expected NCHW or NHWC")),
+            _ => Err(Error::invalid_argument(
+                "layout",
+                s,
+                "expected NCHW or NHWC",
+            )),
         }
     }
 }
@@ -460,7 +464,8 @@ impl ResizeSpec {
                 context: mode_ctx(),
             });
         }
-        if matches!(mode, Mode::Area | Mode::AdaptiveAvgPool) && ctm != CoordinateTransform::HalfPixel
+        if matches!(mode, Mode::Area | Mode::AdaptiveAvgPool)
+            && ctm != CoordinateTransform::HalfPixel
         {
             return Err(Error::invalid_argument(
                 "coordinate_transformation_mode",

@@ -80,7 +80,14 @@ pub fn output_dims(dims: [usize; 4], spec: BlockSpec, dir: Direction) -> Result<
 
 /// The channel of the deep tensor that holds (shallow channel `c`, block row `i`, block column `j`).
 #[inline]
-pub fn deep_channel(order: BlockOrder, c: usize, i: usize, j: usize, b: usize, shallow_c: usize) -> usize {
+pub fn deep_channel(
+    order: BlockOrder,
+    c: usize,
+    i: usize,
+    j: usize,
+    b: usize,
+    shallow_c: usize,
+) -> usize {
     match order {
         BlockOrder::Dcr => (i * b + j) * shallow_c + c,
         BlockOrder::Crd => c * b * b + i * b + j,
@@ -88,7 +95,12 @@ pub fn deep_channel(order: BlockOrder, c: usize, i: usize, j: usize, b: usize, s
 }
 
 /// Rearranges `input` (in `layout`), returning a new array.
-pub fn rearrange(input: ArrayView4<f32>, layout: Layout, spec: BlockSpec, dir: Direction) -> Result<Array4<f32>> {
+pub fn rearrange(
+    input: ArrayView4<f32>,
+    layout: Layout,
+    spec: BlockSpec,
+    dir: Direction,
+) -> Result<Array4<f32>> {
     let dims = layout.nchw(input.dim().into());
     let out = output_dims(dims, spec, dir)?;
     let mut output = Array4::<f32>::zeros(layout.shape(out));
@@ -121,7 +133,15 @@ pub fn rearrange_into(
         Some(dst) => run(src, dims, out, layout, spec, dir, dst),
         None => {
             let mut tmp = Array4::<f32>::zeros(expected);
-            run(src, dims, out, layout, spec, dir, tmp.as_slice_mut().expect("contiguous"));
+            run(
+                src,
+                dims,
+                out,
+                layout,
+                spec,
+                dir,
+                tmp.as_slice_mut().expect("contiguous"),
+            );
             output.assign(&tmp);
         }
     }
@@ -217,11 +237,27 @@ mod tests {
     #[test]
     fn coreml_documented_examples() {
         let x = Array::from_shape_vec((1, 8, 1, 2), (1..=16).map(|v| v as f32).collect()).unwrap();
-        let dcr = rearrange(x.view(), Layout::Nchw, BlockSpec::new(2, BlockOrder::Dcr).unwrap(), Direction::DepthToSpace).unwrap();
-        let want_dcr = [1., 5., 2., 6., 9., 13., 10., 14., 3., 7., 4., 8., 11., 15., 12., 16.];
+        let dcr = rearrange(
+            x.view(),
+            Layout::Nchw,
+            BlockSpec::new(2, BlockOrder::Dcr).unwrap(),
+            Direction::DepthToSpace,
+        )
+        .unwrap();
+        let want_dcr = [
+            1., 5., 2., 6., 9., 13., 10., 14., 3., 7., 4., 8., 11., 15., 12., 16.,
+        ];
         assert_eq!(dcr.as_slice().unwrap(), &want_dcr);
-        let crd = rearrange(x.view(), Layout::Nchw, BlockSpec::new(2, BlockOrder::Crd).unwrap(), Direction::DepthToSpace).unwrap();
-        let want_crd = [1., 3., 2., 4., 5., 7., 6., 8., 9., 11., 10., 12., 13., 15., 14., 16.];
+        let crd = rearrange(
+            x.view(),
+            Layout::Nchw,
+            BlockSpec::new(2, BlockOrder::Crd).unwrap(),
+            Direction::DepthToSpace,
+        )
+        .unwrap();
+        let want_crd = [
+            1., 3., 2., 4., 5., 7., 6., 8., 9., 11., 10., 12., 13., 15., 14., 16.,
+        ];
         assert_eq!(crd.as_slice().unwrap(), &want_crd);
     }
 
@@ -229,10 +265,15 @@ mod tests {
     fn space_to_depth_inverts_depth_to_space() {
         for order in [BlockOrder::Dcr, BlockOrder::Crd] {
             for layout in [Layout::Nchw, Layout::Nhwc] {
-                let x = Array::from_shape_fn((2, 18, 2, 3), |(a, b, c, d)| (a * 1000 + b * 100 + c * 10 + d) as f32);
+                let x = Array::from_shape_fn((2, 18, 2, 3), |(a, b, c, d)| {
+                    (a * 1000 + b * 100 + c * 10 + d) as f32
+                });
                 let x = match layout {
                     Layout::Nchw => x,
-                    Layout::Nhwc => x.permuted_axes([0, 2, 3, 1]).as_standard_layout().to_owned(),
+                    Layout::Nhwc => x
+                        .permuted_axes([0, 2, 3, 1])
+                        .as_standard_layout()
+                        .to_owned(),
                 };
                 let spec = BlockSpec::new(3, order).unwrap();
                 let y = rearrange(x.view(), layout, spec, Direction::DepthToSpace).unwrap();

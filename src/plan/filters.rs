@@ -47,8 +47,9 @@ pub fn triangle(x: f64) -> f64 {
     }
 }
 
-/// π as TensorFlow's `sampling_kernels.h` spells it (a float literal).
-const TF_PI: f64 = 3.141_592_653_59_f32 as f64;
+/// π as TensorFlow's `sampling_kernels.h` spells it: the float literal `3.14159265359f`, which
+/// rounds to exactly `f32::consts::PI`.
+const TF_PI: f64 = std::f32::consts::PI as f64;
 
 /// Lanczos kernel with `a` lobes, as TensorFlow's ScaleAndTranslate evaluates it.
 pub fn lanczos(x: f64, a: f64) -> f64 {
@@ -89,7 +90,8 @@ pub fn mitchell_cubic(x: f64) -> f64 {
 /// OpenCV's `interpolateLanczos4`: the 8 weights for taps `sx−3 ..= sx+4` at fraction `x`,
 /// computed with its sin/cos recurrence in float64, summed and normalised in float32.
 pub fn opencv_lanczos4(x: f32) -> [f32; 8] {
-    const S45: f64 = 0.707_106_781_186_547_524_400_844_362_104_85;
+    // OpenCV's `s45 = 0.70710678118654752440084436210485`, the same double as 1/√2.
+    const S45: f64 = std::f64::consts::FRAC_1_SQRT_2;
     const CS: [[f64; 2]; 8] = [
         [1.0, 0.0],
         [-S45, -S45],

@@ -154,11 +154,7 @@ pub fn lanczos4(axis: CvAxis) -> Result<AxisPlan> {
 fn area_fast(axis: CvAxis, scale: usize) -> Result<AxisPlan> {
     AxisPlan::build(axis.in_len, axis.out_len, Edge::Exclude, |dx| {
         let w = 1.0 / scale as f64;
-        Taps::from_pairs(
-            (0..scale)
-                .map(|k| ((dx * scale + k) as i64, w))
-                .collect(),
-        )
+        Taps::from_pairs((0..scale).map(|k| ((dx * scale + k) as i64, w)).collect())
     })
 }
 

@@ -113,7 +113,9 @@ pub fn source_coordinates(
     out_len: usize,
 ) -> Vec<Option<f64>> {
     let g = AxisGeometry::from_sizes(in_len, out_len);
-    (0..out_len).map(|i| source_coordinate(ctm, &g, i)).collect()
+    (0..out_len)
+        .map(|i| source_coordinate(ctm, &g, i))
+        .collect()
 }
 
 /// `floor(x)` and the fraction in (0, 1], the reference's convention: an integral `x` gets
@@ -240,11 +242,7 @@ pub fn adaptive_pool_taps(i: usize, in_len: usize, out_len: usize) -> Taps {
     let start = (i * n_in) / n_out;
     let end = ((i + 1) * n_in).div_ceil(n_out);
     let count = (end - start) as f64;
-    Taps::from_pairs(
-        (start..end)
-            .map(|j| (j as i64, 1.0 / count))
-            .collect(),
-    )
+    Taps::from_pairs((start..end).map(|j| (j as i64, 1.0 / count)).collect())
 }
 
 /// Taps of OpenCV's Lanczos-4 at source coordinate `x` (rounded to float32 as OpenCV does).
@@ -254,15 +252,14 @@ pub fn lanczos4_taps(x: f64) -> Taps {
     let t = fx - sx;
     let w = filters::opencv_lanczos4(t);
     let sx = sx as i64;
-    Taps::from_pairs(
-        (0..8)
-            .map(|k| (sx - 3 + k as i64, w[k] as f64))
-            .collect(),
-    )
+    Taps::from_pairs((0..8).map(|k| (sx - 3 + k as i64, w[k] as f64)).collect())
 }
 
-/// The radius of TF's ScaleAndTranslate kernels.
-fn tf_kernel(mode: Mode) -> Option<(f64, fn(f64) -> f64)> {
+/// A filter kernel evaluated at a distance in source pixels.
+type Kernel = fn(f64) -> f64;
+
+/// The radius and kernel of TF's ScaleAndTranslate filters.
+fn tf_kernel(mode: Mode) -> Option<(f64, Kernel)> {
     match mode {
         Mode::Lanczos3 => Some((3.0, |x| filters::lanczos(x, 3.0))),
         Mode::Lanczos5 => Some((5.0, |x| filters::lanczos(x, 5.0))),
@@ -287,7 +284,8 @@ fn onnx_skips_axis(spec: &ResizeSpec, g: &AxisGeometry) -> bool {
 /// The plan of one axis under the portable semantics.
 pub fn axis_plan(spec: &ResizeSpec, g: AxisGeometry) -> Result<AxisPlan> {
     let ctm = spec.coordinate_transformation_mode;
-    if matches!(spec.mode, Mode::Nearest | Mode::Linear | Mode::Cubic) && onnx_skips_axis(spec, &g) {
+    if matches!(spec.mode, Mode::Nearest | Mode::Linear | Mode::Cubic) && onnx_skips_axis(spec, &g)
+    {
         return AxisPlan::identity(g.in_len);
     }
     let edge = if spec.exclude_outside {
@@ -385,7 +383,11 @@ fn check_input(in_h: usize, in_w: usize) -> Result<()> {
 
 /// Plans a portable spec with the scales the mapping divides by given exactly (float64), as
 /// ONNX's reference computes them for `sizes` and `keep_aspect_ratio_policy`.
-pub fn plan_with_scale(spec: &ResizeSpec, [in_h, in_w]: [usize; 2], scale: [f64; 2]) -> Result<ResizePlan> {
+pub fn plan_with_scale(
+    spec: &ResizeSpec,
+    [in_h, in_w]: [usize; 2],
+    scale: [f64; 2],
+) -> Result<ResizePlan> {
     spec.validate()?;
     check_input(in_h, in_w)?;
     let [out_h, out_w] = spec.output_size;
@@ -433,7 +435,11 @@ mod tests {
             3.31578947, 3.78947368, 4.26315789, 4.73684211, 5.21052632, 5.68421053, 6.15789474,
             6.63157895, 7.10526316, 7.57894737, 8.05263158, 8.52631579, 9.0,
         ];
-        assert_close(&coords(CoordinateTransform::AlignCorners, 10, 20), &want, 1e-8);
+        assert_close(
+            &coords(CoordinateTransform::AlignCorners, 10, 20),
+            &want,
+            1e-8,
+        );
     }
 
     /// Width 20 → 40 with align_corners: step 19/39 = 0.48717949, first and last values as printed.

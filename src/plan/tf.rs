@@ -206,7 +206,8 @@ impl TfKernel {
                 }
             }
             TfKernel::Lanczos3 | TfKernel::Lanczos5 => {
-                const PI: f32 = 3.141_592_653_59;
+                // TF's `kPI = 3.14159265359` rounds to exactly this float.
+                const PI: f32 = std::f32::consts::PI;
                 let radius = self.radius();
                 if x > radius {
                     0.0

@@ -264,7 +264,12 @@ mod tests {
         };
         let cl = nearest(axis, KernelPath::ChannelsLast).unwrap();
         let gen = nearest(axis, KernelPath::Generic).unwrap();
-        let idx = |p: &AxisPlan| p.gather_indices().into_iter().map(|i| i.unwrap()).collect::<Vec<_>>();
+        let idx = |p: &AxisPlan| {
+            p.gather_indices()
+                .into_iter()
+                .map(|i| i.unwrap())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(idx(&cl), vec![0, 0, 1, 1, 2, 2]);
         assert_eq!(idx(&gen), vec![0, 0, 0, 1, 1, 2]);
     }

@@ -40,7 +40,10 @@ impl<'a> Args<'a> {
     /// The first of several spellings of one argument that is present (e.g. a proto field name
     /// and the coremltools builder's keyword).
     pub(crate) fn first_key<'k>(&self, keys: &[&'k str]) -> &'k str {
-        keys.iter().copied().find(|k| self.get(k).is_some()).unwrap_or(keys[0])
+        keys.iter()
+            .copied()
+            .find(|k| self.get(k).is_some())
+            .unwrap_or(keys[0])
     }
 
     /// Refuses keys outside `known`.
@@ -59,7 +62,12 @@ impl<'a> Args<'a> {
         Ok(())
     }
 
-    pub(crate) fn err(&self, key: &str, value: impl std::fmt::Display, reason: impl Into<String>) -> Error {
+    pub(crate) fn err(
+        &self,
+        key: &str,
+        value: impl std::fmt::Display,
+        reason: impl Into<String>,
+    ) -> Error {
         Error::invalid_argument(format!("{}: {key}", self.call), value, reason)
     }
 
@@ -95,7 +103,12 @@ impl<'a> Args<'a> {
             Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
                 (Some(i), _) => Ok(Some(i)),
                 (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
-                _ => Err(type_error(&self.call, key, &Value::Number(n.clone()), "an integer")),
+                _ => Err(type_error(
+                    &self.call,
+                    key,
+                    &Value::Number(n.clone()),
+                    "an integer",
+                )),
             },
             Some(v) => Err(type_error(&self.call, key, v, "an integer")),
         }

@@ -63,7 +63,10 @@ impl SamplingMode {
         ("DEFAULT", SamplingMode::Default),
         ("OFFSET_CORNERS", SamplingMode::OffsetCorners),
         ("UNALIGN_CORNERS", SamplingMode::UnalignCorners),
-        ("STRICT_ALIGN_ENDPOINTS_MODE", SamplingMode::StrictAlignCorners),
+        (
+            "STRICT_ALIGN_ENDPOINTS_MODE",
+            SamplingMode::StrictAlignCorners,
+        ),
         ("ALIGN_ENDPOINTS_MODE", SamplingMode::AlignCorners),
         ("UPSAMPLE_MODE", SamplingMode::Default),
         ("ROI_ALIGN_MODE", SamplingMode::OffsetCorners),
@@ -99,8 +102,14 @@ impl SizeRule {
         match *self {
             SizeRule::Target([h, w]) => Ok([h.unwrap_or(in_h), w.unwrap_or(in_w)]),
             SizeRule::Factor([fh, fw]) => Ok([
-                check_len_f64("output height (floor(H * scale_factor_height))", (in_h as f64 * fh).floor())?,
-                check_len_f64("output width (floor(W * scale_factor_width))", (in_w as f64 * fw).floor())?,
+                check_len_f64(
+                    "output height (floor(H * scale_factor_height))",
+                    (in_h as f64 * fh).floor(),
+                )?,
+                check_len_f64(
+                    "output width (floor(W * scale_factor_width))",
+                    (in_w as f64 * fw).floor(),
+                )?,
             ]),
         }
     }
@@ -249,12 +258,19 @@ pub enum LinearUpsampleMode {
 
 /// NeuralNetwork `Upsample` layer: `scalingFactor` (integers) or `fractionalScalingFactor`, mode
 /// `NN` or `BILINEAR` with a `linearUpsampleMode`. Output `floor(in·factor)`.
-pub fn nn_upsample(scaling_factor: [f64; 2], bilinear: Option<LinearUpsampleMode>) -> Result<Operation> {
+pub fn nn_upsample(
+    scaling_factor: [f64; 2],
+    bilinear: Option<LinearUpsampleMode>,
+) -> Result<Operation> {
     let (mode, mapping) = match bilinear {
         None => (Mode::Nearest, CoordinateTransform::Asymmetric),
         Some(LinearUpsampleMode::Default) => (Mode::Linear, CoordinateTransform::Asymmetric),
-        Some(LinearUpsampleMode::AlignCornersTrue) => (Mode::Linear, CoordinateTransform::AlignCorners),
-        Some(LinearUpsampleMode::AlignCornersFalse) => (Mode::Linear, CoordinateTransform::HalfPixel),
+        Some(LinearUpsampleMode::AlignCornersTrue) => {
+            (Mode::Linear, CoordinateTransform::AlignCorners)
+        }
+        Some(LinearUpsampleMode::AlignCornersFalse) => {
+            (Mode::Linear, CoordinateTransform::HalfPixel)
+        }
     };
     GridResize {
         call: format!(
@@ -262,7 +278,9 @@ pub fn nn_upsample(scaling_factor: [f64; 2], bilinear: Option<LinearUpsampleMode
             scaling_factor[0],
             scaling_factor[1],
             if bilinear.is_some() { "BILINEAR" } else { "NN" },
-            bilinear.map(|m| format!(", linearUpsampleMode={m:?}")).unwrap_or_default()
+            bilinear
+                .map(|m| format!(", linearUpsampleMode={m:?}"))
+                .unwrap_or_default()
         ),
         mode,
         mapping,
@@ -286,7 +304,11 @@ pub fn resize(
             "coreml resize(shape=[.., {}, {}], interpolation_mode={}, sampling_mode={})",
             target[0].map(|v| v.to_string()).unwrap_or("0".into()),
             target[1].map(|v| v.to_string()).unwrap_or("0".into()),
-            if nearest { "NEAREST_NEIGHBOR" } else { "LINEAR" },
+            if nearest {
+                "NEAREST_NEIGHBOR"
+            } else {
+                "LINEAR"
+            },
             sampling_mode.name()
         ),
         mode: if nearest { Mode::Nearest } else { Mode::Linear },
@@ -359,12 +381,18 @@ impl CropResize {
         let (h0, w0, h1, w1) = match self.box_coordinate_mode {
             BoxCoordinateMode::CornersHeightFirst => (b[0], b[1], b[2], b[3]),
             BoxCoordinateMode::CornersWidthFirst => (b[1], b[0], b[3], b[2]),
-            BoxCoordinateMode::CenterSizeHeightFirst => {
-                (b[0] - b[2] / 2.0, b[1] - b[3] / 2.0, b[0] + b[2] / 2.0, b[1] + b[3] / 2.0)
-            }
-            BoxCoordinateMode::CenterSizeWidthFirst => {
-                (b[1] - b[3] / 2.0, b[0] - b[2] / 2.0, b[1] + b[3] / 2.0, b[0] + b[2] / 2.0)
-            }
+            BoxCoordinateMode::CenterSizeHeightFirst => (
+                b[0] - b[2] / 2.0,
+                b[1] - b[3] / 2.0,
+                b[0] + b[2] / 2.0,
+                b[1] + b[3] / 2.0,
+            ),
+            BoxCoordinateMode::CenterSizeWidthFirst => (
+                b[1] - b[3] / 2.0,
+                b[0] - b[2] / 2.0,
+                b[1] + b[3] / 2.0,
+                b[0] + b[2] / 2.0,
+            ),
         };
         if self.normalized {
             let (sh, sw) = (in_h as f64 - 1.0, in_w as f64 - 1.0);
@@ -375,7 +403,13 @@ impl CropResize {
     }
 }
 
-fn crop_axis(in_len: usize, out_len: usize, start: f64, end: f64, centre_single: bool) -> Result<AxisPlan> {
+fn crop_axis(
+    in_len: usize,
+    out_len: usize,
+    start: f64,
+    end: f64,
+    centre_single: bool,
+) -> Result<AxisPlan> {
     let last = in_len as f64 - 1.0;
     AxisPlan::build(in_len, out_len, Edge::Replicate, |i| {
         let x = if out_len == 1 {
@@ -437,22 +471,34 @@ impl ResizePlanner for CropResize {
 
 /// MIL `pixel_shuffle(x, upscale_factor)` / NeuralNetwork `ReorganizeData(PIXEL_SHUFFLE)`: CRD.
 pub fn pixel_shuffle(upscale_factor: usize) -> Result<Operation> {
-    Ok(Operation::DepthToSpace(BlockSpec::new(upscale_factor, BlockOrder::Crd)?))
+    Ok(Operation::DepthToSpace(BlockSpec::new(
+        upscale_factor,
+        BlockOrder::Crd,
+    )?))
 }
 
 /// MIL `pixel_unshuffle(x, downscale_factor)` (iOS16): CRD.
 pub fn pixel_unshuffle(downscale_factor: usize) -> Result<Operation> {
-    Ok(Operation::SpaceToDepth(BlockSpec::new(downscale_factor, BlockOrder::Crd)?))
+    Ok(Operation::SpaceToDepth(BlockSpec::new(
+        downscale_factor,
+        BlockOrder::Crd,
+    )?))
 }
 
 /// MIL `depth_to_space(x, block_size)` / NeuralNetwork `ReorganizeData(DEPTH_TO_SPACE)`: DCR.
 pub fn depth_to_space(block_size: usize) -> Result<Operation> {
-    Ok(Operation::DepthToSpace(BlockSpec::new(block_size, BlockOrder::Dcr)?))
+    Ok(Operation::DepthToSpace(BlockSpec::new(
+        block_size,
+        BlockOrder::Dcr,
+    )?))
 }
 
 /// MIL `space_to_depth(x, block_size)` / NeuralNetwork `ReorganizeData(SPACE_TO_DEPTH)`: DCR.
 pub fn space_to_depth(block_size: usize) -> Result<Operation> {
-    Ok(Operation::SpaceToDepth(BlockSpec::new(block_size, BlockOrder::Dcr)?))
+    Ok(Operation::SpaceToDepth(BlockSpec::new(
+        block_size,
+        BlockOrder::Dcr,
+    )?))
 }
 
 fn factor(args: &Args<'_>, key: &str) -> Result<f64> {
@@ -482,9 +528,17 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
     let args = Args::new(format!("coreml.{function}"), raw)?;
     match function {
         "upsample_bilinear" => {
-            args.only(&["scale_factor_height", "scale_factor_width", "align_corners", "half_pixel_centers"])?;
+            args.only(&[
+                "scale_factor_height",
+                "scale_factor_width",
+                "align_corners",
+                "half_pixel_centers",
+            ])?;
             upsample_bilinear(
-                [factor(&args, "scale_factor_height")?, factor(&args, "scale_factor_width")?],
+                [
+                    factor(&args, "scale_factor_height")?,
+                    factor(&args, "scale_factor_width")?,
+                ],
                 args.bool_or("align_corners", false)?,
                 args.opt_bool("half_pixel_centers")?,
             )
@@ -492,27 +546,47 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
         "resize_bilinear" => {
             args.only(&["target_size_height", "target_size_width", "sampling_mode"])?;
             resize_bilinear(
-                [target(&args, "target_size_height")?, target(&args, "target_size_width")?],
+                [
+                    target(&args, "target_size_height")?,
+                    target(&args, "target_size_width")?,
+                ],
                 sampling(&args, "sampling_mode", "DEFAULT")?,
             )
         }
         "upsample_nearest_neighbor" => {
             args.only(&["scale_factor_height", "scale_factor_width"])?;
-            upsample_nearest_neighbor([factor(&args, "scale_factor_height")?, factor(&args, "scale_factor_width")?])
+            upsample_nearest_neighbor([
+                factor(&args, "scale_factor_height")?,
+                factor(&args, "scale_factor_width")?,
+            ])
         }
         "resize_nearest_neighbor" => {
             args.only(&["target_size_height", "target_size_width"])?;
-            resize_nearest_neighbor([target(&args, "target_size_height")?, target(&args, "target_size_width")?])
+            resize_nearest_neighbor([
+                target(&args, "target_size_height")?,
+                target(&args, "target_size_width")?,
+            ])
         }
         "resize" => {
-            args.only(&["shape", "resized_dims", "interpolation_mode", "sampling_mode"])?;
-            let shape = args.opt_i64_list("shape")?.ok_or_else(|| Error::MissingField {
-                field: "shape".into(),
-                context: args.call().into(),
-            })?;
+            args.only(&[
+                "shape",
+                "resized_dims",
+                "interpolation_mode",
+                "sampling_mode",
+            ])?;
+            let shape = args
+                .opt_i64_list("shape")?
+                .ok_or_else(|| Error::MissingField {
+                    field: "shape".into(),
+                    context: args.call().into(),
+                })?;
             let dims = args.opt_i64("resized_dims")?.unwrap_or(shape.len() as i64);
             if !(1..=2).contains(&dims) || dims as usize > shape.len() {
-                return Err(args.err("resized_dims", dims, "halfpixel resizes the last one or two axes"));
+                return Err(args.err(
+                    "resized_dims",
+                    dims,
+                    "halfpixel resizes the last one or two axes",
+                ));
             }
             let pick = |k: usize| -> Result<Option<usize>> {
                 match shape[shape.len() - k] {
@@ -520,14 +594,22 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                     v => Ok(Some(check_len("shape entry", v)?)),
                 }
             };
-            let target = if dims == 2 { [pick(2)?, pick(1)?] } else { [None, pick(1)?] };
+            let target = if dims == 2 {
+                [pick(2)?, pick(1)?]
+            } else {
+                [None, pick(1)?]
+            };
             let nearest = parse_choice(
                 &args,
                 "interpolation_mode",
                 args.opt_str("interpolation_mode")?.unwrap_or("LINEAR"),
                 &[("LINEAR", false), ("NEAREST_NEIGHBOR", true)],
             )?;
-            resize(target, nearest, sampling(&args, "sampling_mode", "DEFAULT")?)
+            resize(
+                target,
+                nearest,
+                sampling(&args, "sampling_mode", "DEFAULT")?,
+            )
         }
         "crop_resize" => {
             args.only(&[
@@ -546,16 +628,29 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
             let box_coordinate_mode = parse_choice(
                 &args,
                 "box_coordinate_mode",
-                args.opt_str("box_coordinate_mode")?.unwrap_or("CORNERS_HEIGHT_FIRST"),
+                args.opt_str("box_coordinate_mode")?
+                    .unwrap_or("CORNERS_HEIGHT_FIRST"),
                 &[
-                    ("CORNERS_HEIGHT_FIRST", BoxCoordinateMode::CornersHeightFirst),
+                    (
+                        "CORNERS_HEIGHT_FIRST",
+                        BoxCoordinateMode::CornersHeightFirst,
+                    ),
                     ("CORNERS_WIDTH_FIRST", BoxCoordinateMode::CornersWidthFirst),
-                    ("CENTER_SIZE_HEIGHT_FIRST", BoxCoordinateMode::CenterSizeHeightFirst),
-                    ("CENTER_SIZE_WIDTH_FIRST", BoxCoordinateMode::CenterSizeWidthFirst),
+                    (
+                        "CENTER_SIZE_HEIGHT_FIRST",
+                        BoxCoordinateMode::CenterSizeHeightFirst,
+                    ),
+                    (
+                        "CENTER_SIZE_WIDTH_FIRST",
+                        BoxCoordinateMode::CenterSizeWidthFirst,
+                    ),
                 ],
             )?;
             CropResize {
-                target_size: [target(&args, "target_height")?, target(&args, "target_width")?],
+                target_size: [
+                    target(&args, "target_height")?,
+                    target(&args, "target_width")?,
+                ],
                 bbox,
                 batch_index,
                 normalized: args.bool_or("normalized_coordinates", false)?,
@@ -590,7 +685,11 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                 "DEPTH_TO_SPACE" => depth_to_space(b),
                 "SPACE_TO_DEPTH" => space_to_depth(b),
                 "PIXEL_SHUFFLE" => pixel_shuffle(b),
-                other => Err(args.err("mode", other, "expected DEPTH_TO_SPACE, SPACE_TO_DEPTH or PIXEL_SHUFFLE")),
+                other => Err(args.err(
+                    "mode",
+                    other,
+                    "expected DEPTH_TO_SPACE, SPACE_TO_DEPTH or PIXEL_SHUFFLE",
+                )),
             }
         }
         "NeuralNetwork.Upsample" => {
@@ -603,25 +702,27 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                 "linearUpsampleMode",
                 "linear_upsample_mode",
             ])?;
-            let builder = match (args.opt_f64("scaling_factor_h")?, args.opt_f64("scaling_factor_w")?) {
+            let builder = match (
+                args.opt_f64("scaling_factor_h")?,
+                args.opt_f64("scaling_factor_w")?,
+            ) {
                 (None, None) => None,
                 (h, w) => Some([h.unwrap_or(1.0), w.unwrap_or(1.0)]),
             };
-            let f = match (
-                args.opt_pair_f64("scalingFactor")?,
-                args.opt_pair_f64("fractionalScalingFactor")?,
-                builder,
-            ) {
-                (Some(f), None, None) | (None, Some(f), None) | (None, None, Some(f)) => f,
-                (None, None, None) => [1.0, 1.0],
-                _ => {
-                    return Err(args.err(
+            let f =
+                match (
+                    args.opt_pair_f64("scalingFactor")?,
+                    args.opt_pair_f64("fractionalScalingFactor")?,
+                    builder,
+                ) {
+                    (Some(f), None, None) | (None, Some(f), None) | (None, None, Some(f)) => f,
+                    (None, None, None) => [1.0, 1.0],
+                    _ => return Err(args.err(
                         "scalingFactor",
                         "several",
                         "give one of scalingFactor, fractionalScalingFactor or scaling_factor_h/w",
-                    ))
-                }
-            };
+                    )),
+                };
             let bilinear = match args.opt_str("mode")?.unwrap_or("NN") {
                 "NN" => None,
                 "BILINEAR" => Some(parse_choice(
@@ -637,10 +738,22 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                 )?),
                 other => return Err(args.err("mode", other, "expected NN or BILINEAR")),
             };
-            nn_upsample([check_scale("scalingFactor", f[0])?, check_scale("scalingFactor", f[1])?], bilinear)
+            nn_upsample(
+                [
+                    check_scale("scalingFactor", f[0])?,
+                    check_scale("scalingFactor", f[1])?,
+                ],
+                bilinear,
+            )
         }
         "NeuralNetwork.ResizeBilinear" => {
-            args.only(&["targetSize", "target_height", "target_width", "mode", "samplingMethod"])?;
+            args.only(&[
+                "targetSize",
+                "target_height",
+                "target_width",
+                "mode",
+                "samplingMethod",
+            ])?;
             let [h, w] = match args.opt_pair_i64("targetSize")? {
                 Some(t) => t,
                 None => [
@@ -649,8 +762,15 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                 ],
             };
             resize_bilinear(
-                [check_len("targetSize height", h)?, check_len("targetSize width", w)?],
-                sampling(&args, args.first_key(&["mode", "samplingMethod"]), "STRICT_ALIGN_ENDPOINTS_MODE")?,
+                [
+                    check_len("targetSize height", h)?,
+                    check_len("targetSize width", w)?,
+                ],
+                sampling(
+                    &args,
+                    args.first_key(&["mode", "samplingMethod"]),
+                    "STRICT_ALIGN_ENDPOINTS_MODE",
+                )?,
             )
         }
         other => Err(Error::unsupported(format!("coreml op '{other}'"))),
@@ -666,7 +786,8 @@ fn crop_box(args: &Args<'_>) -> Result<([f64; 4], Option<usize>)> {
         Ok(v as usize)
     };
     if let Some(roi) = args.get("roi") {
-        let v = flatten_numbers(roi).ok_or_else(|| args.err("roi", roi, "expected nested numbers"))?;
+        let v =
+            flatten_numbers(roi).ok_or_else(|| args.err("roi", roi, "expected nested numbers"))?;
         return match v.len() {
             4 => Ok(([v[0], v[1], v[2], v[3]], None)),
             5 => Ok(([v[1], v[2], v[3], v[4]], Some(to_index(v[0])?))),
@@ -680,7 +801,8 @@ fn crop_box(args: &Args<'_>) -> Result<([f64; 4], Option<usize>)> {
         field: "roi or boxes".into(),
         context: args.call().into(),
     })?;
-    let v = flatten_numbers(boxes).ok_or_else(|| args.err("boxes", boxes, "expected nested numbers"))?;
+    let v = flatten_numbers(boxes)
+        .ok_or_else(|| args.err("boxes", boxes, "expected nested numbers"))?;
     if v.len() != 4 {
         return Err(Error::unsupported(format!(
             "crop_resize with {} box values: halfpixel takes one box per call",
@@ -690,7 +812,13 @@ fn crop_box(args: &Args<'_>) -> Result<([f64; 4], Option<usize>)> {
     let index = match args.opt_f64_list("box_indices")? {
         None => Some(0),
         Some(ix) if ix.len() == 1 => Some(to_index(ix[0])?),
-        Some(ix) => return Err(args.err("box_indices", format!("{ix:?}"), "expected one index for one box")),
+        Some(ix) => {
+            return Err(args.err(
+                "box_indices",
+                format!("{ix:?}"),
+                "expected one index for one box",
+            ))
+        }
     };
     Ok(([v[0], v[1], v[2], v[3]], index))
 }

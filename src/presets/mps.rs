@@ -60,17 +60,27 @@ impl MpsResize {
     pub fn upsampling_nearest(scale_x: usize, scale_y: usize) -> Result<Operation> {
         MpsResize {
             filter: MpsFilter::Nearest,
-            size: MpsSize::Factors { x: scale_x, y: scale_y },
+            size: MpsSize::Factors {
+                x: scale_x,
+                y: scale_y,
+            },
             align_corners: false,
         }
         .build()
     }
 
     /// `[MPSCNNUpsamplingBilinear initWithDevice:integerScaleFactorX:integerScaleFactorY:alignCorners:]`.
-    pub fn upsampling_bilinear(scale_x: usize, scale_y: usize, align_corners: bool) -> Result<Operation> {
+    pub fn upsampling_bilinear(
+        scale_x: usize,
+        scale_y: usize,
+        align_corners: bool,
+    ) -> Result<Operation> {
         MpsResize {
             filter: MpsFilter::Bilinear,
-            size: MpsSize::Factors { x: scale_x, y: scale_y },
+            size: MpsSize::Factors {
+                x: scale_x,
+                y: scale_y,
+            },
             align_corners,
         }
         .build()
@@ -114,7 +124,10 @@ impl MpsResize {
                 let h = in_h.checked_mul(y);
                 let w = in_w.checked_mul(x);
                 match (h, w) {
-                    (Some(h), Some(w)) => Ok([check_len("output height", h as i64)?, check_len("output width", w as i64)?]),
+                    (Some(h), Some(w)) => Ok([
+                        check_len("output height", h as i64)?,
+                        check_len("output width", w as i64)?,
+                    ]),
                     _ => Err(Error::SizeTooLarge {
                         what: "MPS upsampling output".into(),
                         value: (in_h.max(in_w) as u128) * (x.max(y) as u128),
@@ -172,7 +185,7 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
     let args = Args::new(format!("mps.{function}"), raw)?;
     let factor = |key: &str| -> Result<usize> {
         let v = args.i64(key)?;
-        Ok(check_len(key, v)?)
+        check_len(key, v)
     };
     match function {
         "MPSCNNUpsamplingNearest" => {

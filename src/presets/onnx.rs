@@ -12,7 +12,9 @@ use crate::error::{check_len, check_len_f64, check_scale, Error, Result};
 use crate::op::{InputDesc, Operation, ResizePlanner};
 use crate::plan::portable::{axis_plan, AxisGeometry};
 use crate::plan::{AxisPlan, Edge, ResizePlan, Taps};
-use crate::spec::{BlockOrder, BlockSpec, CoordinateTransform, Layout, Mode, NearestMode, ResizeSpec};
+use crate::spec::{
+    BlockOrder, BlockSpec, CoordinateTransform, Layout, Mode, NearestMode, ResizeSpec,
+};
 
 use super::args::{flatten_numbers, parse_choice, Args};
 
@@ -83,7 +85,11 @@ pub struct Resize {
 
 impl Resize {
     /// `Resize` with `scales` (full rank, or one per `axes` entry).
-    pub fn with_scales(opset: u32, attributes: ResizeAttributes, scales: Vec<f64>) -> Result<Operation> {
+    pub fn with_scales(
+        opset: u32,
+        attributes: ResizeAttributes,
+        scales: Vec<f64>,
+    ) -> Result<Operation> {
         Resize {
             opset,
             attributes,
@@ -95,7 +101,11 @@ impl Resize {
     }
 
     /// `Resize` with `sizes` (full rank, or one per `axes` entry).
-    pub fn with_sizes(opset: u32, attributes: ResizeAttributes, sizes: Vec<i64>) -> Result<Operation> {
+    pub fn with_sizes(
+        opset: u32,
+        attributes: ResizeAttributes,
+        sizes: Vec<i64>,
+    ) -> Result<Operation> {
         Resize {
             opset,
             attributes,
@@ -134,26 +144,36 @@ impl Resize {
             ));
         }
         if !matches!(a.mode, Mode::Nearest | Mode::Linear | Mode::Cubic) {
-            return Err(Error::invalid_argument("mode", a.mode.name(), "ONNX Resize modes are nearest, linear and cubic"));
+            return Err(Error::invalid_argument(
+                "mode",
+                a.mode.name(),
+                "ONNX Resize modes are nearest, linear and cubic",
+            ));
         }
         if opset < 11 && a.mode == Mode::Cubic {
             need("mode=cubic", 11)?;
         }
-        if opset == 10 && (a != &ResizeAttributes { mode: a.mode, ..Default::default() }) {
+        if opset == 10
+            && (a
+                != &ResizeAttributes {
+                    mode: a.mode,
+                    ..Default::default()
+                })
+        {
             need("attributes other than mode", 11)?;
         }
         let ctm = a.coordinate_transformation_mode;
         match ctm {
-            CoordinateTransform::TfHalfPixelForNearest => {
-                if opset >= 13 {
-                    return Err(Error::invalid_argument(
-                        "coordinate_transformation_mode",
-                        "tf_half_pixel_for_nn",
-                        "was removed in Resize-13; use half_pixel with nearest_mode=round_prefer_ceil",
-                    ));
-                }
+            CoordinateTransform::TfHalfPixelForNearest if opset >= 13 => {
+                return Err(Error::invalid_argument(
+                    "coordinate_transformation_mode",
+                    "tf_half_pixel_for_nn",
+                    "was removed in Resize-13; use half_pixel with nearest_mode=round_prefer_ceil",
+                ));
             }
-            CoordinateTransform::HalfPixelSymmetric => need("coordinate_transformation_mode=half_pixel_symmetric", 19)?,
+            CoordinateTransform::HalfPixelSymmetric => {
+                need("coordinate_transformation_mode=half_pixel_symmetric", 19)?
+            }
             CoordinateTransform::AlignCornersCentered | CoordinateTransform::RoiAlign => {
                 return Err(Error::invalid_argument(
                     "coordinate_transformation_mode",
@@ -166,7 +186,11 @@ impl Resize {
         if a.antialias {
             need("antialias", 18)?;
             if a.mode == Mode::Nearest {
-                return Err(Error::invalid_argument("antialias", 1, "is not supported for mode=nearest"));
+                return Err(Error::invalid_argument(
+                    "antialias",
+                    1,
+                    "is not supported for mode=nearest",
+                ));
             }
         }
         if a.axes.is_some() {
@@ -183,7 +207,11 @@ impl Resize {
             }
         }
         if !a.cubic_coeff_a.is_finite() {
-            return Err(Error::invalid_argument("cubic_coeff_a", a.cubic_coeff_a, "must be finite"));
+            return Err(Error::invalid_argument(
+                "cubic_coeff_a",
+                a.cubic_coeff_a,
+                "must be finite",
+            ));
         }
         match (&self.scales, &self.sizes) {
             (Some(s), Some(z)) if !s.is_empty() && !z.is_empty() => Err(Error::invalid_argument(
@@ -239,7 +267,11 @@ impl Resize {
                 for &a in ax {
                     let a2 = if a < 0 { a + rank as i64 } else { a };
                     if !(0..rank as i64).contains(&a2) || out.contains(&(a2 as usize)) {
-                        return Err(Error::invalid_argument("axes", format!("{ax:?}"), "axes must be distinct and within the input rank 4"));
+                        return Err(Error::invalid_argument(
+                            "axes",
+                            format!("{ax:?}"),
+                            "axes must be distinct and within the input rank 4",
+                        ));
                     }
                     out.push(a2 as usize);
                 }
@@ -261,7 +293,10 @@ impl Resize {
         let mut out = layout_dims;
         let sizes = self.sizes.as_ref().filter(|s| !s.is_empty());
         if let Some(sizes) = sizes {
-            per_axis(&sizes.iter().map(|&v| v as f64).collect::<Vec<_>>(), "sizes")?;
+            per_axis(
+                &sizes.iter().map(|&v| v as f64).collect::<Vec<_>>(),
+                "sizes",
+            )?;
             for (k, &d) in axes.iter().enumerate() {
                 out[d] = check_len(&format!("sizes[{k}]"), sizes[k])?;
                 scale[d] = out[d] as f64 / layout_dims[d] as f64;
@@ -276,7 +311,8 @@ impl Resize {
                 };
                 for &d in &axes {
                     scale[d] = s;
-                    out[d] = check_len_f64("output size", (s * layout_dims[d] as f64 + 0.5).floor())?;
+                    out[d] =
+                        check_len_f64("output size", (s * layout_dims[d] as f64 + 0.5).floor())?;
                 }
             }
         } else if let Some(scales) = &self.scales {
@@ -305,7 +341,10 @@ impl Resize {
             if roi.len() != 2 * axes.len() {
                 return Err(Error::InvalidRoi {
                     roi: roi.clone(),
-                    reason: format!("expected {} values (starts then ends of each axis)", 2 * axes.len()),
+                    reason: format!(
+                        "expected {} values (starts then ends of each axis)",
+                        2 * axes.len()
+                    ),
                 });
             }
             for (k, &d) in axes.iter().enumerate() {
@@ -316,7 +355,12 @@ impl Resize {
         Ok(Resolved {
             out: [out[ph], out[pw]],
             scale: [scale[ph], scale[pw]],
-            roi: [roi_full[ph], roi_full[pw], roi_full[4 + ph], roi_full[4 + pw]],
+            roi: [
+                roi_full[ph],
+                roi_full[pw],
+                roi_full[4 + ph],
+                roi_full[4 + pw],
+            ],
         })
     }
 
@@ -356,7 +400,11 @@ fn legacy_axis(mode: Mode, in_len: usize, out_len: usize, scale: f64) -> Result<
             Taps::one(idx.min(in_len as i64 - 1))
         }),
         _ => {
-            let spec = ResizeSpec::new(Mode::Linear, CoordinateTransform::Asymmetric, [out_len, out_len]);
+            let spec = ResizeSpec::new(
+                Mode::Linear,
+                CoordinateTransform::Asymmetric,
+                [out_len, out_len],
+            );
             axis_plan(
                 &spec,
                 AxisGeometry {
@@ -448,7 +496,11 @@ impl Upsample {
     /// Checks and returns the operation.
     pub fn build(self) -> Result<Operation> {
         if !matches!(self.mode, Mode::Nearest | Mode::Linear) {
-            return Err(Error::invalid_argument("mode", self.mode.name(), "Upsample modes are nearest and linear"));
+            return Err(Error::invalid_argument(
+                "mode",
+                self.mode.name(),
+                "Upsample modes are nearest and linear",
+            ));
         }
         if self.scales.len() != 4 {
             return Err(Error::invalid_argument(
@@ -480,7 +532,11 @@ impl ResizePlanner for Upsample {
     }
 
     fn describe(&self) -> String {
-        format!("onnx Upsample-9(mode={}, scales={:?})", self.mode.name(), self.scales)
+        format!(
+            "onnx Upsample-9(mode={}, scales={:?})",
+            self.mode.name(),
+            self.scales
+        )
     }
 }
 
@@ -527,8 +583,14 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
     }
     let opset = opset_raw as u32;
     let empty = serde_json::Value::Null;
-    let attrs = Args::new(format!("onnx.{function} attributes"), top.get("attributes").unwrap_or(&empty))?;
-    let inputs = Args::new(format!("onnx.{function} inputs"), top.get("inputs").unwrap_or(&empty))?;
+    let attrs = Args::new(
+        format!("onnx.{function} attributes"),
+        top.get("attributes").unwrap_or(&empty),
+    )?;
+    let inputs = Args::new(
+        format!("onnx.{function} inputs"),
+        top.get("inputs").unwrap_or(&empty),
+    )?;
     match function {
         "Resize" => {
             attrs.only(&[
@@ -554,12 +616,18 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                     c,
                     &[
                         ("half_pixel", CoordinateTransform::HalfPixel),
-                        ("half_pixel_symmetric", CoordinateTransform::HalfPixelSymmetric),
+                        (
+                            "half_pixel_symmetric",
+                            CoordinateTransform::HalfPixelSymmetric,
+                        ),
                         ("pytorch_half_pixel", CoordinateTransform::PytorchHalfPixel),
                         ("align_corners", CoordinateTransform::AlignCorners),
                         ("asymmetric", CoordinateTransform::Asymmetric),
                         ("tf_crop_and_resize", CoordinateTransform::TfCropAndResize),
-                        ("tf_half_pixel_for_nn", CoordinateTransform::TfHalfPixelForNearest),
+                        (
+                            "tf_half_pixel_for_nn",
+                            CoordinateTransform::TfHalfPixelForNearest,
+                        ),
                     ],
                 )?;
             }
@@ -601,7 +669,11 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                 None => None,
                 Some(v) => {
                     if v.iter().any(|x| x.fract() != 0.0) {
-                        return Err(inputs.err("sizes", format!("{v:?}"), "sizes must be integers"));
+                        return Err(inputs.err(
+                            "sizes",
+                            format!("{v:?}"),
+                            "sizes must be integers",
+                        ));
                     }
                     Some(v.into_iter().map(|x| x as i64).collect())
                 }
@@ -635,7 +707,12 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
             }
             let order = match attrs.opt_str("mode")? {
                 None => BlockOrder::Dcr,
-                Some(m) => parse_choice(&attrs, "mode", m, &[("DCR", BlockOrder::Dcr), ("CRD", BlockOrder::Crd)])?,
+                Some(m) => parse_choice(
+                    &attrs,
+                    "mode",
+                    m,
+                    &[("DCR", BlockOrder::Dcr), ("CRD", BlockOrder::Crd)],
+                )?,
             };
             if function == "DepthToSpace" {
                 if order == BlockOrder::Crd && opset < 11 {

@@ -77,8 +77,14 @@ impl Resize {
             )),
             _ => {
                 let [fx, fy] = self.fx_fy;
-                let out_w = check_len_f64("dsize width (round(width * fx))", rules::size_from_factor(in_w, fx))?;
-                let out_h = check_len_f64("dsize height (round(height * fy))", rules::size_from_factor(in_h, fy))?;
+                let out_w = check_len_f64(
+                    "dsize width (round(width * fx))",
+                    rules::size_from_factor(in_w, fx),
+                )?;
+                let out_h = check_len_f64(
+                    "dsize height (round(height * fy))",
+                    rules::size_from_factor(in_h, fy),
+                )?;
                 Ok((
                     CvAxis {
                         in_len: in_h,

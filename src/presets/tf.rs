@@ -42,7 +42,11 @@ pub struct ResizeV1 {
 
 impl ResizeV1 {
     /// `tf.compat.v1.image.resize_bilinear(images, size, align_corners=…, half_pixel_centers=…)`.
-    pub fn bilinear(size: [usize; 2], align_corners: bool, half_pixel_centers: bool) -> Result<Operation> {
+    pub fn bilinear(
+        size: [usize; 2],
+        align_corners: bool,
+        half_pixel_centers: bool,
+    ) -> Result<Operation> {
         ResizeV1 {
             method: V1Method::Bilinear,
             size,
@@ -53,7 +57,11 @@ impl ResizeV1 {
     }
 
     /// `tf.compat.v1.image.resize_nearest_neighbor(images, size, align_corners=…, half_pixel_centers=…)`.
-    pub fn nearest_neighbor(size: [usize; 2], align_corners: bool, half_pixel_centers: bool) -> Result<Operation> {
+    pub fn nearest_neighbor(
+        size: [usize; 2],
+        align_corners: bool,
+        half_pixel_centers: bool,
+    ) -> Result<Operation> {
         ResizeV1 {
             method: V1Method::NearestNeighbor,
             size,
@@ -64,7 +72,11 @@ impl ResizeV1 {
     }
 
     /// `tf.compat.v1.image.resize_bicubic(images, size, align_corners=…, half_pixel_centers=…)`.
-    pub fn bicubic(size: [usize; 2], align_corners: bool, half_pixel_centers: bool) -> Result<Operation> {
+    pub fn bicubic(
+        size: [usize; 2],
+        align_corners: bool,
+        half_pixel_centers: bool,
+    ) -> Result<Operation> {
         ResizeV1 {
             method: V1Method::Bicubic,
             size,
@@ -279,7 +291,10 @@ impl Resize {
         let s = sh.min(sw);
         let h = (s * in_h as f32).round_ties_even() as i64;
         let w = (s * in_w as f32).round_ties_even() as i64;
-        Ok([check_len("output height", h)?, check_len("output width", w)?])
+        Ok([
+            check_len("output height", h)?,
+            check_len("output width", w)?,
+        ])
     }
 }
 
@@ -301,7 +316,10 @@ impl ResizePlanner for Resize {
             ))
         };
         let v1 = |rule: fn(TfAxis) -> Result<AxisPlan>| -> Result<ResizePlan> {
-            Ok(ResizePlan::new(rule(hpc(in_h, out_h))?, rule(hpc(in_w, out_w))?))
+            Ok(ResizePlan::new(
+                rule(hpc(in_h, out_h))?,
+                rule(hpc(in_w, out_w))?,
+            ))
         };
         match (self.method, self.antialias) {
             (Method::Bilinear, false) => v1(rules::bilinear),
@@ -346,12 +364,18 @@ impl ResizePlanner for Resize {
 
 /// `tf.nn.depth_to_space(input, block_size)`: DCR order.
 pub fn depth_to_space(block_size: usize) -> Result<Operation> {
-    Ok(Operation::DepthToSpace(BlockSpec::new(block_size, BlockOrder::Dcr)?))
+    Ok(Operation::DepthToSpace(BlockSpec::new(
+        block_size,
+        BlockOrder::Dcr,
+    )?))
 }
 
 /// `tf.nn.space_to_depth(input, block_size)`: DCR order (the inverse of depth_to_space).
 pub fn space_to_depth(block_size: usize) -> Result<Operation> {
-    Ok(Operation::SpaceToDepth(BlockSpec::new(block_size, BlockOrder::Dcr)?))
+    Ok(Operation::SpaceToDepth(BlockSpec::new(
+        block_size,
+        BlockOrder::Dcr,
+    )?))
 }
 
 /// The `interpolation` of Keras `UpSampling2D`.
@@ -437,7 +461,10 @@ fn size_arg(args: &Args<'_>, key: &str) -> Result<[usize; 2]> {
         field: key.into(),
         context: args.call().into(),
     })?;
-    Ok([check_len("size (height)", h)?, check_len("size (width)", w)?])
+    Ok([
+        check_len("size (height)", h)?,
+        check_len("size (width)", w)?,
+    ])
 }
 
 /// Builds a recorded `tf` call.
@@ -540,7 +567,10 @@ pub(crate) fn keras_from_args(function: &str, raw: &serde_json::Value) -> Result
                 ],
             )?;
             UpSampling2D {
-                size: [check_len("size (height factor)", fh)?, check_len("size (width factor)", fw)?],
+                size: [
+                    check_len("size (height factor)", fh)?,
+                    check_len("size (width factor)", fw)?,
+                ],
                 interpolation,
             }
             .build()

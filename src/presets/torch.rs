@@ -193,8 +193,14 @@ impl Interpolate {
             return Ok((size, [None, None]));
         }
         let [sh, sw] = self.scale_factor.unwrap_or([1.0, 1.0]);
-        let out_h = check_len_f64("output height (floor(in_h * scale_factor))", (in_h as f64 * sh).floor())?;
-        let out_w = check_len_f64("output width (floor(in_w * scale_factor))", (in_w as f64 * sw).floor())?;
+        let out_h = check_len_f64(
+            "output height (floor(in_h * scale_factor))",
+            (in_h as f64 * sh).floor(),
+        )?;
+        let out_w = check_len_f64(
+            "output width (floor(in_w * scale_factor))",
+            (in_w as f64 * sw).floor(),
+        )?;
         let recompute = self.recompute_scale_factor == Some(true) || self.mode == Mode::Area;
         let forwarded = if recompute {
             [None, None]
@@ -234,9 +240,11 @@ impl ResizePlanner for Interpolate {
                 (Mode::Bilinear, true) => rules::antialias(axis, AntialiasFilter::Bilinear),
                 (Mode::Bicubic, false) => rules::cubic(axis),
                 (Mode::Bicubic, true) => rules::antialias(axis, AntialiasFilter::Bicubic),
-                (Mode::Area, _) => AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |i| {
-                    adaptive_pool_taps(i, axis.in_len, axis.out_len)
-                }),
+                (Mode::Area, _) => {
+                    AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |i| {
+                        adaptive_pool_taps(i, axis.in_len, axis.out_len)
+                    })
+                }
             }
         };
         Ok(ResizePlan::new(per_axis(axis_h)?, per_axis(axis_w)?))
@@ -274,7 +282,9 @@ fn py_bool(b: bool) -> &'static str {
 
 /// `nn.UpsamplingBilinear2d(size=…)`: `F.interpolate(mode='bilinear', align_corners=True)`.
 pub fn upsampling_bilinear2d_size(size: [usize; 2]) -> Result<Operation> {
-    Interpolate::size(size, Mode::Bilinear).align_corners(true).build()
+    Interpolate::size(size, Mode::Bilinear)
+        .align_corners(true)
+        .build()
 }
 
 /// `nn.UpsamplingNearest2d(scale_factor=…)`: `F.interpolate(mode='nearest')`.
@@ -335,7 +345,11 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                 .opt_pair_i64("size")?
                 .map(|[h, w]| -> Result<[usize; 2]> {
                     if h < 1 || w < 1 {
-                        return Err(args.err("size", format!("[{h}, {w}]"), "sizes must be at least 1"));
+                        return Err(args.err(
+                            "size",
+                            format!("[{h}, {w}]"),
+                            "sizes must be at least 1",
+                        ));
                     }
                     Ok([h as usize, w as usize])
                 })

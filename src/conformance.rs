@@ -1,1 +1,0 @@
-//! Conformance corpus runner (written by a helper).

@@ -1,0 +1,97 @@
+//! Backends: what executes an [`Operation`] during a conformance run.
+
+use std::fmt;
+
+use ndarray::{Array4, ArrayView4};
+
+use crate::error::Result;
+use crate::op::Operation;
+use crate::spec::Layout;
+
+/// Something that can execute an [`Operation`] on a 4-D tensor: the CPU, or (later) a GPU adapter.
+///
+/// A backend that cannot run an operation should return [`crate::Error::Unsupported`]; the runner
+/// records that as an unsupported (failed) check. Panics are caught and recorded as errors.
+pub trait Backend: Send + Sync {
+    /// A short name for reports, e.g. `cpu` or `vulkan:llvmpipe`.
+    fn name(&self) -> String;
+
+    /// Runs `op` on `input` (in `layout`), returning the output in the same layout.
+    fn run(
+        &self,
+        op: &Operation,
+        input: ArrayView4<'_, f32>,
+        layout: Layout,
+    ) -> Result<Array4<f32>>;
+}
+
+/// The CPU backend: [`Operation::run_cpu`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CpuBackend;
+
+impl Backend for CpuBackend {
+    fn name(&self) -> String {
+        "cpu".to_string()
+    }
+
+    fn run(
+        &self,
+        op: &Operation,
+        input: ArrayView4<'_, f32>,
+        layout: Layout,
+    ) -> Result<Array4<f32>> {
+        op.run_cpu(input, layout)
+    }
+}
+
+/// A backend made of a name and a closure, for adapters and tests.
+///
+/// ```
+/// use halfpixel::conformance::{Backend, FnBackend};
+///
+/// let cpu_again = FnBackend::new("cpu-closure", |op, input, layout| op.run_cpu(input, layout));
+/// assert_eq!(cpu_again.name(), "cpu-closure");
+/// ```
+pub struct FnBackend<F> {
+    name: String,
+    f: F,
+}
+
+impl<F> FnBackend<F>
+where
+    F: Fn(&Operation, ArrayView4<'_, f32>, Layout) -> Result<Array4<f32>> + Send + Sync,
+{
+    /// Wraps `f` under `name`.
+    pub fn new(name: impl Into<String>, f: F) -> Self {
+        FnBackend {
+            name: name.into(),
+            f,
+        }
+    }
+}
+
+impl<F> fmt::Debug for FnBackend<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FnBackend")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+impl<F> Backend for FnBackend<F>
+where
+    F: Fn(&Operation, ArrayView4<'_, f32>, Layout) -> Result<Array4<f32>> + Send + Sync,
+{
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn run(
+        &self,
+        op: &Operation,
+        input: ArrayView4<'_, f32>,
+        layout: Layout,
+    ) -> Result<Array4<f32>> {
+        (self.f)(op, input, layout)
+    }
+}
