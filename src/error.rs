@@ -126,6 +126,37 @@ pub enum Error {
         reason: String,
     },
 
+    /// No GPU adapter could be found or opened.
+    #[error("no GPU adapter: {reason}")]
+    NoAdapter {
+        /// Why (the backends tried, the adapter name asked for, the driver's message).
+        reason: String,
+    },
+
+    /// The GPU device refused a request: a validation error, out of memory, or a lost device.
+    #[error("GPU error during {during}: {reason}")]
+    Gpu {
+        /// What halfpixel was doing.
+        during: String,
+        /// The driver's or wgpu's message.
+        reason: String,
+    },
+
+    /// A request exceeds a limit of the GPU device that splitting the work cannot get around.
+    #[error("{what} = {value} exceeds the device limit {limit} ({limit_name}); {hint}")]
+    DeviceLimit {
+        /// What is too large.
+        what: String,
+        /// Its value.
+        value: u64,
+        /// The device's limit.
+        limit: u64,
+        /// The wgpu limit's name.
+        limit_name: String,
+        /// What to do instead.
+        hint: String,
+    },
+
     /// A file that could not be read or written.
     #[error("cannot {action} {path}: {reason}")]
     Io {

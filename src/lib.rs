@@ -36,6 +36,7 @@
 pub mod conformance;
 pub mod cpu;
 pub mod error;
+pub mod gpu;
 pub mod npy;
 pub mod op;
 pub mod plan;

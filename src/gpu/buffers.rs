@@ -1,0 +1,715 @@
+//! The core GPU API: record a resize or a rearrangement into the caller's command encoder, reading
+//! and writing the caller's storage buffers, with no read-back.
+//!
+//! Work larger than one storage binding (`max_storage_buffer_binding_size`, 128 MiB by default)
+//! or one dispatch (`max_compute_workgroups_per_dimension`² workgroups) is split into chunks of
+//! consecutive output rows, each bound to the sub-ranges of the buffers it touches, so one
+//! correct output comes out of several dispatches.
+
+use wgpu::util::DeviceExt;
+
+use crate::cpu::pixel_shuffle::{deep_channel, output_dims as shuffle_dims, Direction};
+use crate::error::{Error, Result};
+use crate::op::{InputDesc, Operation};
+use crate::plan::ResizePlan;
+use crate::spec::{BlockOrder, BlockSpec, Layout};
+
+use super::context::GpuContext;
+use super::kernels::{DType, Entry, KernelKey};
+use super::tables::{grid, pack, ResizeParams, ShuffleParams};
+
+/// A 4-D tensor stored in a wgpu buffer: `dims` (`[n, c, h, w]`) elements of `dtype` in `layout`,
+/// starting `offset` bytes into `buffer`. The buffer needs `STORAGE` usage.
+#[derive(Debug, Clone, Copy)]
+pub struct BufferTensor<'a> {
+    /// The buffer.
+    pub buffer: &'a wgpu::Buffer,
+    /// Byte offset of the first element (a multiple of the element size).
+    pub offset: u64,
+    /// `[n, c, h, w]`.
+    pub dims: [usize; 4],
+    /// Memory layout.
+    pub layout: Layout,
+    /// Element type.
+    pub dtype: DType,
+}
+
+impl BufferTensor<'_> {
+    /// Number of elements.
+    pub fn elements(&self) -> u64 {
+        self.dims.iter().map(|&d| d as u64).product()
+    }
+
+    fn check(&self, what: &str, ctx: &GpuContext) -> Result<()> {
+        let size = self.dtype.size();
+        if self.offset % size != 0 {
+            return Err(Error::invalid_argument(
+                format!("{what} offset"),
+                self.offset,
+                format!("must be a multiple of the element size {size}"),
+            ));
+        }
+        let bytes = self
+            .elements()
+            .checked_mul(size)
+            .and_then(|b| b.checked_add(self.offset))
+            .ok_or_else(|| Error::SizeTooLarge {
+                what: format!("{what} byte size"),
+                value: u128::MAX,
+                limit: u64::MAX as u128,
+            })?;
+        if bytes > self.buffer.size() {
+            return Err(Error::ShapeMismatch {
+                what: format!(
+                    "{what} buffer too small: {} bytes from offset {}",
+                    self.elements() * size,
+                    self.offset
+                ),
+                expected: vec![bytes as usize],
+                got: vec![self.buffer.size() as usize],
+            });
+        }
+        if !self.buffer.usage().contains(wgpu::BufferUsages::STORAGE) {
+            return Err(Error::invalid_argument(
+                format!("{what} buffer usage"),
+                format!("{:?}", self.buffer.usage()),
+                "needs BufferUsages::STORAGE",
+            ));
+        }
+        if self.dtype == DType::F16 && !ctx.supports_f16() {
+            return Err(Error::unsupported(format!(
+                "f16 tensors on {}: the device lacks SHADER_F16",
+                ctx.adapter().label()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// One dispatch's share of the work: output rows `[r0, r1)` and the element ranges it touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Chunk {
+    r0: u64,
+    r1: u64,
+    src: (u64, u64),
+    dst: (u64, u64),
+}
+
+/// Splits `rows` output rows into chunks whose buffer ranges fit one binding (after aligning the
+/// start down to the offset alignment) and whose invocations fit one dispatch.
+struct Chunker {
+    elem: u64,
+    align: u64,
+    binding_limit: u64,
+    max_invocations: u64,
+}
+
+impl Chunker {
+    fn new(ctx: &GpuContext, dtype: DType) -> Self {
+        let limits = ctx.limits();
+        let per_dim = limits.max_compute_workgroups_per_dimension.max(1) as u64;
+        Chunker {
+            elem: dtype.size(),
+            align: limits.min_storage_buffer_offset_alignment.max(4) as u64,
+            binding_limit: limits.max_storage_buffer_binding_size,
+            max_invocations: per_dim * per_dim * 64,
+        }
+    }
+
+    /// Bytes a binding of elements `[start, end)` needs once its start is aligned down.
+    fn binding_bytes(&self, base: u64, (start, end): (u64, u64)) -> u64 {
+        let s = base + start * self.elem;
+        let e = base + end * self.elem;
+        (e - (s / self.align) * self.align).div_ceil(4) * 4
+    }
+
+    /// `span(r)` gives, for output row r, its source element range (None: reads nothing), its
+    /// output element range, and the invocations and scratch elements it needs.
+    fn split(
+        &self,
+        rows: u64,
+        src_base: u64,
+        dst_base: u64,
+        scratch_elem: u64,
+        mut span: impl FnMut(u64) -> (Option<(u64, u64)>, (u64, u64), u64, u64),
+        what: &str,
+    ) -> Result<Vec<Chunk>> {
+        let mut chunks = Vec::new();
+        let mut r = 0;
+        while r < rows {
+            let mut chunk: Option<Chunk> = None;
+            let (mut invocations, mut scratch) = (0u64, 0u64);
+            while r < rows {
+                let (src, dst, inv, scr) = span(r);
+                let mut next = chunk.unwrap_or(Chunk {
+                    r0: r,
+                    r1: r,
+                    src: src.unwrap_or((u64::MAX, 0)),
+                    dst,
+                });
+                if let Some((a, b)) = src {
+                    next.src = (next.src.0.min(a), next.src.1.max(b));
+                }
+                next.dst = (next.dst.0.min(dst.0), next.dst.1.max(dst.1));
+                next.r1 = r + 1;
+                let src_bytes = if next.src.0 < next.src.1 {
+                    self.binding_bytes(src_base, next.src)
+                } else {
+                    0
+                };
+                let fits = src_bytes <= self.binding_limit
+                    && self.binding_bytes(dst_base, next.dst) <= self.binding_limit
+                    && invocations + inv <= self.max_invocations
+                    && (scratch + scr) * scratch_elem <= self.binding_limit;
+                if !fits {
+                    if chunk.is_none() {
+                        return Err(Error::DeviceLimit {
+                            what: format!("one output row of {what} (bytes bound at once)"),
+                            value: src_bytes.max(self.binding_bytes(dst_base, next.dst)),
+                            limit: self.binding_limit,
+                            limit_name: "max_storage_buffer_binding_size".into(),
+                            hint: "use the CPU backend or a smaller row".into(),
+                        });
+                    }
+                    break;
+                }
+                invocations += inv;
+                scratch += scr;
+                chunk = Some(next);
+                r += 1;
+            }
+            if let Some(c) = chunk {
+                if c.src.0 > c.src.1 {
+                    // A chunk that reads nothing (all extrapolated) still needs a valid binding.
+                    chunks.push(Chunk { src: (0, 1), ..c });
+                } else {
+                    chunks.push(c);
+                }
+            }
+        }
+        Ok(chunks)
+    }
+
+    /// The binding of elements `[start, end)` of a tensor starting at byte `base`: the aligned
+    /// buffer range and the element offset of `start` inside it.
+    fn binding<'b>(
+        &self,
+        buffer: &'b wgpu::Buffer,
+        base: u64,
+        (start, end): (u64, u64),
+    ) -> (wgpu::BufferBinding<'b>, u32) {
+        let s = base + start * self.elem;
+        let aligned = (s / self.align) * self.align;
+        let size = self
+            .binding_bytes(base, (start, end))
+            .min(buffer.size() - aligned);
+        let rel = (s - aligned) / self.elem;
+        (
+            wgpu::BufferBinding {
+                buffer,
+                offset: aligned,
+                size: wgpu::BufferSize::new(size.max(4)),
+            },
+            rel as u32,
+        )
+    }
+}
+
+/// Tap counts above which the two-pass (rows, then columns) kernels beat the one-pass kernel.
+const DIRECT_MAX_TAPS: usize = 16;
+
+impl GpuContext {
+    /// Records `op` reading `input` and writing `output` into `encoder`. Nothing is submitted; the
+    /// caller's buffers stay where they are. Input and output must be different buffers.
+    pub fn encode(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        op: &Operation,
+        input: &BufferTensor<'_>,
+        output: &BufferTensor<'_>,
+    ) -> Result<()> {
+        match op {
+            Operation::Resize(p) => {
+                let plan = p.plan(&InputDesc {
+                    dims: input.dims,
+                    layout: input.layout,
+                })?;
+                self.encode_resize(encoder, &plan, input, output)
+            }
+            Operation::DepthToSpace(b) => {
+                self.encode_rearrange(encoder, *b, Direction::DepthToSpace, input, output)
+            }
+            Operation::SpaceToDepth(b) => {
+                self.encode_rearrange(encoder, *b, Direction::SpaceToDepth, input, output)
+            }
+        }
+    }
+
+    fn check_pair(
+        &self,
+        input: &BufferTensor<'_>,
+        output: &BufferTensor<'_>,
+        expected: [usize; 4],
+    ) -> Result<()> {
+        input.check("input", self)?;
+        output.check("output", self)?;
+        if output.dims != expected {
+            return Err(Error::ShapeMismatch {
+                what: "output tensor dims [n, c, h, w]".into(),
+                expected: expected.to_vec(),
+                got: output.dims.to_vec(),
+            });
+        }
+        if input.layout != output.layout || input.dtype != output.dtype {
+            return Err(Error::invalid_argument(
+                "output tensor",
+                format!("{:?} {:?}", output.layout, output.dtype),
+                format!(
+                    "must have the input's layout and type ({:?} {:?})",
+                    input.layout, input.dtype
+                ),
+            ));
+        }
+        if input.buffer == output.buffer {
+            return Err(Error::invalid_argument(
+                "output buffer",
+                "the input buffer",
+                "input and output must be different buffers (a storage buffer cannot be read and written in one dispatch)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Records a resize by `plan` (built for `input`'s size) into `encoder`.
+    pub fn encode_resize(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        plan: &ResizePlan,
+        input: &BufferTensor<'_>,
+        output: &BufferTensor<'_>,
+    ) -> Result<()> {
+        let out_dims = plan.output_dims(input.dims)?;
+        self.check_pair(input, output, out_dims)?;
+        if output.elements() == 0 {
+            return Ok(());
+        }
+        let [_, c, in_h, in_w] = input.dims;
+        let (out_h, out_w) = (plan.h.out_len(), plan.w.out_len());
+        let (images, cs, shift) = match input.layout {
+            Layout::Nchw => (out_dims[0] * c, 1, plan.batch_index.unwrap_or(0) * c),
+            Layout::Nhwc => (out_dims[0], c, plan.batch_index.unwrap_or(0)),
+        };
+        let (cs, image_len) = (cs as u64, (in_h * in_w) as u64 * cs as u64);
+        let (in_row, out_row) = (in_w as u64 * cs, out_w as u64 * cs);
+        let gather = plan.h.is_gather() && plan.w.is_gather();
+        let separable = !gather && plan.h.width() * plan.w.width() > DIRECT_MAX_TAPS;
+        // The rows each output row reads.
+        let row_span: Vec<Option<(u64, u64)>> = (0..out_h)
+            .map(|yo| {
+                if plan.h.is_extrapolated(yo) {
+                    return None;
+                }
+                let (iy, _) = plan.h.taps(yo);
+                let lo = iy.iter().min().copied()? as u64;
+                let hi = iy.iter().max().copied()? as u64;
+                Some((lo, hi + 1))
+            })
+            .collect();
+        let chunker = Chunker::new(self, input.dtype);
+        let total_rows = images as u64 * out_h as u64;
+        let chunks = chunker.split(
+            total_rows,
+            input.offset,
+            output.offset,
+            4,
+            |r| {
+                let (k, yo) = (r / out_h as u64, (r % out_h as u64) as usize);
+                let img = (k + shift as u64) * image_len;
+                let src = row_span[yo].map(|(a, b)| (img + a * in_row, img + b * in_row));
+                let inv = if separable {
+                    out_row.max(in_row)
+                } else {
+                    out_row
+                };
+                let scratch = if separable { in_row } else { 0 };
+                (src, (r * out_row, (r + 1) * out_row), inv, scratch)
+            },
+            "the resize",
+        )?;
+        let tables = pack(plan);
+        let device = self.device();
+        self.scoped("recording a resize", || {
+            let taps = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("halfpixel taps"),
+                contents: bytemuck::cast_slice(&tables.words),
+                usage: wgpu::BufferUsages::STORAGE,
+            });
+            let entry = if gather {
+                Entry::Gather
+            } else if separable {
+                Entry::Rows
+            } else {
+                Entry::Direct
+            };
+            let key = |entry| KernelKey {
+                entry,
+                dtype: input.dtype,
+            };
+            let main = self.pipeline(key(entry))?;
+            let cols = if separable {
+                Some(self.pipeline(key(Entry::Cols))?)
+            } else {
+                None
+            };
+            let max_dim = self.limits().max_compute_workgroups_per_dimension;
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("halfpixel resize"),
+                timestamp_writes: None,
+            });
+            for chunk in chunks {
+                let rows = chunk.r1 - chunk.r0;
+                let k0 = chunk.r0 / out_h as u64;
+                let img0 = (k0 + shift as u64) * image_len;
+                let (src_binding, src_lead) =
+                    chunker.binding(input.buffer, input.offset, chunk.src);
+                let (dst_binding, dst_rel) =
+                    chunker.binding(output.buffer, output.offset, chunk.dst);
+                // src_index() in resize.wgsl is relative to image k0; the binding starts at element
+                // chunk.src.0 − src_lead of the tensor. Indices are u32 and wrap, so the offset may
+                // be "negative".
+                let src_rel = (chunk.src.0 as i64 - src_lead as i64 - img0 as i64) as u32;
+                let params = |total: u64| -> Result<(ResizeParams, (u32, u32))> {
+                    let (gx, gy) = grid(total, max_dim).ok_or_else(|| Error::DeviceLimit {
+                        what: "workgroups of one dispatch".into(),
+                        value: total.div_ceil(64),
+                        limit: (max_dim as u64) * (max_dim as u64),
+                        limit_name: "max_compute_workgroups_per_dimension squared".into(),
+                        hint: "use the CPU backend".into(),
+                    })?;
+                    let narrow = |v: u64, what: &str| {
+                        u32::try_from(v).map_err(|_| Error::SizeTooLarge {
+                            what: format!("{what} (GPU indices are 32-bit)"),
+                            value: v as u128,
+                            limit: u32::MAX as u128,
+                        })
+                    };
+                    Ok((
+                        ResizeParams {
+                            out_w: out_w as u32,
+                            out_h: out_h as u32,
+                            cs: cs as u32,
+                            in_w: in_w as u32,
+                            rows: narrow(rows, "rows in one dispatch")?,
+                            row0: narrow(chunk.r0, "output rows")?,
+                            k0: narrow(k0, "images")?,
+                            image_len: narrow(image_len, "elements per image")?,
+                            src_rel,
+                            dst_rel,
+                            h_base: tables.h_base,
+                            h_width: plan.h.width() as u32,
+                            w_base: tables.w_base,
+                            w_width: plan.w.width() as u32,
+                            groups_x: gx,
+                            total: narrow(total, "invocations in one dispatch")?,
+                            ev: plan.extrapolation_value,
+                            pad: [0; 3],
+                        },
+                        (gx, gy),
+                    ))
+                };
+                let uniform = |p: &ResizeParams| {
+                    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                        label: Some("halfpixel params"),
+                        contents: bytemuck::bytes_of(p),
+                        usage: wgpu::BufferUsages::UNIFORM,
+                    })
+                };
+                match &cols {
+                    None => {
+                        let (p, (gx, gy)) = params(rows * out_row)?;
+                        let ub = uniform(&p);
+                        let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                            label: Some("halfpixel resize"),
+                            layout: &main.get_bind_group_layout(0),
+                            entries: &[
+                                wgpu::BindGroupEntry {
+                                    binding: 0,
+                                    resource: ub.as_entire_binding(),
+                                },
+                                wgpu::BindGroupEntry {
+                                    binding: 1,
+                                    resource: taps.as_entire_binding(),
+                                },
+                                wgpu::BindGroupEntry {
+                                    binding: 2,
+                                    resource: wgpu::BindingResource::Buffer(src_binding),
+                                },
+                                wgpu::BindGroupEntry {
+                                    binding: 3,
+                                    resource: wgpu::BindingResource::Buffer(dst_binding),
+                                },
+                            ],
+                        });
+                        pass.set_pipeline(&main);
+                        pass.set_bind_group(0, &bg, &[]);
+                        pass.dispatch_workgroups(gx, gy, 1);
+                    }
+                    Some(cols) => {
+                        let scratch = device.create_buffer(&wgpu::BufferDescriptor {
+                            label: Some("halfpixel rows"),
+                            size: (rows * in_row * 4).max(4),
+                            usage: wgpu::BufferUsages::STORAGE,
+                            mapped_at_creation: false,
+                        });
+                        let (p1, (gx1, gy1)) = params(rows * in_row)?;
+                        let ub1 = uniform(&p1);
+                        let bg1 = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                            label: Some("halfpixel rows"),
+                            layout: &main.get_bind_group_layout(0),
+                            entries: &[
+                                wgpu::BindGroupEntry {
+                                    binding: 0,
+                                    resource: ub1.as_entire_binding(),
+                                },
+                                wgpu::BindGroupEntry {
+                                    binding: 1,
+                                    resource: taps.as_entire_binding(),
+                                },
+                                wgpu::BindGroupEntry {
+                                    binding: 2,
+                                    resource: wgpu::BindingResource::Buffer(src_binding),
+                                },
+                                wgpu::BindGroupEntry {
+                                    binding: 5,
+                                    resource: scratch.as_entire_binding(),
+                                },
+                            ],
+                        });
+                        pass.set_pipeline(&main);
+                        pass.set_bind_group(0, &bg1, &[]);
+                        pass.dispatch_workgroups(gx1, gy1, 1);
+                        let (p2, (gx2, gy2)) = params(rows * out_row)?;
+                        let ub2 = uniform(&p2);
+                        let bg2 = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                            label: Some("halfpixel cols"),
+                            layout: &cols.get_bind_group_layout(0),
+                            entries: &[
+                                wgpu::BindGroupEntry {
+                                    binding: 0,
+                                    resource: ub2.as_entire_binding(),
+                                },
+                                wgpu::BindGroupEntry {
+                                    binding: 1,
+                                    resource: taps.as_entire_binding(),
+                                },
+                                wgpu::BindGroupEntry {
+                                    binding: 3,
+                                    resource: wgpu::BindingResource::Buffer(dst_binding),
+                                },
+                                wgpu::BindGroupEntry {
+                                    binding: 4,
+                                    resource: scratch.as_entire_binding(),
+                                },
+                            ],
+                        });
+                        pass.set_pipeline(cols);
+                        pass.set_bind_group(0, &bg2, &[]);
+                        pass.dispatch_workgroups(gx2, gy2, 1);
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Records depth_to_space or space_to_depth into `encoder`.
+    pub fn encode_rearrange(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        spec: BlockSpec,
+        dir: Direction,
+        input: &BufferTensor<'_>,
+        output: &BufferTensor<'_>,
+    ) -> Result<()> {
+        let out_dims = shuffle_dims(input.dims, spec, dir)?;
+        self.check_pair(input, output, out_dims)?;
+        if output.elements() == 0 {
+            return Ok(());
+        }
+        let [_, c_in, h_in, w_in] = input.dims;
+        let [_, c_out, h_out, w_out] = out_dims;
+        let b = spec.block_size;
+        let nchw = input.layout == Layout::Nchw;
+        let row_len = if nchw { w_out } else { c_out } as u64;
+        let rows = output.elements() / row_len;
+        let item = (c_in * h_in * w_in) as u64;
+        let idx = |n: usize, c: usize, h: usize, w: usize| -> u64 {
+            let within = if nchw {
+                ((c * h_in + h) * w_in + w) as u64
+            } else {
+                ((h * w_in + w) * c_in + c) as u64
+            };
+            n as u64 * item + within
+        };
+        // The source elements of output row r.
+        let src_of_row = |r: u64| -> (u64, u64) {
+            let mut lo = u64::MAX;
+            let mut hi = 0;
+            let mut note = |s: u64| {
+                lo = lo.min(s);
+                hi = hi.max(s + 1);
+            };
+            let r = r as usize;
+            if nchw {
+                let (n, c, h) = (r / (c_out * h_out), (r / h_out) % c_out, r % h_out);
+                for w in [0, w_out - 1]
+                    .into_iter()
+                    .chain((0..b.min(w_out)).collect::<Vec<_>>())
+                {
+                    let (sc, sh, sw) = source(dir, spec.order, b, c, h, w, c_in, c_out);
+                    note(idx(n, sc, sh, sw));
+                }
+            } else {
+                let (n, h, w) = (r / (h_out * w_out), (r / w_out) % h_out, r % w_out);
+                for c in 0..c_out {
+                    let (sc, sh, sw) = source(dir, spec.order, b, c, h, w, c_in, c_out);
+                    note(idx(n, sc, sh, sw));
+                }
+            }
+            (lo, hi)
+        };
+        let chunker = Chunker::new(self, input.dtype);
+        let chunks = chunker.split(
+            rows,
+            input.offset,
+            output.offset,
+            4,
+            |r| {
+                (
+                    Some(src_of_row(r)),
+                    (r * row_len, (r + 1) * row_len),
+                    row_len,
+                    0,
+                )
+            },
+            "the rearrangement",
+        )?;
+        let device = self.device();
+        self.scoped("recording a depth_to_space / space_to_depth", || {
+            let pipeline = self.pipeline(KernelKey {
+                entry: Entry::Shuffle,
+                dtype: input.dtype,
+            })?;
+            let max_dim = self.limits().max_compute_workgroups_per_dimension;
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("halfpixel shuffle"),
+                timestamp_writes: None,
+            });
+            for chunk in chunks {
+                let first_row = chunk.r0 as usize;
+                let n0 = if nchw {
+                    first_row / (c_out * h_out)
+                } else {
+                    first_row / (h_out * w_out)
+                } as u64;
+                let (src_binding, src_lead) =
+                    chunker.binding(input.buffer, input.offset, chunk.src);
+                let (dst_binding, dst_rel) =
+                    chunker.binding(output.buffer, output.offset, chunk.dst);
+                // shuffle() reads src[(n − n0)·item + within − src_rel]; the binding starts at
+                // element chunk.src.0 − src_lead of the tensor (u32 indices wrap).
+                let src_rel = (chunk.src.0 as i64 - src_lead as i64 - (n0 * item) as i64) as u32;
+                let total = (chunk.r1 - chunk.r0) * row_len;
+                let (gx, gy) = grid(total, max_dim).ok_or_else(|| Error::DeviceLimit {
+                    what: "workgroups of one dispatch".into(),
+                    value: total.div_ceil(64),
+                    limit: (max_dim as u64).pow(2),
+                    limit_name: "max_compute_workgroups_per_dimension squared".into(),
+                    hint: "use the CPU backend".into(),
+                })?;
+                let narrow = |v: u64| {
+                    u32::try_from(v).map_err(|_| Error::SizeTooLarge {
+                        what: "GPU index (32-bit)".into(),
+                        value: v as u128,
+                        limit: u32::MAX as u128,
+                    })
+                };
+                let params = ShuffleParams {
+                    c_out: c_out as u32,
+                    h_out: h_out as u32,
+                    w_out: w_out as u32,
+                    c_in: c_in as u32,
+                    h_in: h_in as u32,
+                    w_in: w_in as u32,
+                    block: b as u32,
+                    nchw: nchw as u32,
+                    to_space: (dir == Direction::DepthToSpace) as u32,
+                    crd: (spec.order == BlockOrder::Crd) as u32,
+                    row0: narrow(chunk.r0)?,
+                    n0: narrow(n0)?,
+                    src_rel,
+                    dst_rel,
+                    groups_x: gx,
+                    total: narrow(total)?,
+                };
+                let ub = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("halfpixel params"),
+                    contents: bytemuck::bytes_of(&params),
+                    usage: wgpu::BufferUsages::UNIFORM,
+                });
+                let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("halfpixel shuffle"),
+                    layout: &pipeline.get_bind_group_layout(0),
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: ub.as_entire_binding(),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: wgpu::BindingResource::Buffer(src_binding),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 2,
+                            resource: wgpu::BindingResource::Buffer(dst_binding),
+                        },
+                    ],
+                });
+                pass.set_pipeline(&pipeline);
+                pass.set_bind_group(0, &bg, &[]);
+                pass.dispatch_workgroups(gx, gy, 1);
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The source (channel, row, column) of output (c, h, w) of a rearrangement.
+#[allow(clippy::too_many_arguments)]
+fn source(
+    dir: Direction,
+    order: BlockOrder,
+    b: usize,
+    c: usize,
+    h: usize,
+    w: usize,
+    c_in: usize,
+    c_out: usize,
+) -> (usize, usize, usize) {
+    match dir {
+        Direction::DepthToSpace => (deep_channel(order, c, h % b, w % b, b, c_out), h / b, w / b),
+        Direction::SpaceToDepth => {
+            let (sc, i, j) = match order {
+                BlockOrder::Dcr => {
+                    let ij = c / c_in;
+                    (c % c_in, ij / b, ij % b)
+                }
+                BlockOrder::Crd => {
+                    let rem = c % (b * b);
+                    (c / (b * b), rem / b, rem % b)
+                }
+            };
+            (sc, h * b + i, w * b + j)
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! [`GpuContext`]: a wgpu device and queue (its own, or the caller's), their real limits, and the
+//! compiled pipelines.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+
+use crate::error::{Error, Result};
+
+use super::kernels::KernelKey;
+
+/// What halfpixel knows about the adapter behind a context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdapterDescription {
+    /// The adapter's name, e.g. `llvmpipe (LLVM 15.0.6, 256 bits)` or `NVIDIA H100`.
+    pub name: String,
+    /// `Vulkan`, `Metal`, `Dx12` or `Gl`.
+    pub backend: String,
+    /// `DiscreteGpu`, `IntegratedGpu`, `Cpu`, …
+    pub device_type: String,
+    /// The driver and its version, where the backend reports them.
+    pub driver: String,
+}
+
+impl AdapterDescription {
+    /// From wgpu's adapter info.
+    pub fn from_info(info: &wgpu::AdapterInfo) -> Self {
+        AdapterDescription {
+            name: info.name.clone(),
+            backend: format!("{:?}", info.backend),
+            device_type: format!("{:?}", info.device_type),
+            driver: format!("{} {}", info.driver, info.driver_info)
+                .trim()
+                .to_string(),
+        }
+    }
+
+    /// `name (backend)`, the label used in reports.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.backend)
+    }
+}
+
+/// How to choose an adapter when halfpixel creates its own device.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GpuOptions {
+    /// Backends to consider; `None` follows `WGPU_BACKEND` (default: all).
+    pub backends: Option<wgpu::Backends>,
+    /// Pick the adapter whose name contains this (case-insensitive); `None` follows
+    /// `WGPU_ADAPTER_NAME`, then the power preference.
+    pub adapter_name: Option<String>,
+    /// Power preference; `None` follows `WGPU_POWER_PREF` (default: none).
+    pub power_preference: Option<wgpu::PowerPreference>,
+}
+
+/// A GPU device and queue with halfpixel's compiled pipelines.
+///
+/// Create one with [`GpuContext::new`] (its own device, chosen by wgpu's `WGPU_BACKEND` /
+/// `WGPU_ADAPTER_NAME` / `WGPU_POWER_PREF` conventions), [`GpuContext::with_options`], or wrap the
+/// device and queue your application already has with [`GpuContext::from_device`]. Pipelines are
+/// compiled once per kernel variant and cached; sizes, scales and taps are run-time data.
+/// A context is `Send + Sync`.
+pub struct GpuContext {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    adapter: AdapterDescription,
+    pub(crate) pipelines: Mutex<HashMap<KernelKey, wgpu::ComputePipeline>>,
+}
+
+impl fmt::Debug for GpuContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GpuContext")
+            .field("adapter", &self.adapter)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The instance halfpixel uses to find adapters: wgpu's environment conventions
+/// (`WGPU_BACKEND`, …), no display handle.
+pub fn instance() -> wgpu::Instance {
+    wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env())
+}
+
+/// Every adapter the instance can see, on every backend built in (Vulkan, Metal, DX12, GL).
+pub fn enumerate_adapters() -> Vec<wgpu::Adapter> {
+    let instance = instance();
+    let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+    pollster::block_on(instance.enumerate_adapters(backends))
+}
+
+impl GpuContext {
+    /// A context on the adapter wgpu's environment variables choose (`WGPU_ADAPTER_NAME`,
+    /// `WGPU_BACKEND`, `WGPU_POWER_PREF`), or the default adapter.
+    pub fn new() -> Result<Self> {
+        GpuContext::with_options(&GpuOptions::default())
+    }
+
+    /// A context on the adapter `options` choose.
+    pub fn with_options(options: &GpuOptions) -> Result<Self> {
+        let instance = instance();
+        let backends = options
+            .backends
+            .or_else(wgpu::Backends::from_env)
+            .unwrap_or(wgpu::Backends::all());
+        let wanted = options
+            .adapter_name
+            .clone()
+            .or_else(|| std::env::var("WGPU_ADAPTER_NAME").ok())
+            .map(|n| n.to_lowercase());
+        let adapter = if let Some(name) = &wanted {
+            let all = pollster::block_on(instance.enumerate_adapters(backends));
+            let names: Vec<String> = all.iter().map(|a| a.get_info().name).collect();
+            all.into_iter()
+                .find(|a| a.get_info().name.to_lowercase().contains(name.as_str()))
+                .ok_or_else(|| Error::NoAdapter {
+                    reason: format!(
+                        "no adapter name contains '{name}' on backends {backends:?}; adapters found: {names:?}"
+                    ),
+                })?
+        } else {
+            let power_preference = options
+                .power_preference
+                .or_else(wgpu::PowerPreference::from_env)
+                .unwrap_or_default();
+            let request = wgpu::RequestAdapterOptions {
+                power_preference,
+                ..Default::default()
+            };
+            match pollster::block_on(instance.request_adapter(&request)) {
+                Ok(a) if backends.contains(a.get_info().backend.into()) => a,
+                _ => pollster::block_on(instance.enumerate_adapters(backends))
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| Error::NoAdapter {
+                        reason: format!(
+                            "wgpu found no adapter on backends {backends:?}; install a driver (e.g. mesa-vulkan-drivers for the software Vulkan adapter lavapipe) or choose backends with WGPU_BACKEND"
+                        ),
+                    })?,
+            }
+        };
+        GpuContext::from_adapter(&adapter)
+    }
+
+    /// A context with its own device on `adapter`, asking for the adapter's real limits and, where
+    /// available, `SHADER_F16` and timestamp queries.
+    pub fn from_adapter(adapter: &wgpu::Adapter) -> Result<Self> {
+        let info = adapter.get_info();
+        let wanted = wgpu::Features::SHADER_F16
+            | wgpu::Features::TIMESTAMP_QUERY
+            | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS;
+        let features = adapter.features() & wanted;
+        let descriptor = wgpu::DeviceDescriptor {
+            label: Some("halfpixel"),
+            required_features: features,
+            required_limits: adapter.limits(),
+            ..Default::default()
+        };
+        let (device, queue) =
+            pollster::block_on(adapter.request_device(&descriptor)).map_err(|e| {
+                Error::NoAdapter {
+                    reason: format!(
+                        "cannot open a device on {} ({:?}): {e}",
+                        info.name, info.backend
+                    ),
+                }
+            })?;
+        Ok(GpuContext::wrap(
+            device,
+            queue,
+            AdapterDescription::from_info(&info),
+        ))
+    }
+
+    /// Wraps the device and queue an application already owns. halfpixel uses only the features
+    /// and limits the device was created with (`device.features()`, `device.limits()`).
+    pub fn from_device(
+        device: wgpu::Device,
+        queue: wgpu::Queue,
+        adapter: Option<&wgpu::AdapterInfo>,
+    ) -> Self {
+        let description = adapter
+            .map(AdapterDescription::from_info)
+            .unwrap_or_else(|| AdapterDescription {
+                name: "caller's device".into(),
+                backend: "unknown".into(),
+                device_type: "unknown".into(),
+                driver: String::new(),
+            });
+        GpuContext::wrap(device, queue, description)
+    }
+
+    fn wrap(device: wgpu::Device, queue: wgpu::Queue, adapter: AdapterDescription) -> Self {
+        GpuContext {
+            device,
+            queue,
+            adapter,
+            pipelines: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The device.
+    pub fn device(&self) -> &wgpu::Device {
+        &self.device
+    }
+
+    /// The queue.
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.queue
+    }
+
+    /// The adapter behind the device.
+    pub fn adapter(&self) -> &AdapterDescription {
+        &self.adapter
+    }
+
+    /// The device's limits (the adapter's real limits when halfpixel created the device).
+    pub fn limits(&self) -> wgpu::Limits {
+        self.device.limits()
+    }
+
+    /// Whether the device can store f16 tensors (`SHADER_F16`).
+    pub fn supports_f16(&self) -> bool {
+        self.device.features().contains(wgpu::Features::SHADER_F16)
+    }
+
+    /// Runs `f` inside validation and out-of-memory error scopes and returns the first error the
+    /// device reported as [`Error::Gpu`].
+    pub(crate) fn scoped<T>(&self, during: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let result = f();
+        let v = pollster::block_on(validation.pop());
+        let o = pollster::block_on(oom.pop());
+        if let Some(e) = v.or(o) {
+            return Err(Error::Gpu {
+                during: during.to_string(),
+                reason: e.to_string(),
+            });
+        }
+        result
+    }
+
+    /// Waits until the queue is idle.
+    pub(crate) fn wait(&self, during: &str) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(|_| ())
+            .map_err(|e| Error::Gpu {
+                during: during.to_string(),
+                reason: e.to_string(),
+            })
+    }
+}
+
+/// True when the environment asks GPU tests to fail rather than skip without an adapter
+/// (`HALFPIXEL_REQUIRE_GPU=1`, set by `.ci/run`).
+pub fn gpu_required() -> bool {
+    matches!(
+        std::env::var("HALFPIXEL_REQUIRE_GPU").as_deref(),
+        Ok("1") | Ok("true") | Ok("yes")
+    )
+}
+
+impl crate::conformance::Backend for GpuContext {
+    fn name(&self) -> String {
+        format!(
+            "{}:{}",
+            self.adapter.backend.to_lowercase(),
+            self.adapter.name
+        )
+    }
+
+    fn run(
+        &self,
+        op: &crate::op::Operation,
+        input: ndarray::ArrayView4<'_, f32>,
+        layout: crate::spec::Layout,
+    ) -> Result<ndarray::Array4<f32>> {
+        GpuContext::run(self, op, input, layout)
+    }
+}

@@ -1,0 +1,21 @@
+//! The GPU backend: WGSL compute kernels on wgpu (Vulkan, Metal, DX12, GL) that execute the same
+//! tap tables as the CPU kernel.
+//!
+//! - [`GpuContext`] owns or wraps a device and queue, and caches compiled pipelines.
+//! - [`GpuContext::encode`] records an [`Operation`](crate::Operation) into the caller's command
+//!   encoder over the caller's storage buffers ([`BufferTensor`], f32 or f16, NCHW or NHWC).
+//! - [`GpuContext::encode_texture`] does the same over texture arrays in Metal's MPSImage layout
+//!   ([`TextureImage`]).
+//! - [`GpuContext::run`] and friends take and return ndarrays for people who just have an array.
+
+mod buffers;
+mod context;
+mod kernels;
+mod tables;
+
+pub use buffers::BufferTensor;
+pub use context::{
+    enumerate_adapters, gpu_required, instance, AdapterDescription, GpuContext, GpuOptions,
+};
+pub use kernels::{all_sources, entry_point, DType};
+mod arrays;
