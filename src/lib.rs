@@ -33,6 +33,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backend;
 pub mod conformance;
 pub mod cpu;
 pub mod error;
@@ -43,6 +44,7 @@ pub mod plan;
 pub mod presets;
 pub mod spec;
 
+pub use backend::{Backend, Executor};
 pub use error::{Error, Result};
 pub use op::{InputDesc, Operation, ResizePlanner};
 pub use plan::{AxisPlan, ResizePlan};

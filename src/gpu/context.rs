@@ -144,6 +144,12 @@ impl GpuContext {
     /// A context with its own device on `adapter`, asking for the adapter's real limits and, where
     /// available, `SHADER_F16` and timestamp queries.
     pub fn from_adapter(adapter: &wgpu::Adapter) -> Result<Self> {
+        GpuContext::from_adapter_with_limits(adapter, adapter.limits())
+    }
+
+    /// Like [`GpuContext::from_adapter`], with the limits the device is created with (at most the
+    /// adapter's). Smaller limits make halfpixel split work into more dispatches.
+    pub fn from_adapter_with_limits(adapter: &wgpu::Adapter, limits: wgpu::Limits) -> Result<Self> {
         let info = adapter.get_info();
         let wanted = wgpu::Features::SHADER_F16
             | wgpu::Features::TIMESTAMP_QUERY
@@ -152,7 +158,7 @@ impl GpuContext {
         let descriptor = wgpu::DeviceDescriptor {
             label: Some("halfpixel"),
             required_features: features,
-            required_limits: adapter.limits(),
+            required_limits: limits,
             ..Default::default()
         };
         let (device, queue) =

@@ -19,3 +19,12 @@ pub use context::{
 };
 pub use kernels::{all_sources, entry_point, DType};
 mod arrays;
+mod textures;
+
+pub use textures::{slices_per_image, TextureImage};
+mod standins;
+
+pub use standins::{
+    CoreMlResizeBilinear, CoreMlUpsample, MpsCnnUpsamplingBilinear, MpsCnnUpsamplingNearest,
+    MpsNnResizeBilinear,
+};

@@ -1,0 +1,561 @@
+//! Texture arrays in Metal's MPSImage layout: feature channel `c` of image `n` lives in array layer
+//! `n·S + c/4`, component `c % 4`, with `S = ceil(C/4)` layers per image (rgba32float or
+//! rgba16float). The padding components of each image's last layer are written as zero.
+
+use half::f16;
+use ndarray::{Array4, ArrayView4};
+use wgpu::util::DeviceExt;
+
+use crate::cpu::pixel_shuffle::{output_dims as shuffle_dims, Direction};
+use crate::error::{Error, Result};
+use crate::op::{InputDesc, Operation};
+use crate::plan::ResizePlan;
+use crate::spec::{BlockOrder, BlockSpec, Layout};
+
+use super::context::GpuContext;
+use super::kernels::{DType, Entry, KernelKey};
+use super::tables::{grid, pack, TexParams};
+
+/// A batch of feature maps stored as an MPSImage-style texture array.
+#[derive(Debug, Clone, Copy)]
+pub struct TextureImage<'a> {
+    /// A 2-D array texture, `Rgba32Float` or `Rgba16Float`, with `batch · ceil(channels/4)` layers.
+    pub texture: &'a wgpu::Texture,
+    /// Images in the batch (MPSImage `numberOfImages`).
+    pub batch: usize,
+    /// Feature channels per image (MPSImage `featureChannels`).
+    pub channels: usize,
+}
+
+/// Layers per image: `ceil(channels / 4)`.
+pub fn slices_per_image(channels: usize) -> usize {
+    channels.div_ceil(4)
+}
+
+impl TextureImage<'_> {
+    /// `[n, c, h, w]` of the tensor the texture holds.
+    pub fn dims(&self) -> [usize; 4] {
+        let size = self.texture.size();
+        [
+            self.batch,
+            self.channels,
+            size.height as usize,
+            size.width as usize,
+        ]
+    }
+
+    fn dtype(&self) -> Result<DType> {
+        match self.texture.format() {
+            wgpu::TextureFormat::Rgba32Float => Ok(DType::F32),
+            wgpu::TextureFormat::Rgba16Float => Ok(DType::F16),
+            other => Err(Error::invalid_argument(
+                "texture format",
+                format!("{other:?}"),
+                "MPSImage-style textures are Rgba32Float or Rgba16Float",
+            )),
+        }
+    }
+
+    fn check(&self, what: &str, usage: wgpu::TextureUsages) -> Result<DType> {
+        let dtype = self.dtype()?;
+        let layers = self.texture.size().depth_or_array_layers as usize;
+        let wanted = self.batch * slices_per_image(self.channels);
+        // Extra layers are ignored: wgpu's GL backend cannot view a one-layer texture as an
+        // array, so single-layer images are allocated with two.
+        if self.texture.dimension() != wgpu::TextureDimension::D2 || layers < wanted || wanted == 0
+        {
+            return Err(Error::ShapeMismatch {
+                what: format!("{what} texture array layers (at least batch · ceil(channels/4))"),
+                expected: vec![wanted],
+                got: vec![layers],
+            });
+        }
+        if !self.texture.usage().contains(usage) {
+            return Err(Error::invalid_argument(
+                format!("{what} texture usage"),
+                format!("{:?}", self.texture.usage()),
+                format!("needs {usage:?}"),
+            ));
+        }
+        Ok(dtype)
+    }
+
+    fn view(&self) -> wgpu::TextureView {
+        self.texture.create_view(&wgpu::TextureViewDescriptor {
+            dimension: Some(wgpu::TextureViewDimension::D2Array),
+            ..Default::default()
+        })
+    }
+}
+
+impl GpuContext {
+    /// Creates an MPSImage-style texture array for `batch` images of `channels` feature channels.
+    pub fn create_texture_image(
+        &self,
+        width: usize,
+        height: usize,
+        channels: usize,
+        batch: usize,
+        dtype: DType,
+        usage: wgpu::TextureUsages,
+    ) -> Result<wgpu::Texture> {
+        let limits = self.limits();
+        let layers = batch * slices_per_image(channels);
+        for (what, value, limit, name) in [
+            (
+                "texture width",
+                width,
+                limits.max_texture_dimension_2d,
+                "max_texture_dimension_2d",
+            ),
+            (
+                "texture height",
+                height,
+                limits.max_texture_dimension_2d,
+                "max_texture_dimension_2d",
+            ),
+            (
+                "texture array layers (batch · ceil(channels/4))",
+                layers,
+                limits.max_texture_array_layers,
+                "max_texture_array_layers",
+            ),
+        ] {
+            if value == 0 {
+                return Err(Error::ZeroOrNegativeSize {
+                    what: what.into(),
+                    value: 0,
+                });
+            }
+            if value as u64 > limit as u64 {
+                return Err(Error::DeviceLimit {
+                    what: what.into(),
+                    value: value as u64,
+                    limit: limit as u64,
+                    limit_name: name.into(),
+                    hint: "use storage buffers (GpuContext::encode) instead of textures".into(),
+                });
+            }
+        }
+        self.scoped("creating a texture array", || {
+            Ok(self.device().create_texture(&wgpu::TextureDescriptor {
+                label: Some("halfpixel image"),
+                size: wgpu::Extent3d {
+                    width: width as u32,
+                    height: height as u32,
+                    // wgpu's GL backend makes a one-layer texture a plain 2-D texture, which
+                    // cannot be viewed as an array: allocate at least two layers.
+                    depth_or_array_layers: layers.max(2) as u32,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: dtype.texture_format(),
+                usage,
+                view_formats: &[],
+            }))
+        })
+    }
+
+    /// Uploads an NCHW tensor into a new MPSImage-style texture array (padding components zero).
+    pub fn upload_texture_image(
+        &self,
+        input: ArrayView4<f32>,
+        dtype: DType,
+    ) -> Result<wgpu::Texture> {
+        let (n, c, h, w) = input.dim();
+        let texture = self.create_texture_image(
+            w,
+            h,
+            c,
+            n,
+            dtype,
+            wgpu::TextureUsages::TEXTURE_BINDING
+                | wgpu::TextureUsages::STORAGE_BINDING
+                | wgpu::TextureUsages::COPY_DST
+                | wgpu::TextureUsages::COPY_SRC,
+        )?;
+        let s = slices_per_image(c);
+        let mut texels = vec![0f32; n * s * h * w * 4];
+        for ((b, ch, y, x), &v) in input.indexed_iter() {
+            let layer = b * s + ch / 4;
+            texels[((layer * h + y) * w + x) * 4 + ch % 4] = v;
+        }
+        let bytes: Vec<u8> = match dtype {
+            DType::F32 => bytemuck::cast_slice(&texels).to_vec(),
+            DType::F16 => texels
+                .iter()
+                .flat_map(|v| f16::from_f32(*v).to_le_bytes())
+                .collect(),
+        };
+        let texel_bytes = 4 * dtype.size() as u32;
+        self.queue().write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            &bytes,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(w as u32 * texel_bytes),
+                rows_per_image: Some(h as u32),
+            },
+            wgpu::Extent3d {
+                width: w as u32,
+                height: h as u32,
+                depth_or_array_layers: (n * s) as u32,
+            },
+        );
+        Ok(texture)
+    }
+
+    /// Reads an MPSImage-style texture array back as an NCHW tensor (padding components dropped).
+    pub fn read_texture_image(&self, image: &TextureImage<'_>) -> Result<Array4<f32>> {
+        let dtype = image.check("texture to read", wgpu::TextureUsages::COPY_SRC)?;
+        let [n, c, h, w] = image.dims();
+        let s = slices_per_image(c);
+        let texel_bytes = 4 * dtype.size();
+        let row = (w as u64 * texel_bytes).div_ceil(256) * 256;
+        let size = row * h as u64 * (n * s) as u64;
+        let buffer = self.device().create_buffer(&wgpu::BufferDescriptor {
+            label: Some("halfpixel texture readback"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut encoder = self.device().create_command_encoder(&Default::default());
+        encoder.copy_texture_to_buffer(
+            wgpu::TexelCopyTextureInfo {
+                texture: image.texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            wgpu::TexelCopyBufferInfo {
+                buffer: &buffer,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(row as u32),
+                    rows_per_image: Some(h as u32),
+                },
+            },
+            wgpu::Extent3d {
+                width: w as u32,
+                height: h as u32,
+                depth_or_array_layers: (n * s) as u32,
+            },
+        );
+        self.queue().submit([encoder.finish()]);
+        let (tx, rx) = std::sync::mpsc::channel();
+        buffer.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.wait("reading a texture back")?;
+        match rx.recv() {
+            Ok(Ok(())) => {}
+            other => {
+                return Err(Error::Gpu {
+                    during: "mapping a texture read-back".into(),
+                    reason: format!("{other:?}"),
+                })
+            }
+        }
+        let view = buffer
+            .slice(..)
+            .get_mapped_range()
+            .map_err(|e| Error::Gpu {
+                during: "reading a mapped texture".into(),
+                reason: format!("{e:?}"),
+            })?;
+        let texel = |layer: usize, y: usize, x: usize, comp: usize| -> f32 {
+            let at = layer * h * row as usize
+                + y * row as usize
+                + (x * 4 + comp) * dtype.size() as usize;
+            match dtype {
+                DType::F32 => {
+                    f32::from_le_bytes([view[at], view[at + 1], view[at + 2], view[at + 3]])
+                }
+                DType::F16 => f16::from_le_bytes([view[at], view[at + 1]]).to_f32(),
+            }
+        };
+        let out = Array4::from_shape_fn((n, c, h, w), |(b, ch, y, x)| {
+            texel(b * s + ch / 4, y, x, ch % 4)
+        });
+        drop(view);
+        buffer.unmap();
+        Ok(out)
+    }
+
+    /// Reads the padding components of an MPSImage-style texture (for tests: they must be zero).
+    pub fn texture_padding_is_zero(&self, image: &TextureImage<'_>) -> Result<bool> {
+        if image.channels % 4 == 0 {
+            return Ok(true);
+        }
+        let padded = TextureImage {
+            channels: slices_per_image(image.channels) * 4,
+            ..*image
+        };
+        let all = self.read_texture_image(&padded)?;
+        let s = slices_per_image(image.channels);
+        Ok(all.indexed_iter().all(|((_, ch, _, _), &v)| {
+            let slot_in_image = ch % (s * 4);
+            slot_in_image < image.channels || v == 0.0
+        }))
+    }
+
+    /// Records `op` from `source` into `destination` (MPSImage-style texture arrays), like
+    /// `MPSCNNKernel`'s `encodeToCommandBuffer:sourceImage:destinationImage:`.
+    pub fn encode_texture(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        op: &Operation,
+        source: &TextureImage<'_>,
+        destination: &TextureImage<'_>,
+    ) -> Result<()> {
+        let src_type = source.check("source", wgpu::TextureUsages::TEXTURE_BINDING)?;
+        let dst_type = destination.check("destination", wgpu::TextureUsages::STORAGE_BINDING)?;
+        if src_type != dst_type && dst_type == DType::F16 && !self.supports_f16() {
+            return Err(Error::unsupported("rgba16float destination on this device"));
+        }
+        let dims = source.dims();
+        let expected = op.output_dims(&InputDesc {
+            dims,
+            layout: Layout::Nchw,
+        })?;
+        if destination.dims() != expected {
+            return Err(Error::ShapeMismatch {
+                what: "destination image [n, c, h, w]".into(),
+                expected: expected.to_vec(),
+                got: destination.dims().to_vec(),
+            });
+        }
+        match op {
+            Operation::Resize(p) => {
+                let plan = p.plan(&InputDesc {
+                    dims,
+                    layout: Layout::Nchw,
+                })?;
+                self.encode_texture_resize(encoder, &plan, source, destination, dst_type)
+            }
+            Operation::DepthToSpace(b) => self.encode_texture_shuffle(
+                encoder,
+                *b,
+                Direction::DepthToSpace,
+                source,
+                destination,
+                dst_type,
+            ),
+            Operation::SpaceToDepth(b) => self.encode_texture_shuffle(
+                encoder,
+                *b,
+                Direction::SpaceToDepth,
+                source,
+                destination,
+                dst_type,
+            ),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn texture_dispatch(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        entry: Entry,
+        dtype: DType,
+        mut params: TexParams,
+        taps: &[u32],
+        source: &TextureImage<'_>,
+        destination: &TextureImage<'_>,
+    ) -> Result<()> {
+        let max_dim = self.limits().max_compute_workgroups_per_dimension;
+        let (gx, gy) = grid(params.total as u64, max_dim).ok_or_else(|| Error::DeviceLimit {
+            what: "workgroups of one dispatch".into(),
+            value: (params.total as u64).div_ceil(64),
+            limit: (max_dim as u64).pow(2),
+            limit_name: "max_compute_workgroups_per_dimension squared".into(),
+            hint: "use storage buffers".into(),
+        })?;
+        params.groups_x = gx;
+        let device = self.device();
+        self.scoped("recording a texture kernel", || {
+            let pipeline = self.pipeline(KernelKey { entry, dtype })?;
+            let words: Vec<u32> = if taps.is_empty() {
+                vec![0]
+            } else {
+                taps.to_vec()
+            };
+            let tap_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("halfpixel taps"),
+                contents: bytemuck::cast_slice(&words),
+                usage: wgpu::BufferUsages::STORAGE,
+            });
+            let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("halfpixel texture params"),
+                contents: bytemuck::bytes_of(&params),
+                usage: wgpu::BufferUsages::UNIFORM,
+            });
+            let (src_view, dst_view) = (source.view(), destination.view());
+            let mut entries = vec![
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: uniform.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::TextureView(&src_view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: wgpu::BindingResource::TextureView(&dst_view),
+                },
+            ];
+            if entry == Entry::TexResize {
+                // Only the resize kernel reads tap tables (auto layouts drop unused bindings).
+                entries.push(wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: tap_buffer.as_entire_binding(),
+                });
+            }
+            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("halfpixel texture"),
+                layout: &pipeline.get_bind_group_layout(0),
+                entries: &entries,
+            });
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("halfpixel texture"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups(gx, gy, 1);
+            Ok(())
+        })
+    }
+
+    fn encode_texture_resize(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        plan: &ResizePlan,
+        source: &TextureImage<'_>,
+        destination: &TextureImage<'_>,
+        dtype: DType,
+    ) -> Result<()> {
+        let [_, c, in_h, in_w] = source.dims();
+        let [n_out, _, out_h, out_w] = destination.dims();
+        let s = slices_per_image(c);
+        let tables = pack(plan);
+        let total = (out_w * out_h * n_out * s) as u64;
+        let params = TexParams {
+            out_w: out_w as u32,
+            out_h: out_h as u32,
+            in_w: in_w as u32,
+            in_h: in_h as u32,
+            out_slices: s as u32,
+            in_slices: s as u32,
+            out_channels: c as u32,
+            in_channels: c as u32,
+            src_layer0: (plan.batch_index.unwrap_or(0) * s) as u32,
+            total: u32::try_from(total).map_err(|_| Error::SizeTooLarge {
+                what: "texels of one dispatch".into(),
+                value: total as u128,
+                limit: u32::MAX as u128,
+            })?,
+            h_base: tables.h_base,
+            h_width: plan.h.width() as u32,
+            w_base: tables.w_base,
+            w_width: plan.w.width() as u32,
+            ev: plan.extrapolation_value,
+            ..Default::default()
+        };
+        self.texture_dispatch(
+            encoder,
+            Entry::TexResize,
+            dtype,
+            params,
+            &tables.words,
+            source,
+            destination,
+        )
+    }
+
+    fn encode_texture_shuffle(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        spec: BlockSpec,
+        dir: Direction,
+        source: &TextureImage<'_>,
+        destination: &TextureImage<'_>,
+        dtype: DType,
+    ) -> Result<()> {
+        let dims = source.dims();
+        let [n, c_out, out_h, out_w] = shuffle_dims(dims, spec, dir)?;
+        let total = (out_w * out_h * n * slices_per_image(c_out)) as u64;
+        let params = TexParams {
+            out_w: out_w as u32,
+            out_h: out_h as u32,
+            in_w: dims[3] as u32,
+            in_h: dims[2] as u32,
+            out_slices: slices_per_image(c_out) as u32,
+            in_slices: slices_per_image(dims[1]) as u32,
+            out_channels: c_out as u32,
+            in_channels: dims[1] as u32,
+            total: u32::try_from(total).map_err(|_| Error::SizeTooLarge {
+                what: "texels of one dispatch".into(),
+                value: total as u128,
+                limit: u32::MAX as u128,
+            })?,
+            block: spec.block_size as u32,
+            to_space: (dir == Direction::DepthToSpace) as u32,
+            crd: (spec.order == BlockOrder::Crd) as u32,
+            ..Default::default()
+        };
+        self.texture_dispatch(
+            encoder,
+            Entry::TexShuffle,
+            dtype,
+            params,
+            &[],
+            source,
+            destination,
+        )
+    }
+
+    /// Convenience: runs `op` over MPSImage-style textures of `dtype` and returns NCHW f32.
+    pub fn run_texture(
+        &self,
+        op: &Operation,
+        input: ArrayView4<f32>,
+        dtype: DType,
+    ) -> Result<Array4<f32>> {
+        let dims: [usize; 4] = input.dim().into();
+        let [n, c, h, w] = op.output_dims(&InputDesc {
+            dims,
+            layout: Layout::Nchw,
+        })?;
+        let source = self.upload_texture_image(input, dtype)?;
+        let output = self.create_texture_image(
+            w,
+            h,
+            c,
+            n,
+            dtype,
+            wgpu::TextureUsages::STORAGE_BINDING | wgpu::TextureUsages::COPY_SRC,
+        )?;
+        let src = TextureImage {
+            texture: &source,
+            batch: dims[0],
+            channels: dims[1],
+        };
+        let dst = TextureImage {
+            texture: &output,
+            batch: n,
+            channels: c,
+        };
+        let mut encoder = self.device().create_command_encoder(&Default::default());
+        self.encode_texture(&mut encoder, op, &src, &dst)?;
+        self.queue().submit([encoder.finish()]);
+        self.read_texture_image(&dst)
+    }
+}
