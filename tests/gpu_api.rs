@@ -1,0 +1,190 @@
+//! The GPU API surface: backend choice, stand-ins, texture padding, and typed errors for misuse.
+
+mod common;
+
+use halfpixel::gpu::{
+    BufferTensor, CoreMlResizeBilinear, DType, MpsCnnUpsamplingNearest, MpsNnResizeBilinear,
+    TextureImage,
+};
+use halfpixel::presets::coreml::SamplingMode;
+use halfpixel::presets::torch;
+use halfpixel::{Backend, Error, Executor, Layout};
+use ndarray::Array4;
+
+fn sample(dims: (usize, usize, usize, usize)) -> Array4<f32> {
+    Array4::from_shape_fn(dims, |(n, c, h, w)| {
+        (n * 1000 + c * 100 + h * 10 + w) as f32 * 0.01
+    })
+}
+
+#[test]
+fn executor_says_which_backend_runs() {
+    let cpu = Executor::new(Backend::Cpu).unwrap();
+    assert_eq!(cpu.describe(), "cpu");
+    let auto = Executor::new(Backend::Auto).unwrap();
+    let op = torch::Interpolate::size([7, 9], torch::Mode::Bilinear)
+        .build()
+        .unwrap();
+    let x = sample((1, 3, 4, 5));
+    let want = op.run_cpu(x.view(), Layout::Nchw).unwrap();
+    let got = auto.run(&op, x.view(), Layout::Nchw).unwrap();
+    assert_eq!(got, want);
+    if common::contexts().is_empty() {
+        assert!(auto.describe().starts_with("cpu"), "{}", auto.describe());
+    } else {
+        assert!(auto.describe().starts_with("gpu: "), "{}", auto.describe());
+    }
+    assert!("tpu".parse::<Backend>().is_err());
+}
+
+#[test]
+fn texture_padding_is_written_as_zero() {
+    for ctx in common::contexts() {
+        for channels in [1, 5, 10] {
+            let x = sample((2, channels, 6, 7));
+            let source = ctx.upload_texture_image(x.view(), DType::F32).unwrap();
+            let out = ctx
+                .create_texture_image(
+                    14,
+                    12,
+                    channels,
+                    2,
+                    DType::F32,
+                    wgpu::TextureUsages::STORAGE_BINDING
+                        | wgpu::TextureUsages::COPY_SRC
+                        | wgpu::TextureUsages::COPY_DST,
+                )
+                .unwrap();
+            // Fill the destination with non-zero data first, so zero padding is really written.
+            let filler = Array4::from_elem((2, channels.div_ceil(4) * 4, 12, 14), 7.0f32);
+            let filled = ctx.upload_texture_image(filler.view(), DType::F32).unwrap();
+            let mut encoder = ctx.device().create_command_encoder(&Default::default());
+            encoder.copy_texture_to_texture(
+                filled.as_image_copy(),
+                out.as_image_copy(),
+                out.size(),
+            );
+            let kernel = MpsCnnUpsamplingNearest::new(2, 2).unwrap();
+            let src = TextureImage {
+                texture: &source,
+                batch: 2,
+                channels,
+            };
+            let dst = TextureImage {
+                texture: &out,
+                batch: 2,
+                channels,
+            };
+            kernel.encode(ctx, &mut encoder, &src, &dst).unwrap();
+            ctx.queue().submit([encoder.finish()]);
+            assert!(
+                ctx.texture_padding_is_zero(&dst).unwrap(),
+                "{} C={channels}",
+                ctx.adapter().label()
+            );
+            let got = ctx.read_texture_image(&dst).unwrap();
+            assert_eq!(
+                got,
+                kernel.operation().run_cpu(x.view(), Layout::Nchw).unwrap()
+            );
+        }
+    }
+}
+
+#[test]
+fn standins_match_their_presets() {
+    let x = sample((1, 6, 5, 8));
+    for ctx in common::contexts() {
+        let resize = MpsNnResizeBilinear::new(11, 3, true).unwrap();
+        let layer = CoreMlResizeBilinear::new([9, 4], SamplingMode::AlignCorners).unwrap();
+        for op in [resize.operation(), layer.operation()] {
+            let gpu = ctx.run_texture(op, x.view(), DType::F32).unwrap();
+            assert_eq!(gpu, op.run_cpu(x.view(), Layout::Nchw).unwrap());
+        }
+    }
+}
+
+#[test]
+fn misuse_is_a_typed_error() {
+    let op = torch::Interpolate::size([8, 8], torch::Mode::Bilinear)
+        .build()
+        .unwrap();
+    for ctx in common::contexts() {
+        let device = ctx.device();
+        let buffer = |size: u64, usage| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: None,
+                size,
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        let storage = wgpu::BufferUsages::STORAGE;
+        let input = buffer(4 * 4 * 4, storage);
+        let output = buffer(8 * 8 * 4, storage);
+        let tensor = |b, dims| BufferTensor {
+            buffer: b,
+            offset: 0,
+            dims,
+            layout: Layout::Nchw,
+            dtype: DType::F32,
+        };
+        let mut encoder = device.create_command_encoder(&Default::default());
+        // Output of the wrong shape.
+        let e = ctx.encode(
+            &mut encoder,
+            &op,
+            &tensor(&input, [1, 1, 4, 4]),
+            &tensor(&output, [1, 1, 8, 7]),
+        );
+        assert!(matches!(e, Err(Error::ShapeMismatch { .. })), "{e:?}");
+        // A buffer too small for its dims.
+        let e = ctx.encode(
+            &mut encoder,
+            &op,
+            &tensor(&input, [1, 2, 4, 4]),
+            &tensor(&output, [1, 2, 8, 8]),
+        );
+        assert!(matches!(e, Err(Error::ShapeMismatch { .. })), "{e:?}");
+        // The same buffer in and out.
+        let e = ctx.encode(
+            &mut encoder,
+            &op,
+            &tensor(&output, [1, 1, 4, 4]),
+            &tensor(&output, [1, 1, 8, 8]),
+        );
+        assert!(matches!(e, Err(Error::InvalidArgument { .. })), "{e:?}");
+        // A buffer without STORAGE usage.
+        let plain = buffer(8 * 8 * 4, wgpu::BufferUsages::COPY_DST);
+        let e = ctx.encode(
+            &mut encoder,
+            &op,
+            &tensor(&input, [1, 1, 4, 4]),
+            &tensor(&plain, [1, 1, 8, 8]),
+        );
+        assert!(matches!(e, Err(Error::InvalidArgument { .. })), "{e:?}");
+        // A misaligned offset.
+        let misaligned = BufferTensor {
+            offset: 2,
+            ..tensor(&input, [1, 1, 2, 2])
+        };
+        let e = ctx.encode(
+            &mut encoder,
+            &op,
+            &misaligned,
+            &tensor(&output, [1, 1, 8, 8]),
+        );
+        assert!(matches!(e, Err(Error::InvalidArgument { .. })), "{e:?}");
+        // Textures too large for the device.
+        let too_wide = ctx.limits().max_texture_dimension_2d as usize + 1;
+        let e = ctx.create_texture_image(
+            too_wide,
+            4,
+            4,
+            1,
+            DType::F32,
+            wgpu::TextureUsages::STORAGE_BINDING,
+        );
+        assert!(matches!(e, Err(Error::DeviceLimit { .. })), "{e:?}");
+    }
+}
