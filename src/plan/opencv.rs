@@ -88,8 +88,8 @@ pub fn nearest(axis: CvAxis) -> Result<AxisPlan> {
 }
 
 /// `INTER_NEAREST_EXACT` as OpenCV 5.0 (opencv-python) computes it: the half-pixel source
-/// position `(dx + 0.5)·scale_x` stepped in float64 — start at `0.5·scale_x`, add `scale_x` per
-/// output pixel — then floored and clamped, with `scale_x = 1/inv_scale_x`.
+/// position stepped in float64 — start at `0.5·s`, add `s` per output pixel — then floored and
+/// clamped, with `s = in/out` from the actual sizes (also when `fx`/`fy` were given).
 ///
 /// OpenCV 4's C++ `resizeNN_bitexact` documents 16.16 fixed point
 /// (`sx = (ifx·dx + ifx/2 − in % 2) >> 16`), but OpenCV 5.0's outputs differ from it (12 → 5
@@ -98,7 +98,7 @@ pub fn nearest(axis: CvAxis) -> Result<AxisPlan> {
 /// The stepped position reproduces every OpenCV 5.0 output measured; this rule is inferred from
 /// those outputs, not read from source.
 pub fn nearest_exact(axis: CvAxis) -> Result<AxisPlan> {
-    let step = axis.scale();
+    let step = axis.in_len as f64 / axis.out_len as f64;
     let last = axis.in_len as i64 - 1;
     let mut positions = Vec::with_capacity(axis.out_len);
     let mut v = 0.5 * step;

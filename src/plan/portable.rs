@@ -130,39 +130,66 @@ fn floor_and_ratio(x: f64) -> (i64, f64) {
 }
 
 /// The `n` integers nearest to `x` (ties to the lower index), sorted: ONNX's neighbour rule
-/// (`_interpolate_1d_along_axis` in onnx 1.23): for even `n` the window starts at
-/// `floor(x) − n/2 + 1`, or at `x − n/2` when `x` is integral (the fraction is then taken as 1).
+/// (`_interpolate_1d_along_axis` in onnx 1.23). The window is placed from the *padded*
+/// coordinate `x + ceil(n/2)` in float64: for even `n` it starts at `floor(xp) − n/2 + 1`, or at
+/// `xp − n/2` when `xp` is integral. Adding the pad can round a coordinate just above an integer
+/// onto it (10.5/1.4 − 0.5 = 7.000000000000001, + 1 = 8.0), which moves the window one pixel left
+/// while the weights keep the unpadded fraction; the reference does exactly that.
 /// Returned indices may lie outside the input; the edge rule decides what they read.
-pub fn nearest_neighbours(x: f64, n: usize, _in_len: usize) -> Vec<i64> {
+pub fn nearest_neighbours(x: f64, n: usize) -> Vec<i64> {
     let n = n as i64;
-    let p = x.floor();
+    let pad = (n + 1) / 2;
+    let xp = x + pad as f64;
+    let p = xp.floor();
+    let frac = xp - p;
+    let p = p as i64;
     let start = if n % 2 == 0 {
-        if x == p {
-            p as i64 - n / 2
+        if frac == 0.0 {
+            p - n / 2
         } else {
-            p as i64 - n / 2 + 1
+            p - n / 2 + 1
         }
     } else {
         let base = -((n - 1) / 2);
-        p as i64 + if x - p <= 0.5 { base } else { base + 1 }
+        p + if frac <= 0.5 { base } else { base + 1 }
     };
-    (start..start + n).collect()
+    (start - pad..start - pad + n).collect()
 }
 
-/// The rounding of `nearest` under ONNX's reference (`_nearest_coeffs`): picks one of the two
-/// neighbours `floor(x)`, `floor(x) + 1` (an integral `x` picks itself).
+/// The rounding of `nearest` under ONNX's reference (`_nearest_coeffs`): one of the two
+/// neighbours of `x` ([`nearest_neighbours`] with n = 2), chosen by the fraction (an integral `x`
+/// picks the upper one, itself).
 pub fn onnx_nearest_index(x: f64, rounding: NearestMode) -> i64 {
-    let (x0, ratio) = floor_and_ratio(x);
-    if ratio == 1.0 {
-        return x0 + 1;
-    }
-    let take_upper = match rounding {
-        NearestMode::RoundPreferFloor => ratio > 0.5,
-        NearestMode::RoundPreferCeil => ratio >= 0.5,
-        NearestMode::Floor => false,
-        NearestMode::Ceil => true,
+    let (_, ratio) = floor_and_ratio(x);
+    let take_upper = ratio == 1.0
+        || match rounding {
+            NearestMode::RoundPreferFloor => ratio > 0.5,
+            NearestMode::RoundPreferCeil => ratio >= 0.5,
+            NearestMode::Floor => false,
+            NearestMode::Ceil => true,
+        };
+    nearest_neighbours(x, 2)[take_upper as usize]
+}
+
+/// ONNX `_cubic_coeffs` as the reference evaluates it: `cubic_coeff_a` arrives as a float32
+/// scalar, so under NumPy's promotion rules every operation is float32, with the Python-float
+/// subexpressions (`ratio + 1`, `1 − ratio`) rounded to float32 where they meet it.
+fn onnx_cubic_coeffs(ratio: f64, a: f64) -> [f64; 4] {
+    let a = a as f32;
+    let far = |t: f64| {
+        let t = t as f32;
+        ((a * t - 5.0 * a) * t + 8.0 * a) * t - 4.0 * a
     };
-    x0 + take_upper as i64
+    let near = |t: f64| {
+        let t = t as f32;
+        ((a + 2.0) * t - (a + 3.0)) * t * t + 1.0
+    };
+    [
+        far(ratio + 1.0) as f64,
+        near(ratio) as f64,
+        near(1.0 - ratio) as f64,
+        far((1.0 - ratio) + 1.0) as f64,
+    ]
 }
 
 /// ONNX `_linear_coeffs_antialias`: triangle weights widened by 1/scale when shrinking.
@@ -177,16 +204,38 @@ fn linear_coeffs_antialias(ratio: f64, scale: f64) -> (i64, Vec<f64>) {
     (start, coeffs.into_iter().map(|c| c / sum).collect())
 }
 
-/// ONNX `_cubic_coeffs_antialias`: Keys weights widened by 1/scale when shrinking.
+/// ONNX `_cubic_coeffs_antialias`: Keys weights widened by 1/scale when shrinking. As in the
+/// reference, `|x|`, `x²` and `x³` are float64, the polynomial is float32 (`cubic_coeff_a` is a
+/// float32 scalar); taps at `|x| ≥ 2` are the Python float 0.0, which makes the array (and the
+/// normalisation) float64, otherwise the sum and the division are float32.
 fn cubic_coeffs_antialias(ratio: f64, scale: f64, a: f64) -> (i64, Vec<f64>) {
     let scale = scale.min(1.0);
+    let a = a as f32;
     let i_start = ((-2.0 / scale).floor() + 1.0) as i64;
     let i_end = 2 - i_start;
-    let coeffs: Vec<f64> = (i_start..i_end)
-        .map(|i| filters::keys_cubic(scale * (i as f64 - ratio), a))
+    let coeffs: Vec<Option<f32>> = (i_start..i_end)
+        .map(|i| {
+            let x = (scale * (i as f64 - ratio)).abs();
+            let (x2, x3) = (x * x, x * (x * x));
+            if x <= 1.0 {
+                Some((a + 2.0) * x3 as f32 - (a + 3.0) * x2 as f32 + 1.0)
+            } else if x < 2.0 {
+                Some(a * x3 as f32 - 5.0 * a * x2 as f32 + 8.0 * a * x as f32 - 4.0 * a)
+            } else {
+                None
+            }
+        })
         .collect();
-    let sum: f64 = coeffs.iter().sum();
-    (i_start, coeffs.into_iter().map(|c| c / sum).collect())
+    let weights = if coeffs.iter().any(Option::is_none) {
+        let values: Vec<f64> = coeffs.iter().map(|c| c.map_or(0.0, f64::from)).collect();
+        let sum: f64 = values.iter().sum();
+        values.into_iter().map(|v| v / sum).collect()
+    } else {
+        let values: Vec<f32> = coeffs.into_iter().flatten().collect();
+        let sum: f32 = values.iter().sum();
+        values.into_iter().map(|v| (v / sum) as f64).collect()
+    };
+    (i_start, weights)
 }
 
 /// Taps of a windowed kernel of radius `radius` centred on `x`, widened by `kernel_scale`:
@@ -314,11 +363,11 @@ pub fn axis_plan(spec: &ResizeSpec, g: AxisGeometry) -> Result<AxisPlan> {
                 let (_, ratio) = floor_and_ratio(x);
                 let coeffs: Vec<f64> = match (cubic, spec.antialias) {
                     (false, false) => vec![1.0 - ratio, ratio],
-                    (true, false) => filters::cubic_coeffs_f64(ratio, a).to_vec(),
+                    (true, false) => onnx_cubic_coeffs(ratio, a).to_vec(),
                     (false, true) => linear_coeffs_antialias(ratio, s).1,
                     (true, true) => cubic_coeffs_antialias(ratio, s, a).1,
                 };
-                let idx = nearest_neighbours(x, coeffs.len(), g.in_len);
+                let idx = nearest_neighbours(x, coeffs.len());
                 Taps::from_pairs(idx.into_iter().zip(coeffs).collect())
             })
         }
@@ -489,14 +538,19 @@ mod tests {
 
     #[test]
     fn neighbours_match_reference_rule() {
-        assert_eq!(nearest_neighbours(2.3, 2, 10), vec![2, 3]);
-        assert_eq!(nearest_neighbours(3.0, 2, 10), vec![2, 3]);
-        assert_eq!(nearest_neighbours(2.3, 4, 10), vec![1, 2, 3, 4]);
-        assert_eq!(nearest_neighbours(3.0, 4, 10), vec![1, 2, 3, 4]);
-        assert_eq!(nearest_neighbours(-0.25, 2, 10), vec![-1, 0]);
-        assert_eq!(nearest_neighbours(-0.5, 4, 4), vec![-2, -1, 0, 1]);
-        assert_eq!(nearest_neighbours(4.5, 3, 10), vec![3, 4, 5]);
-        assert_eq!(nearest_neighbours(4.6, 3, 10), vec![4, 5, 6]);
+        assert_eq!(nearest_neighbours(2.3, 2), vec![2, 3]);
+        assert_eq!(nearest_neighbours(3.0, 2), vec![2, 3]);
+        assert_eq!(nearest_neighbours(2.3, 4), vec![1, 2, 3, 4]);
+        assert_eq!(nearest_neighbours(3.0, 4), vec![1, 2, 3, 4]);
+        assert_eq!(nearest_neighbours(-0.25, 2), vec![-1, 0]);
+        assert_eq!(nearest_neighbours(-0.5, 4), vec![-2, -1, 0, 1]);
+        assert_eq!(nearest_neighbours(4.5, 3), vec![3, 4, 5]);
+        assert_eq!(nearest_neighbours(4.6, 3), vec![4, 5, 6]);
+        // 10.5/1.4 − 0.5 is just above 7; padded by 1 it rounds to exactly 8.0, so the reference
+        // takes the window [6, 7] (with the tiny fraction as the weight of 7).
+        let x = 10.5 / 1.4 - 0.5;
+        assert!(x > 7.0);
+        assert_eq!(nearest_neighbours(x, 2), vec![6, 7]);
     }
 
     #[test]

@@ -8,7 +8,6 @@
 use std::sync::OnceLock;
 
 use super::filters;
-use super::portable::box_taps;
 use super::{AxisPlan, Edge, Taps};
 use crate::error::Result;
 
@@ -135,22 +134,36 @@ pub fn bicubic(axis: TfAxis) -> Result<AxisPlan> {
     })
 }
 
-/// `ResizeArea`: the box `[i·scale, (i+1)·scale)` in float32 coordinates, each row weighted by its
-/// coverage, divided by the box length; indices clamped to the input. `scale` is
-/// `CalculateResizeScale` (`(in − 1)/(out − 1)` with align_corners).
+/// `ResizeArea`: the box `[i·scale, (i+1)·scale)` in float32 coordinates; each covered pixel `j`
+/// (index clamped to the input) weighs, in float32,
+/// `j < in0 ? (j+1 > in1 ? scale : j+1−in0) : (j+1 > in1 ? in1−j : 1)` — so a box inside one
+/// pixel weighs exactly `scale` — and the sum is divided by `scale` (TF multiplies by
+/// `1/(scale_h·scale_w)` once at the end). `scale` is `CalculateResizeScale`.
 pub fn area(axis: TfAxis) -> Result<AxisPlan> {
     let (in_len, out_len) = (axis.in_len, axis.out_len);
     let scale = axis.scale();
     AxisPlan::build(in_len, out_len, Edge::Replicate, |i| {
-        let start = i as f32 * scale;
-        let end = (i + 1) as f32 * scale;
-        let mut t = box_taps(start as f64, end as f64);
-        // TF divides by the float32 scale, not by the (equal in exact arithmetic) box length.
-        let len = (end - start) as f64;
-        for tap in t.taps.iter_mut() {
-            tap.1 = tap.1 * len / scale as f64;
-        }
-        t
+        let in0 = i as f32 * scale;
+        let in1 = (i + 1) as f32 * scale;
+        let (start, end) = (in0.floor() as i64, in1.ceil() as i64);
+        let taps = (start..end)
+            .map(|j| {
+                let jf = j as f32;
+                let w = if jf < in0 {
+                    if jf + 1.0 > in1 {
+                        scale
+                    } else {
+                        jf + 1.0 - in0
+                    }
+                } else if jf + 1.0 > in1 {
+                    in1 - jf
+                } else {
+                    1.0
+                };
+                (j, w as f64 / scale as f64)
+            })
+            .collect();
+        Taps::from_pairs(taps)
     })
 }
 

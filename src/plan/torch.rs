@@ -249,6 +249,22 @@ pub fn antialias(axis: TorchAxis, filter: AntialiasFilter) -> Result<AxisPlan> {
     })
 }
 
+/// PyTorch 2.x's antialias kernel with an output width of 1 (and a height that changes, to more
+/// than one row): every output row comes out equal to output row 0. Measured on torch 2.15 for
+/// bilinear and bicubic, every align_corners, batch and channel count; this reproduces it by giving
+/// every output row the taps of row 0.
+pub fn antialias_single_column_rows(h: &AxisPlan) -> Result<AxisPlan> {
+    let (idx, w) = h.taps(0);
+    let row0: Vec<(i64, f64)> = idx
+        .iter()
+        .zip(w)
+        .map(|(&i, &w)| (i as i64, w as f64))
+        .collect();
+    AxisPlan::build(h.in_len(), h.out_len(), Edge::Replicate, |_| {
+        Taps::from_pairs(row0.clone())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,8 +49,9 @@ impl<'a> Args<'a> {
     /// Refuses keys outside `known`.
     pub(crate) fn only(&self, known: &[&str]) -> Result<()> {
         if let Some(m) = self.map {
-            for k in m.keys() {
-                if !known.contains(&k.as_str()) {
+            for (k, v) in m {
+                // A null argument is an absent one (the format records unused inputs as null).
+                if !v.is_null() && !known.contains(&k.as_str()) {
                     return Err(Error::invalid_argument(
                         format!("{}: {k}", self.call),
                         &m[k],

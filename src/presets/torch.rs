@@ -247,7 +247,11 @@ impl ResizePlanner for Interpolate {
                 }
             }
         };
-        Ok(ResizePlan::new(per_axis(axis_h)?, per_axis(axis_w)?))
+        let mut h = per_axis(axis_h)?;
+        if self.antialias && out_w == 1 && out_h != in_h && out_h != 1 {
+            h = rules::antialias_single_column_rows(&h)?;
+        }
+        Ok(ResizePlan::new(h, per_axis(axis_w)?))
     }
 
     fn describe(&self) -> String {
