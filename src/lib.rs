@@ -14,7 +14,9 @@
 //! | PyTorch / TF2 / OpenCV | `(i+0.5)/2 − 0.5`: −0.25, 0.25, …, 9.25 |
 //!
 //! Geometry lives in one place, [`plan`]: every preset and the portable [`ResizeSpec`] become
-//! per-axis tap tables (source index, weight) that the CPU kernel ([`cpu`]) executes.
+//! per-axis tap tables (source index, weight) that the CPU kernel ([`cpu`]) and the GPU kernels
+//! ([`gpu`], WGSL on wgpu) execute identically. [`Executor`] picks the GPU when one opens and the
+//! CPU otherwise.
 //!
 //! ```
 //! use halfpixel::presets::torch;
