@@ -45,6 +45,7 @@ pub mod op;
 pub mod plan;
 pub mod presets;
 pub mod spec;
+pub mod workloads;
 
 pub use backend::{Backend, Executor};
 pub use error::{Error, Result};

@@ -188,3 +188,22 @@ fn misuse_is_a_typed_error() {
         assert!(matches!(e, Err(Error::DeviceLimit { .. })), "{e:?}");
     }
 }
+
+/// Shapes that wgpu's GL backend would turn into plain 2-D or cube-map textures (one layer; a
+/// square with a multiple of 6 layers) still work through halfpixel's own textures.
+#[test]
+fn texture_shapes_that_gl_treats_specially() {
+    use halfpixel::{CoordinateTransform, Mode, NearestMode, Operation, ResizeSpec};
+    let op = Operation::from(
+        ResizeSpec::new(Mode::Nearest, CoordinateTransform::HalfPixel, [1, 1])
+            .with_nearest_mode(NearestMode::RoundPreferFloor),
+    );
+    for (n, c) in [(1, 3), (2, 9), (3, 8), (6, 4)] {
+        let x = sample((n, c, 5, 5));
+        let want = op.run_cpu(x.view(), Layout::Nchw).unwrap();
+        for ctx in common::contexts() {
+            let got = ctx.run_texture(&op, x.view(), DType::F32).unwrap();
+            assert_eq!(got, want, "{} n={n} c={c}", ctx.adapter().label());
+        }
+    }
+}

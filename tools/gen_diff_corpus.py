@@ -152,7 +152,7 @@ class R:
 # --------------------------------------------------------------------------------------------
 # torch
 
-def gen_torch(C: Corpus, r: R, n_cases: int):
+def gen_torch(C: Corpus, r: R, n_cases: int, n_edge: int):
     import torch
     import torch.nn.functional as F
     torch.set_num_threads(1)
@@ -179,6 +179,37 @@ def gen_torch(C: Corpus, r: R, n_cases: int):
             parts.append("antialias=True")
         return f"torch {ver} F.interpolate(x, {', '.join(parts)})"
 
+    def case(x, args, tag=""):
+        """Runs one interpolate call and records it; False when torch rejects it."""
+        n, c, h, w = x.shape
+        try:
+            y = run(x, args)
+            if y.size == 0:
+                raise ValueError(f"empty output {list(y.shape)}")
+        except Exception as e:  # framework rejects the call
+            C.reject("torch.interpolate", json.dumps(args), e)
+            return False
+        mode = args["mode"]
+        tol = TOL_EXACT if mode in ("nearest", "nearest-exact") else TOL_WEIGHTED
+        ac = {None: "", False: ".ac0", True: ".ac1"}[args["align_corners"]]
+        aa = ".aa" if args["antialias"] else ""
+        if args["size"] is not None:
+            geo = f"size{args['size'][0]}x{args['size'][1]}"
+        else:
+            geo = f"scale{fmt(args['scale_factor'][0])}x{fmt(args['scale_factor'][1])}"
+            geo += {None: "", False: ".rc0", True: ".rc1"}[args["recompute_scale_factor"]]
+        cid = f"torch{tag}.{mode.replace('-', '_')}{ac}{aa}.{geo}.n{n}c{c}h{h}w{w}"
+        note = None
+        if y.shape[2] + y.shape[3] > 128:
+            note = "out_h + out_w > 128 (PyTorch's generic CPU kernel)"
+        C.add(cid, ref_str(args), "resize", "NCHW", x, y,
+              {"framework": "torch", "function": "interpolate", "args": args}, tol, note)
+        return True
+
+    def base_args(mode):
+        return {"size": None, "scale_factor": None, "mode": mode, "align_corners": None,
+                "recompute_scale_factor": None, "antialias": False}
+
     count = 0
     attempts = 0
     while count < n_cases and attempts < n_cases * 5:
@@ -194,8 +225,7 @@ def gen_torch(C: Corpus, r: R, n_cases: int):
         if c >= 16:
             n = 1
             h, w = min(h, 8), min(w, 8)
-        args = {"size": None, "scale_factor": None, "mode": mode, "align_corners": None,
-                "recompute_scale_factor": None, "antialias": False}
+        args = base_args(mode)
         use_size = r.coin(0.5) or big
         if use_size:
             if big:
@@ -214,31 +244,26 @@ def gen_torch(C: Corpus, r: R, n_cases: int):
         if mode in ("bilinear", "bicubic"):
             args["align_corners"] = r.choice([None, False, True])
             args["antialias"] = r.coin(0.35)
-        x = r.data((n, c, h, w))
-        try:
-            y = run(x, args)
-        except Exception as e:  # framework rejects the call
-            C.reject("torch.interpolate", json.dumps(args), e)
-            continue
-        if y.size == 0:
-            C.reject("torch.interpolate", json.dumps(args), ValueError("empty output"))
-            continue
-        tol = TOL_EXACT if mode in ("nearest", "nearest-exact") else TOL_WEIGHTED
-        ac = {None: "", False: ".ac0", True: ".ac1"}[args["align_corners"]]
-        aa = ".aa" if args["antialias"] else ""
-        if use_size:
-            geo = f"size{args['size'][0]}x{args['size'][1]}"
+        if case(r.data((n, c, h, w)), args):
+            count += 1
+
+    # edge sweep: tiny and unit lengths, every mode / align_corners / antialias
+    lens_in = [1, 2, 3, 5, 8]
+    lens_out = [1, 2, 3, 4, 7, 10, 16]
+    for k in range(n_edge):
+        mode = modes[k % len(modes)]
+        args = base_args(mode)
+        h, w = r.choice(lens_in), r.choice(lens_in)
+        if r.coin(0.7):
+            args["size"] = [r.choice(lens_out), r.choice(lens_out)]
         else:
-            geo = f"scale{fmt(args['scale_factor'][0])}x{fmt(args['scale_factor'][1])}"
-            rc = args["recompute_scale_factor"]
-            geo += {None: "", False: ".rc0", True: ".rc1"}[rc]
-        cid = f"torch.{mode.replace('-', '_')}{ac}{aa}.{geo}.n{n}c{c}h{h}w{w}"
-        note = None
-        if y.shape[2] + y.shape[3] > 128:
-            note = "out_h + out_w > 128 (PyTorch's generic CPU kernel)"
-        C.add(cid, ref_str(args), "resize", "NCHW", x, y,
-              {"framework": "torch", "function": "interpolate", "args": args}, tol, note)
-        count += 1
+            args["scale_factor"] = [float(r.choice([0.5, 1.0, 1.5, 2.0, 3.0, 0.75, 2.5])),
+                                    float(r.choice([0.5, 1.0, 1.5, 2.0, 3.0, 0.75, 2.5]))]
+            args["recompute_scale_factor"] = r.choice([None, False, True])
+        if mode in ("bilinear", "bicubic"):
+            args["align_corners"] = r.choice([None, False, True])
+            args["antialias"] = r.coin(0.5)
+        case(r.data((r.choice([1, 2]), r.choice([1, 3, 4, 8]), h, w)), args, ".edge")
 
     # deliberately invalid calls: must be rejected by torch (sanity)
     for args in [
@@ -284,7 +309,7 @@ def gen_torch(C: Corpus, r: R, n_cases: int):
 # --------------------------------------------------------------------------------------------
 # tensorflow / keras
 
-def gen_tf(C: Corpus, r: R, n_v1: int, n_v2: int, n_keras: int):
+def gen_tf(C: Corpus, r: R, n_v1: int, n_v2: int, n_keras: int, n_edge: int):
     import tensorflow as tf
     ver = tf.__version__
     C.versions["tensorflow"] = ver
@@ -296,26 +321,46 @@ def gen_tf(C: Corpus, r: R, n_v1: int, n_v2: int, n_keras: int):
     }
     combos = [(False, False), (True, False), (False, True)]
     names = list(v1fns)
-    for i in range(n_v1):
-        fname = names[i % 3]
+    methods = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian",
+               "mitchellcubic"]
+
+    def v1_case(fname, x, oh, ow, ac, hp, tag=""):
         fn, short = v1fns[fname]
-        ac, hp = combos[(i // 3) % 3]
-        n, c, h, w = r.batch(), r.channels(), r.length(), r.length()
-        if c >= 16:
-            n = 1
-        oh, ow = r.out_len(h), r.out_len(w)
-        x = r.data((n, h, w, c))
+        n, h, w, c = x.shape
         try:
             y = fn(x, [oh, ow], align_corners=ac, half_pixel_centers=hp).numpy()
         except Exception as e:
             C.reject("tf.v1", f"{fname} {oh}x{ow} ac={ac} hp={hp}", e)
-            continue
+            return False
         args = {"size": [oh, ow], "align_corners": ac, "half_pixel_centers": hp}
         tol = TOL_EXACT if short == "nearest" else TOL_WEIGHTED
-        C.add(f"tf.v1.{short}.ac{int(ac)}hp{int(hp)}.size{oh}x{ow}.n{n}c{c}h{h}w{w}",
+        C.add(f"tf{tag}.v1.{short}.ac{int(ac)}hp{int(hp)}.size{oh}x{ow}.n{n}c{c}h{h}w{w}",
               f"tensorflow {ver} tf.{fname}(x, [{oh}, {ow}], align_corners={ac}, "
               f"half_pixel_centers={hp})", "resize", "NHWC", x, y,
               {"framework": "tf", "function": fname, "args": args}, tol)
+        return True
+
+    def v2_case(x, oh, ow, method, aa, tag=""):
+        n, h, w, c = x.shape
+        try:
+            y = tf.image.resize(x, [oh, ow], method=method, antialias=aa).numpy()
+        except Exception as e:
+            C.reject("tf.image.resize", f"{method} {oh}x{ow} aa={aa}", e)
+            return False
+        tol = TOL_EXACT if method == "nearest" else TOL_WEIGHTED
+        C.add(f"tf{tag}.v2.{method}.aa{int(aa)}.size{oh}x{ow}.n{n}c{c}h{h}w{w}",
+              f"tensorflow {ver} tf.image.resize(x, [{oh}, {ow}], method={method!r}, "
+              f"antialias={aa})", "resize", "NHWC", x, y,
+              {"framework": "tf", "function": "image.resize",
+               "args": {"size": [oh, ow], "method": method, "antialias": aa}}, tol)
+        return True
+
+    for i in range(n_v1):
+        ac, hp = combos[(i // 3) % 3]
+        n, c, h, w = r.batch(), r.channels(), r.length(), r.length()
+        if c >= 16:
+            n = 1
+        v1_case(names[i % 3], r.data((n, h, w, c)), r.out_len(h), r.out_len(w), ac, hp)
     # invalid by design: align_corners and half_pixel_centers together
     for fname in names:
         try:
@@ -325,27 +370,24 @@ def gen_tf(C: Corpus, r: R, n_v1: int, n_v2: int, n_keras: int):
         except Exception as e:
             C.reject("tf.v1(invalid-by-design ac=hp=True)", fname, e)
 
-    methods = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian",
-               "mitchellcubic"]
     for i in range(n_v2):
-        method = methods[i % 8]
-        aa = bool((i // 8) % 2)
         n, c, h, w = r.batch(), r.channels(), r.length(), r.length()
         if c >= 16:
             n = 1
-        oh, ow = r.out_len(h), r.out_len(w)
-        x = r.data((n, h, w, c))
-        try:
-            y = tf.image.resize(x, [oh, ow], method=method, antialias=aa).numpy()
-        except Exception as e:
-            C.reject("tf.image.resize", f"{method} {oh}x{ow} aa={aa}", e)
-            continue
-        tol = TOL_EXACT if method == "nearest" else TOL_WEIGHTED
-        C.add(f"tf.v2.{method}.aa{int(aa)}.size{oh}x{ow}.n{n}c{c}h{h}w{w}",
-              f"tensorflow {ver} tf.image.resize(x, [{oh}, {ow}], method={method!r}, "
-              f"antialias={aa})", "resize", "NHWC", x, y,
-              {"framework": "tf", "function": "image.resize",
-               "args": {"size": [oh, ow], "method": method, "antialias": aa}}, tol)
+        v2_case(r.data((n, h, w, c)), r.out_len(h), r.out_len(w), methods[i % 8],
+                bool((i // 8) % 2))
+
+    # edge sweep: tiny and unit lengths
+    lens_in = [1, 2, 3, 5, 8]
+    lens_out = [1, 2, 3, 4, 7, 10, 16]
+    for k in range(n_edge):
+        x = r.data((r.choice([1, 2]), r.choice(lens_in), r.choice(lens_in), r.choice([1, 3, 4])))
+        oh, ow = r.choice(lens_out), r.choice(lens_out)
+        if k % 2 == 0:
+            ac, hp = combos[(k // 2) % 3]
+            v1_case(names[(k // 6) % 3], x, oh, ow, ac, hp, ".edge")
+        else:
+            v2_case(x, oh, ow, methods[(k // 2) % 8], r.coin(0.5), ".edge")
 
     # depth_to_space / space_to_depth
     for i in range(16):
@@ -400,7 +442,7 @@ def gen_tf(C: Corpus, r: R, n_v1: int, n_v2: int, n_keras: int):
 # --------------------------------------------------------------------------------------------
 # opencv
 
-def gen_cv(C: Corpus, r: R, n_cases: int):
+def gen_cv(C: Corpus, r: R, n_cases: int, n_edge: int):
     import cv2
     ver = cv2.__version__
     C.versions["opencv"] = ver
@@ -408,6 +450,33 @@ def gen_cv(C: Corpus, r: R, n_cases: int):
                "INTER_AREA", "INTER_LANCZOS4"]
     factors = [0.5, 1.5, 2.0, 0.3, 2.5, 1 / 3, 0.25, 0.75, 3.0, 0.7, 1.3, 4.0, 0.45, 1.0, 0.6,
                1.25, 2 / 3, 0.2]
+
+    def case(x3, interp, dsize=None, fx=0.0, fy=0.0, tag=""):
+        """dsize = [w, h] or None (then fx, fy)."""
+        h, w, c = x3.shape
+        if dsize is not None:
+            call_args = {"dsize": list(dsize), "fx": 0.0, "fy": 0.0, "interpolation": interp}
+            refcall = f"cv2.resize(x, dsize=({dsize[0]}, {dsize[1]}), interpolation=cv2.{interp})"
+            geo = f"size{dsize[1]}x{dsize[0]}"
+        else:
+            call_args = {"dsize": None, "fx": fx, "fy": fy, "interpolation": interp}
+            refcall = f"cv2.resize(x, None, fx={fx!r}, fy={fy!r}, interpolation=cv2.{interp})"
+            geo = f"fxfy{fmt(fx)}x{fmt(fy)}"
+        try:
+            y = cv2.resize(x3, None if dsize is None else tuple(dsize), fx=fx, fy=fy,
+                           interpolation=getattr(cv2, interp))
+        except Exception as e:
+            C.reject("cv2.resize", refcall, e)
+            return False
+        if y.ndim == 2:
+            y = y[:, :, None]
+        tol = TOL_EXACT if interp in ("INTER_NEAREST", "INTER_NEAREST_EXACT") else TOL_WEIGHTED
+        C.add(f"cv2{tag}.{interp.lower()}.{geo}.h{h}w{w}c{c}",
+              f"opencv {ver} {refcall} on a float32 HxWxC array; stored with N=1", "resize",
+              "NHWC", x3[None], y[None],
+              {"framework": "opencv", "function": "resize", "args": call_args}, tol)
+        return True
+
     for i in range(n_cases):
         interp = interps[i % len(interps)]
         c = r.choice([1, 1, 2, 3, 3, 3, 4, 4, 5, 8])
@@ -421,37 +490,36 @@ def gen_cv(C: Corpus, r: R, n_cases: int):
                 oh, ow = r.int(1, h), r.int(1, w)
             else:  # mixed / random
                 oh, ow = r.out_len(h), r.out_len(w)
-            dsize = [ow, oh]
-            fx = fy = 0.0
-            call_args = {"dsize": dsize, "fx": 0.0, "fy": 0.0, "interpolation": interp}
-            refcall = f"cv2.resize(x, dsize=({ow}, {oh}), interpolation=cv2.{interp})"
-            geo = f"size{oh}x{ow}"
+            case(x3, interp, dsize=[ow, oh])
         else:
             fx = float(r.choice(factors))
             fy = fx if r.coin(0.5) else float(r.choice(factors))
-            dsize = None
-            call_args = {"dsize": None, "fx": fx, "fy": fy, "interpolation": interp}
-            refcall = f"cv2.resize(x, None, fx={fx!r}, fy={fy!r}, interpolation=cv2.{interp})"
-            geo = f"fxfy{fmt(fx)}x{fmt(fy)}"
-        try:
-            y = cv2.resize(x3, None if dsize is None else tuple(dsize), fx=fx, fy=fy,
-                           interpolation=getattr(cv2, interp))
-        except Exception as e:
-            C.reject("cv2.resize", refcall, e)
-            continue
-        if y.ndim == 2:
-            y = y[:, :, None]
-        tol = TOL_EXACT if interp in ("INTER_NEAREST", "INTER_NEAREST_EXACT") else TOL_WEIGHTED
-        C.add(f"cv2.{interp.lower()}.{geo}.h{h}w{w}c{c}",
-              f"opencv {ver} {refcall} on a float32 HxWxC array; stored with N=1", "resize",
-              "NHWC", x3[None], y[None],
-              {"framework": "opencv", "function": "resize", "args": call_args}, tol)
+            case(x3, interp, fx=fx, fy=fy)
+
+    # edge sweep: tiny and unit lengths, exact-ratio factors
+    lens_in = [1, 2, 3, 5, 8, 10, 12]
+    lens_out = [1, 2, 3, 4, 7, 10, 13, 16, 24]
+    for k in range(n_edge):
+        interp = interps[k % len(interps)]
+        x3 = r.data((r.choice(lens_in), r.choice(lens_in), r.choice([1, 3, 4])))
+        if k % 3 == 0:
+            f = [0.5, 2.0, 3.0, 0.25, 1.5, 1 / 3, 4.0, 1.3, 2 / 3]
+            case(x3, interp, fx=float(r.choice(f)), fy=float(r.choice(f)), tag=".edge")
+        else:
+            case(x3, interp, dsize=[r.choice(lens_out), r.choice(lens_out)], tag=".edge")
+    # INTER_NEAREST_EXACT with dsize pairs where in/out and 1/(out/in) step differently
+    nx_pairs = [(6, 11), (10, 13), (12, 11), (14, 9), (14, 17), (18, 31), (20, 13), (22, 25),
+                (24, 11), (12, 22)]
+    for k in range(min(12, n_edge)):
+        (ih, oh), (iw, ow) = r.choice(nx_pairs), r.choice(nx_pairs + [(5, 7), (9, 4)])
+        case(r.data((ih, iw, r.choice([1, 3]))), "INTER_NEAREST_EXACT", dsize=[ow, oh],
+             tag=".edge")
 
 
 # --------------------------------------------------------------------------------------------
 # onnx
 
-def gen_onnx(C: Corpus, r: R, n_resize: int):
+def gen_onnx(C: Corpus, r: R, n_resize: int, n_edge: int):
     import onnx
     from onnx import TensorProto, helper, numpy_helper
     from onnx.reference import ReferenceEvaluator
@@ -504,6 +572,71 @@ def gen_onnx(C: Corpus, r: R, n_resize: int):
     nearest_modes = ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"]
     onnx_scales = [0.5, 0.6, 0.7, 0.75, 0.8, 1.0, 1.3, 1.5, 1.7, 2.0, 2.5, 3.0, 0.45, 0.3, 1 / 3,
                    2.3, 2.94, 1.25, 0.9]
+    def resize_case(opset, attrs, x, roi=None, scales=None, sizes=None, tag="", empty_as=None):
+        """One Resize node through the reference; roi/scales/sizes per listed axis (np arrays or
+        None). `empty_as`: how an absent input is recorded (None -> null, "[]" -> [])."""
+        n, c, h, w = x.shape
+        if opset == 11:
+            ins = [("roi", roi if roi is not None else np.array([], np.float32)),
+                   ("scales", scales if scales is not None else np.array([], np.float32)),
+                   ("sizes", sizes)]
+        else:
+            ins = [("roi", roi), ("scales", scales), ("sizes", sizes)]
+        desc = f"Resize-{opset} attrs={attrs} roi={None if roi is None else roi.tolist()} " \
+               f"scales={None if scales is None else scales.tolist()} " \
+               f"sizes={None if sizes is None else sizes.tolist()}"
+        try:
+            model = build("Resize", opset, attrs, list(x.shape), ins)
+            y = run_ref(model, x)
+            if y.size == 0:
+                raise ValueError(f"empty output {list(y.shape)}")
+        except Exception as e:
+            C.reject(f"onnx.Resize-{opset}", desc, e)
+            return False
+        note = None
+        if ort is not None:
+            try:
+                yo = run_ort(model, x)
+                if yo.shape != y.shape:
+                    note = f"onnxruntime DISAGREES with onnx.reference: shape {list(yo.shape)}"
+                else:
+                    d = float(np.max(np.abs(yo.astype(np.float64) - y))) if y.size else 0.0
+                    if d > 1e-5:
+                        note = f"onnxruntime DISAGREES with onnx.reference: max_abs={d:.4g}"
+            except Exception as e:
+                note = f"onnxruntime fails: {type(e).__name__}"
+        absent = [] if empty_as == "[]" else None
+        rec_inputs = {
+            "roi": absent if roi is None else [float(v) for v in roi],
+            "scales": absent if scales is None else [float(v) for v in scales],
+            "sizes": absent if sizes is None else [int(v) for v in sizes],
+        }
+        mode = attrs.get("mode", "nearest")
+        ctm = attrs.get("coordinate_transformation_mode", "half_pixel")
+        tol = TOL_EXACT if mode == "nearest" else TOL_WEIGHTED
+        parts = [mode, ctm]
+        if mode == "nearest":
+            parts.append(attrs.get("nearest_mode", "round_prefer_floor"))
+        if mode == "cubic":
+            parts.append("a" + fmt(float(attrs.get("cubic_coeff_a", -0.75))))
+            parts.append(f"ex{attrs.get('exclude_outside', 0)}")
+        if attrs.get("antialias"):
+            parts.append("aa")
+        if attrs.get("axes") is not None:
+            parts.append("axes" + "".join(str(v) for v in attrs["axes"]))
+        if attrs.get("keep_aspect_ratio_policy"):
+            parts.append(attrs["keep_aspect_ratio_policy"])
+        if sizes is not None:
+            geo = "sizes" + "x".join(str(int(v)) for v in sizes)
+        else:
+            geo = "scales" + "x".join(fmt(round(float(v), 4)) for v in scales)
+        cid = f"onnx{tag}.op{opset}.{'.'.join(parts)}.{geo}.n{n}c{c}h{h}w{w}"
+        C.add(cid, f"onnx {onnx.__version__} onnx.reference.ReferenceEvaluator: {desc}",
+              "resize", "NCHW", x, y,
+              {"framework": "onnx", "function": "Resize",
+               "args": {"opset": opset, "attributes": attrs, "inputs": rec_inputs}}, tol, note)
+        return True
+
     count = 0
     attempts = 0
     while count < n_resize and attempts < n_resize * 6:
@@ -527,37 +660,29 @@ def gen_onnx(C: Corpus, r: R, n_resize: int):
             ex = r.coin(0.4)
             if ex or r.coin(0.3):
                 attrs["exclude_outside"] = int(ex)
-        antialias = False
         if opset >= 18 and mode != "nearest" and r.coin(0.35):
-            antialias = True
             attrs["antialias"] = 1
         if ctm == "tf_crop_and_resize":
             attrs["extrapolation_value"] = r.choice([0.0, 10.0, -1.5, 7.5, 0.0])
         use_sizes = r.coin(0.5)
         axes = None
-        policy = None
         if opset >= 18 and r.coin(0.25):
             axes = r.choice([[2, 3], [3, 2], [3], [2]])
             attrs["axes"] = axes
         if opset >= 18 and use_sizes and r.coin(0.2):
-            policy = r.choice(["not_larger", "not_smaller"])
-            attrs["keep_aspect_ratio_policy"] = policy
+            attrs["keep_aspect_ratio_policy"] = r.choice(["not_larger", "not_smaller"])
             if axes is None:
                 axes = [2, 3]
                 attrs["axes"] = axes
-            if antialias and r.coin(0.5):
-                pass
-        # roi
         roi = None
+        ax = axes if axes is not None else [0, 1, 2, 3]
         if ctm == "tf_crop_and_resize":
             y0, x0 = r.choice([0.0, 0.1, 0.25, -0.2, 0.4]), r.choice([0.0, 0.2, -0.1, 0.3])
             y1, x1 = r.choice([1.0, 0.8, 0.9, 1.2, 0.6]), r.choice([1.0, 0.75, 1.3, 0.9])
             full = {2: (y0, y1), 3: (x0, x1)}
-            ax = axes if axes is not None else [0, 1, 2, 3]
-            starts = [full.get(a, (0.0, 1.0))[0] for a in ax]
-            ends = [full.get(a, (1.0, 1.0))[1] if a in full else 1.0 for a in ax]
+            starts = [full[a][0] if a in full else 0.0 for a in ax]
+            ends = [full[a][1] if a in full else 1.0 for a in ax]
             roi = np.array(starts + ends, dtype=np.float32)
-        ax = axes if axes is not None else [0, 1, 2, 3]
         shape = [n, c, h, w]
         if use_sizes:
             full_sizes = {0: n, 1: c, 2: r.out_len(h), 3: r.out_len(w)}
@@ -570,62 +695,57 @@ def gen_onnx(C: Corpus, r: R, n_resize: int):
             sizes = None
             if any(math.floor(float(s) * shape[a]) < 1 for s, a in zip(scales, ax)):
                 continue
-        # node inputs per opset
-        if opset == 11:
-            ins = [("roi", roi if roi is not None else np.array([], np.float32)),
-                   ("scales", scales if scales is not None else np.array([], np.float32)),
-                   ("sizes", sizes)]
-        else:
-            ins = [("roi", roi), ("scales", scales), ("sizes", sizes)]
-        desc = f"Resize-{opset} attrs={attrs} roi={None if roi is None else roi.tolist()} " \
-               f"scales={None if scales is None else scales.tolist()} " \
-               f"sizes={None if sizes is None else sizes.tolist()}"
-        try:
-            model = build("Resize", opset, attrs, list(x.shape), ins)
-            y = run_ref(model, x)
-        except Exception as e:
-            C.reject(f"onnx.Resize-{opset}", desc, e)
-            continue
-        note = None
-        if ort is not None:
-            try:
-                yo = run_ort(model, x)
-                if yo.shape != y.shape:
-                    note = f"onnxruntime DISAGREES with onnx.reference: shape {list(yo.shape)}"
-                else:
-                    d = float(np.max(np.abs(yo.astype(np.float64) - y))) if y.size else 0.0
-                    if d > 1e-5:
-                        note = f"onnxruntime DISAGREES with onnx.reference: max_abs={d:.4g}"
-            except Exception as e:
-                note = f"onnxruntime fails: {type(e).__name__}"
-        rec_inputs = {
-            "roi": None if roi is None else [float(v) for v in roi],
-            "scales": None if scales is None else [float(v) for v in scales],
-            "sizes": None if sizes is None else [int(v) for v in sizes],
-        }
-        tol = TOL_EXACT if mode == "nearest" else TOL_WEIGHTED
-        parts = [mode, ctm]
+        empty_as = "[]" if (opset == 11 and r.coin(0.3)) else None
+        if resize_case(opset, attrs, x, roi, scales, sizes, empty_as=empty_as):
+            count += 1
+
+    # edge sweep 1: (in, out) pairs whose float64 source coordinate lands a hair above an
+    # integer (x = k + 1 ulp), e.g. pytorch_half_pixel 7 -> 17 at i = 8 gives 3.0000000000000004,
+    # plus unit lengths.
+    hair = [(7, 17), (10, 14), (14, 34), (7, 9), (20, 18), (5, 9), (7, 29), (14, 18), (7, 58),
+            (1, 5), (5, 1), (1, 1), (2, 1), (1, 3)]
+    ctms_hair = ["half_pixel", "pytorch_half_pixel", "asymmetric", "align_corners",
+                 "half_pixel_symmetric"]
+    for k in range(n_edge):
+        (ih, oh), (iw, ow) = r.choice(hair), r.choice(hair)
+        mode = ["nearest", "linear", "cubic"][k % 3]
+        ctm = ctms_hair[(k // 3) % len(ctms_hair)]
+        attrs = {"mode": mode, "coordinate_transformation_mode": ctm}
         if mode == "nearest":
-            parts.append(attrs.get("nearest_mode", "round_prefer_floor"))
+            attrs["nearest_mode"] = r.choice(nearest_modes)
+        if mode == "cubic" and r.coin(0.5):
+            attrs["cubic_coeff_a"] = -0.5
+            attrs["exclude_outside"] = 1
+        if mode != "nearest" and r.coin(0.25):
+            attrs["antialias"] = 1
+        x = r.data((1, r.choice([1, 2]), ih, iw))
+        resize_case(19, attrs, x, sizes=np.array([1, x.shape[1], oh, ow], np.int64), tag=".edge")
+    # edge sweep 2: half_pixel_symmetric with fractional scales (x = k + 1 ulp is frequent there)
+    for k in range(n_edge // 2):
+        ih, iw = r.int(2, 12), r.int(2, 12)
+        sc = [float(r.choice([1.25, 0.8, 1.5, 0.6, 2.5, 1.7, 0.7])) for _ in range(2)]
+        if min(math.floor(np.float32(sc[0]) * ih), math.floor(np.float32(sc[1]) * iw)) < 1:
+            continue
+        mode = ["nearest", "linear", "cubic"][k % 3]
+        attrs = {"mode": mode, "coordinate_transformation_mode": "half_pixel_symmetric"}
         if mode == "cubic":
-            parts.append("a" + fmt(float(attrs.get("cubic_coeff_a", -0.75))))
-            parts.append(f"ex{attrs.get('exclude_outside', 0)}")
-        if antialias:
-            parts.append("aa")
-        if axes is not None:
-            parts.append("axes" + "".join(str(a) for a in axes))
-        if policy:
-            parts.append(policy)
-        if sizes is not None:
-            geo = "sizes" + "x".join(str(int(v)) for v in sizes)
-        else:
-            geo = "scales" + "x".join(fmt(round(float(v), 4)) for v in scales)
-        cid = f"onnx.op{opset}.{'.'.join(parts)}.{geo}.n{n}c{c}h{h}w{w}"
-        C.add(cid, f"onnx {onnx.__version__} onnx.reference.ReferenceEvaluator: {desc}",
-              "resize", "NCHW", x, y,
-              {"framework": "onnx", "function": "Resize",
-               "args": {"opset": opset, "attributes": attrs, "inputs": rec_inputs}}, tol, note)
-        count += 1
+            attrs["cubic_coeff_a"] = r.choice([-0.5, -0.75])
+        resize_case(19, attrs, r.data((1, 2, ih, iw)),
+                    scales=np.array([1, 1] + sc, np.float32), tag=".edge")
+
+    # invalid by design: must be rejected (checker or reference) and never recorded
+    for opset, attrs in [(13, {"mode": "linear", "antialias": 1}),
+                         (11, {"mode": "nearest", "axes": [2, 3]}),
+                         (18, {"mode": "nearest", "antialias": 1})]:
+        x = r.data((1, 1, 4, 4))
+        try:
+            model = build("Resize", opset, attrs, list(x.shape),
+                          [("roi", np.array([], np.float32)),
+                           ("scales", np.array([1, 1, 0.5, 0.5], np.float32))])
+            run_ref(model, x)
+            print("WARNING onnx accepted an invalid node", opset, attrs, file=sys.stderr)
+        except Exception as e:
+            C.reject("onnx.Resize(invalid-by-design)", f"Resize-{opset} {attrs}", e)
 
     # tf_half_pixel_for_nn (Resize-11 only): the reference cannot run it -> onnxruntime
     if ort is not None:
@@ -732,23 +852,151 @@ def gen_onnx(C: Corpus, r: R, n_resize: int):
                   block_size=b, order=mode)
 
 
+def gen_extras(C: Corpus, r: R):
+    """Framework-valid calls outside the FORMAT table, or that probe how strict the parser is.
+    Kept out of the main corpus: a failure here is a coverage question, not a wrong number."""
+    import torch
+    import torch.nn.functional as F
+    import tensorflow as tf
+    import cv2
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from onnx.reference import ReferenceEvaluator
+    C.versions.update(torch=torch.__version__, tensorflow=tf.__version__,
+                      opencv=cv2.__version__, onnx=onnx.__version__)
+
+    # torch 2.15 mode='lanczos' (needs antialias=True)
+    for (h, w, oh, ow) in [(9, 7, 4, 3), (4, 5, 9, 11), (8, 8, 5, 12)]:
+        x = r.data((1, 2, h, w))
+        args = {"size": [oh, ow], "scale_factor": None, "mode": "lanczos",
+                "align_corners": None, "recompute_scale_factor": None, "antialias": True}
+        y = F.interpolate(torch.from_numpy(x), size=(oh, ow), mode="lanczos",
+                          antialias=True).numpy()
+        C.add(f"extra.torch.lanczos.aa.size{oh}x{ow}.n1c2h{h}w{w}",
+              f"torch {torch.__version__} F.interpolate(x, size=({oh}, {ow}), mode='lanczos', "
+              "antialias=True)", "resize", "NCHW", x, y,
+              {"framework": "torch", "function": "interpolate", "args": args}, TOL_WEIGHTED,
+              "torch 2.15 mode='lanczos' (Lanczos-3, PIL-compatible, antialias required)")
+
+    # tf resize_area / image.resize preserve_aspect_ratio / compat.v1.image.resize
+    for (h, w, oh, ow, ac) in [(9, 7, 4, 3, False), (4, 5, 9, 11, False), (9, 7, 4, 3, True),
+                               (5, 6, 13, 7, True)]:
+        x = r.data((1, h, w, 3))
+        y = tf.compat.v1.image.resize_area(x, [oh, ow], align_corners=ac).numpy()
+        C.add(f"extra.tf.v1.area.ac{int(ac)}.size{oh}x{ow}.n1c3h{h}w{w}",
+              f"tensorflow {tf.__version__} tf.compat.v1.image.resize_area(x, [{oh}, {ow}], "
+              f"align_corners={ac})", "resize", "NHWC", x, y,
+              {"framework": "tf", "function": "compat.v1.image.resize_area",
+               "args": {"size": [oh, ow], "align_corners": ac}}, TOL_WEIGHTED)
+    for (h, w, oh, ow, method) in [(9, 7, 5, 5, "bilinear"), (4, 6, 9, 9, "bicubic"),
+                                   (10, 4, 7, 7, "area"), (6, 9, 20, 8, "nearest")]:
+        x = r.data((1, h, w, 2))
+        y = tf.image.resize(x, [oh, ow], method=method, preserve_aspect_ratio=True).numpy()
+        C.add(f"extra.tf.v2.{method}.preserve.size{oh}x{ow}.n1c2h{h}w{w}",
+              f"tensorflow {tf.__version__} tf.image.resize(x, [{oh}, {ow}], method={method!r}, "
+              "preserve_aspect_ratio=True)", "resize", "NHWC", x, y,
+              {"framework": "tf", "function": "image.resize",
+               "args": {"size": [oh, ow], "method": method, "antialias": False,
+                        "preserve_aspect_ratio": True}},
+              TOL_EXACT if method == "nearest" else TOL_WEIGHTED)
+    for (h, w, oh, ow, method, ac) in [(5, 7, 9, 4, "bilinear", True), (5, 7, 9, 4, "bicubic", False),
+                                       (5, 7, 9, 4, "nearest_neighbor", True)]:
+        x = r.data((1, h, w, 2))
+        mcode = {"bilinear": tf.compat.v1.image.ResizeMethod.BILINEAR,
+                 "bicubic": tf.compat.v1.image.ResizeMethod.BICUBIC,
+                 "nearest_neighbor": tf.compat.v1.image.ResizeMethod.NEAREST_NEIGHBOR}[method]
+        y = tf.compat.v1.image.resize(x, [oh, ow], method=mcode, align_corners=ac).numpy()
+        C.add(f"extra.tf.v1.resize.{method}.ac{int(ac)}.size{oh}x{ow}.n1c2h{h}w{w}",
+              f"tensorflow {tf.__version__} tf.compat.v1.image.resize(x, [{oh}, {ow}], "
+              f"method={method}, align_corners={ac})", "resize", "NHWC", x, y,
+              {"framework": "tf", "function": "compat.v1.image.resize",
+               "args": {"size": [oh, ow], "method": method, "align_corners": ac}},
+              TOL_EXACT if method.startswith("nearest") else TOL_WEIGHTED)
+
+    # cv2: dsize recorded as [0, 0] with fx/fy; INTER_LINEAR_EXACT
+    for (h, w, fx, fy, interp) in [(7, 9, 1.5, 0.5, "INTER_LINEAR"), (7, 9, 0.5, 0.5, "INTER_AREA"),
+                                   (6, 5, 2.0, 3.0, "INTER_NEAREST"), (8, 6, 0.7, 1.3, "INTER_CUBIC")]:
+        x3 = r.data((h, w, 3))
+        y = cv2.resize(x3, (0, 0), fx=fx, fy=fy, interpolation=getattr(cv2, interp))
+        C.add(f"extra.cv2.{interp.lower()}.dsize00.fxfy{fmt(fx)}x{fmt(fy)}.h{h}w{w}c3",
+              f"opencv {cv2.__version__} cv2.resize(x, (0, 0), fx={fx}, fy={fy}, "
+              f"interpolation=cv2.{interp})", "resize", "NHWC", x3[None], y[None],
+              {"framework": "opencv", "function": "resize",
+               "args": {"dsize": [0, 0], "fx": fx, "fy": fy, "interpolation": interp}},
+              TOL_EXACT if interp == "INTER_NEAREST" else TOL_WEIGHTED)
+    for (h, w, oh, ow) in [(7, 9, 12, 5), (8, 8, 4, 4)]:
+        x3 = r.data((h, w, 3))
+        y = cv2.resize(x3, (ow, oh), interpolation=cv2.INTER_LINEAR_EXACT)
+        C.add(f"extra.cv2.inter_linear_exact.size{oh}x{ow}.h{h}w{w}c3",
+              f"opencv {cv2.__version__} cv2.resize(x, ({ow}, {oh}), "
+              "interpolation=cv2.INTER_LINEAR_EXACT)", "resize", "NHWC", x3[None], y[None],
+              {"framework": "opencv", "function": "resize",
+               "args": {"dsize": [ow, oh], "fx": 0.0, "fy": 0.0,
+                        "interpolation": "INTER_LINEAR_EXACT"}}, TOL_WEIGHTED)
+
+    # onnx: half_pixel_symmetric at opset 18 (checker, reference and onnxruntime all accept it);
+    # antialias at opset 13 (the checker rejects the attribute, the reference runs it anyway)
+    def ref_node(opset, attrs, x, scales, check):
+        node = helper.make_node("Resize", ["X", "", "scales"], ["Y"], **attrs)
+        g = helper.make_graph([node], "g",
+                              [helper.make_tensor_value_info("X", TensorProto.FLOAT, list(x.shape))],
+                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["a", "b", "c", "d"])],
+                              initializer=[numpy_helper.from_array(scales, "scales")])
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+        m.ir_version = min(m.ir_version, 10)
+        verdict = "checker accepts"
+        try:
+            onnx.checker.check_model(m, full_check=True)
+        except Exception as e:
+            verdict = f"checker REJECTS ({str(e).splitlines()[0][:80]})"
+            if check:
+                raise
+        return ReferenceEvaluator(m).run(None, {"X": x})[0], verdict
+    for opset, attrs, sc in [(18, {"mode": "linear", "coordinate_transformation_mode":
+                                   "half_pixel_symmetric"}, [1, 1, 1.5, 0.7]),
+                             (18, {"mode": "nearest", "coordinate_transformation_mode":
+                                   "half_pixel_symmetric"}, [1, 1, 2.5, 0.6]),
+                             (13, {"mode": "linear", "antialias": 1}, [1, 1, 0.5, 0.6])]:
+        x = r.data((1, 2, 8, 9))
+        scales = np.array(sc, np.float32)
+        y, verdict = ref_node(opset, attrs, x, scales, check=False)
+        C.add(f"extra.onnx.op{opset}.{attrs['mode']}."
+              f"{attrs.get('coordinate_transformation_mode', 'aa')}.n1c2h8w9",
+              f"onnx {onnx.__version__} onnx.reference.ReferenceEvaluator: Resize-{opset} "
+              f"attrs={attrs} scales={scales.tolist()}", "resize", "NCHW", x, y,
+              {"framework": "onnx", "function": "Resize",
+               "args": {"opset": opset, "attributes": attrs,
+                        "inputs": {"roi": None, "scales": [float(v) for v in scales],
+                                   "sizes": None}}},
+              TOL_EXACT if attrs["mode"] == "nearest" else TOL_WEIGHTED, f"onnx.{verdict}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="/tmp/diffcorpus/corpus")
     ap.add_argument("--seed", type=int, default=20250611)
     ap.add_argument("--only", default="torch,tf,opencv,onnx")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply case counts")
+    ap.add_argument("--extras", default=None,
+                    help="also write a corpus of framework-valid calls outside the FORMAT table "
+                         "(parser strictness probes) to this folder")
     a = ap.parse_args()
+    if a.extras:
+        E = Corpus(a.extras)
+        gen_extras(E, R(a.seed + 99))
+        E.write()
+        print(f"{len(E.cases)} extra cases written to {a.extras}")
     C = Corpus(a.out)
     C.versions["python"] = sys.version.split()[0]
     C.versions["numpy"] = np.__version__
     only = set(a.only.split(","))
     k = a.scale
     jobs = [
-        ("torch", lambda: gen_torch(C, R(a.seed + 1), int(260 * k))),
-        ("tf", lambda: gen_tf(C, R(a.seed + 2), int(90 * k), int(128 * k), int(30 * k))),
-        ("opencv", lambda: gen_cv(C, R(a.seed + 3), int(150 * k))),
-        ("onnx", lambda: gen_onnx(C, R(a.seed + 4), int(220 * k))),
+        ("torch", lambda: gen_torch(C, R(a.seed + 1), int(260 * k), int(150 * k))),
+        ("tf", lambda: gen_tf(C, R(a.seed + 2), int(90 * k), int(128 * k), int(30 * k),
+                              int(120 * k))),
+        ("opencv", lambda: gen_cv(C, R(a.seed + 3), int(150 * k), int(90 * k))),
+        ("onnx", lambda: gen_onnx(C, R(a.seed + 4), int(220 * k), int(90 * k))),
     ]
     for name, job in jobs:
         if name not in only:

@@ -1,16 +1,22 @@
-//! The `halfpixel` command line: runs conformance corpora against halfpixel's backends.
+//! The `halfpixel` command line: runs conformance corpora on the CPU and on every GPU adapter.
 //!
 //! Exit status: 0 when every check passed, 1 when some failed, 2 on a usage error or when the run
-//! could not happen at all (unreadable or malformed corpus, unavailable backend, unwritable JSON).
+//! could not happen at all (unreadable or malformed corpus, no GPU adapter where one is required,
+//! unwritable JSON).
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::io::{self, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use halfpixel::conformance::{
-    default_corpus_dir, Backend, Corpus, CpuBackend, PathSelection, Report, RunOptions,
+    default_corpus_dir, BackendRun, Corpus, CpuBackend, MultiReport, PathSelection, RunOptions,
 };
+use halfpixel::gpu::{enumerate_adapters, gpu_required, AdapterDescription, GpuContext};
+use serde_json::{json, Value};
 
 /// Every framework's resize, exactly: PyTorch, TensorFlow, Keras, ONNX, Core ML and OpenCV resize
 /// and pixel-shuffle semantics, checked against golden outputs of the frameworks themselves.
@@ -23,15 +29,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a conformance corpus (manifest.json + data/*.npy, format resize-conformance/1) and
-    /// report every case that fails, a summary by framework and op, and `N passed, M failed`.
+    /// Run a conformance corpus (manifest.json + data/*.npy, format resize-conformance/1) on the
+    /// CPU and every GPU adapter, and report every check that fails, a matrix of backends by
+    /// framework, a summary line per backend, and `N passed, M failed` over everything.
     ///
     /// Each case is checked through the recorded framework call (the preset API) and, where the
-    /// case has one, through the portable spec. Exit status: 0 when all checks pass, 1 when some
-    /// fail, 2 when the corpus cannot be loaded or the backend is unavailable.
+    /// case has one, through the portable spec. GPU outputs are also compared with the CPU's, in
+    /// ULPs. An adapter whose device cannot be opened counts all its checks as failed. Exit
+    /// status: 0 when all checks pass, 1 when some fail, 2 when the corpus cannot be loaded or no
+    /// GPU adapter is found where one is needed (--backend gpu or all, --adapter, or
+    /// HALFPIXEL_REQUIRE_GPU=1 with --backend auto).
     #[command(after_help = "Examples:\n  \
         halfpixel conformance\n  \
-        halfpixel conformance --filter torch.bilinear --verbose\n  \
+        halfpixel conformance --backend cpu --filter torch.bilinear --verbose\n  \
+        halfpixel conformance --backend gpu --adapter vulkan:\n  \
         halfpixel conformance --corpus ../shared/conformance --json report.json")]
     Conformance(ConformanceArgs),
 }
@@ -44,10 +55,16 @@ struct ConformanceArgs {
     corpus: Option<PathBuf>,
 
     /// Where to run the operations
-    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     backend: BackendChoice,
 
-    /// Also write the full report (every check, the summary) as JSON to FILE
+    /// Only the GPU adapters whose name, or `backend:name` label (e.g. `vulkan:llvmpipe`),
+    /// contains NAME (case-insensitive)
+    #[arg(long, value_name = "NAME")]
+    adapter: Option<String>,
+
+    /// Also write the full report (the adapters, every check of every backend, the matrix) as
+    /// JSON to FILE
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
 
@@ -67,14 +84,22 @@ struct ConformanceArgs {
 /// The backends `--backend` can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum BackendChoice {
-    /// The CPU kernels
+    /// The CPU kernels only
     Cpu,
-    /// The first GPU adapter (not built yet)
+    /// Every GPU adapter found (Vulkan, Metal, DX12, GL), without the CPU; fails when there is none
     Gpu,
-    /// The CPU and every GPU adapter (not built yet)
+    /// The CPU and every GPU adapter found; fails when there is no adapter
     All,
-    /// The GPU when one is available, else the CPU (not built yet)
+    /// The CPU and every GPU adapter found, or the CPU alone when there is no adapter
     Auto,
+}
+
+impl BackendChoice {
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
 }
 
 /// The paths `--paths` can select.
@@ -107,24 +132,241 @@ impl<E: std::fmt::Display> From<E> for Fatal {
     }
 }
 
-/// The backends a choice stands for, or why they are unavailable.
-fn backends(choice: BackendChoice) -> Result<Vec<Box<dyn Backend>>, Fatal> {
-    match choice {
-        BackendChoice::Cpu => Ok(vec![Box::new(CpuBackend)]),
-        BackendChoice::Gpu | BackendChoice::All | BackendChoice::Auto => Err(Fatal(format!(
-            "GPU backend not built yet (--backend {}); use --backend cpu",
-            choice
-                .to_possible_value()
-                .map(|v| v.get_name().to_string())
-                .unwrap_or_default()
-        ))),
+/// A GPU adapter wgpu found.
+struct FoundAdapter {
+    adapter: wgpu::Adapter,
+    description: AdapterDescription,
+    /// `backend:name`, the name the GPU backend reports (`vulkan:llvmpipe (LLVM …)`), with ` #2`,
+    /// ` #3`, … when several adapters share it.
+    label: String,
+    /// Whether `--adapter` (if given) selects it.
+    selected: bool,
+}
+
+impl FoundAdapter {
+    fn to_json(&self) -> Value {
+        json!({
+            "label": self.label,
+            "name": self.description.name,
+            "backend": self.description.backend,
+            "device_type": self.description.device_type,
+            "driver": self.description.driver,
+            "selected": self.selected,
+        })
+    }
+}
+
+/// What a run covers: the CPU or not, the adapters found, and the line saying so.
+struct Plan {
+    cpu: bool,
+    /// Every adapter found (`selected` marks those that run); `None` when not looked for.
+    adapters: Option<Vec<FoundAdapter>>,
+    /// Why the adapters could not be enumerated, when `--backend auto` went on without them.
+    enumeration_error: Option<String>,
+    /// `backend auto: …`, printed at the top.
+    note: String,
+}
+
+fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic payload".to_string())
+}
+
+/// The backends wgpu looks at, as a phrase for error messages.
+fn backends_looked_at() -> String {
+    match std::env::var("WGPU_BACKEND") {
+        Ok(v) => format!("the backends WGPU_BACKEND={v:?} names"),
+        Err(_) => "Vulkan, Metal, DX12 or GL".to_string(),
+    }
+}
+
+/// Every adapter wgpu finds, labelled; a panic while enumerating is an error.
+fn find_adapters(wanted: Option<&str>) -> Result<Vec<FoundAdapter>, String> {
+    let adapters = catch_unwind(enumerate_adapters).map_err(|p| {
+        format!(
+            "enumerating the GPU adapters panicked: {}",
+            panic_message(p)
+        )
+    })?;
+    let wanted = wanted.map(str::to_lowercase);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    Ok(adapters
+        .into_iter()
+        .map(|adapter| {
+            let description = AdapterDescription::from_info(&adapter.get_info());
+            let base = format!(
+                "{}:{}",
+                description.backend.to_lowercase(),
+                description.name
+            );
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let label = if *n == 1 {
+                base
+            } else {
+                format!("{base} #{n}")
+            };
+            let selected = wanted.as_deref().map_or(true, |w| {
+                description.name.to_lowercase().contains(w) || label.to_lowercase().contains(w)
+            });
+            FoundAdapter {
+                adapter,
+                description,
+                label,
+                selected,
+            }
+        })
+        .collect())
+}
+
+/// Decides what runs, or why nothing can.
+fn plan(args: &ConformanceArgs) -> Result<Plan, Fatal> {
+    let choice = args.backend;
+    if choice == BackendChoice::Cpu {
+        if args.adapter.is_some() {
+            return Err(Fatal(
+                "--adapter selects GPU adapters; it cannot be used with --backend cpu".into(),
+            ));
+        }
+        return Ok(Plan {
+            cpu: true,
+            adapters: None,
+            enumeration_error: None,
+            note: "backend cpu: the CPU only (GPU adapters not looked for)".into(),
+        });
+    }
+    let lenient = choice == BackendChoice::Auto && args.adapter.is_none() && !gpu_required();
+    let (found, enumeration_error) = match find_adapters(args.adapter.as_deref()) {
+        Ok(found) => (found, None),
+        Err(e) if lenient => (Vec::new(), Some(e)),
+        Err(e) => return Err(Fatal(e)),
+    };
+    let selected = found.iter().filter(|a| a.selected).count();
+    if let Some(name) = &args.adapter {
+        if selected == 0 {
+            let list = if found.is_empty() {
+                format!("no GPU adapter found on {}", backends_looked_at())
+            } else {
+                let labels: Vec<String> = found
+                    .iter()
+                    .map(|a| format!("{} [{}]", a.label, a.description.device_type))
+                    .collect();
+                format!("adapters found: {}", labels.join(", "))
+            };
+            return Err(Fatal(format!(
+                "no GPU adapter matches --adapter {name:?}; {list}"
+            )));
+        }
+    }
+    let cpu = choice != BackendChoice::Gpu;
+    let note = if found.is_empty() {
+        let why = enumeration_error
+            .clone()
+            .unwrap_or_else(|| format!("wgpu found none on {}", backends_looked_at()));
+        match choice {
+            BackendChoice::Auto if !gpu_required() => {
+                format!("backend auto: no GPU adapter ({why}); running on the CPU only")
+            }
+            BackendChoice::Auto => {
+                return Err(Fatal(format!(
+                    "no GPU adapter found and HALFPIXEL_REQUIRE_GPU is set ({why}); install a \
+                     driver (e.g. mesa-vulkan-drivers for the software Vulkan adapter lavapipe) \
+                     or unset HALFPIXEL_REQUIRE_GPU"
+                )))
+            }
+            _ => {
+                return Err(Fatal(format!(
+                    "no GPU adapter found for --backend {} ({why}); install a driver (e.g. \
+                     mesa-vulkan-drivers for the software Vulkan adapter lavapipe) or use \
+                     --backend cpu",
+                    choice.name()
+                )))
+            }
+        }
+    } else {
+        let adapters = if selected == 1 {
+            "1 GPU adapter".to_string()
+        } else {
+            format!("{selected} GPU adapters")
+        };
+        let which = if args.adapter.is_some() {
+            "selected by --adapter"
+        } else {
+            "found"
+        };
+        if cpu {
+            format!(
+                "backend {}: the CPU and every GPU adapter {which} ({adapters})",
+                choice.name()
+            )
+        } else {
+            format!("backend gpu: every GPU adapter {which} ({adapters}), not the CPU")
+        }
+    };
+    Ok(Plan {
+        cpu,
+        adapters: Some(found),
+        enumeration_error,
+        note,
+    })
+}
+
+/// The adapters found, one per line, then the plan's note.
+fn write_plan(out: &mut dyn Write, plan: &Plan, args: &ConformanceArgs) -> io::Result<()> {
+    if let Some(found) = &plan.adapters {
+        if found.is_empty() {
+            writeln!(out, "GPU adapters found: none")?;
+        } else {
+            writeln!(out, "GPU adapters found: {}", found.len())?;
+            let width = found
+                .iter()
+                .map(|a| a.label.chars().count())
+                .max()
+                .unwrap_or(0);
+            for a in found {
+                let d = &a.description;
+                let driver = if d.driver.is_empty() {
+                    String::new()
+                } else {
+                    format!(", driver {}", d.driver)
+                };
+                let skipped = match (&args.adapter, a.selected) {
+                    (Some(name), false) => format!(" [not selected by --adapter {name}]"),
+                    _ => String::new(),
+                };
+                writeln!(
+                    out,
+                    "  {:<width$}  backend {}, device type {}{driver}{skipped}",
+                    a.label, d.backend, d.device_type
+                )?;
+            }
+        }
+    }
+    writeln!(out, "{}", plan.note)?;
+    writeln!(out)
+}
+
+/// Opens a device on `adapter`; an error or a panic becomes the reason it is unavailable.
+fn open(adapter: &FoundAdapter) -> Result<GpuContext, String> {
+    match catch_unwind(AssertUnwindSafe(|| {
+        GpuContext::from_adapter(&adapter.adapter)
+    })) {
+        Ok(Ok(context)) => Ok(context),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(p) => Err(format!(
+            "opening a device on {} panicked: {}",
+            adapter.label,
+            panic_message(p)
+        )),
     }
 }
 
 /// Runs the corpus; returns whether every check passed.
 fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
     let dir = args.corpus.clone().unwrap_or_else(default_corpus_dir);
-    let backends = backends(args.backend)?;
     let corpus = Corpus::load(&dir).map_err(|e| {
         if args.corpus.is_none() {
             Fatal(format!(
@@ -139,43 +381,60 @@ fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
             return Err(Fatal(format!("no case id contains {f:?}")));
         }
     }
+    let plan = plan(args)?;
+
     let options = RunOptions {
         filter: args.filter.as_deref(),
         paths: args.paths.into(),
         reference: None,
     };
-    let reports: Vec<Report> = backends
-        .iter()
-        .map(|b| corpus.run_with(b.as_ref(), &options))
-        .collect();
+    let gpu_options = RunOptions {
+        reference: Some(&CpuBackend),
+        ..options
+    };
+    let mut runs = Vec::new();
+    if plan.cpu {
+        runs.push(BackendRun::new(&corpus, &CpuBackend, &options));
+    }
+    for adapter in plan.adapters.iter().flatten().filter(|a| a.selected) {
+        let mut run = match open(adapter) {
+            Ok(context) => BackendRun::new(&corpus, &context, &gpu_options),
+            Err(reason) => BackendRun::unavailable(&corpus, &adapter.label, reason, &gpu_options),
+        };
+        run.rename(&adapter.label);
+        runs.push(run);
+    }
+    let report = MultiReport::new(runs);
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    for report in &reports {
-        report
-            .write_text(&mut out, args.verbose)
-            .map_err(|e| Fatal(format!("cannot write the report: {e}")))?;
-    }
-    let passed: usize = reports.iter().map(Report::passed).sum();
-    let failed: usize = reports.iter().map(Report::failed).sum();
-    if reports.len() > 1 {
-        writeln!(out, "{passed} passed, {failed} failed")
-            .map_err(|e| Fatal(format!("cannot write the report: {e}")))?;
-    }
-    out.flush()
+    write_plan(&mut out, &plan, args)
+        .and_then(|()| report.write_text(&mut out, args.verbose))
+        .and_then(|()| out.flush())
         .map_err(|e| Fatal(format!("cannot write the report: {e}")))?;
 
     if let Some(path) = &args.json {
-        let value = if reports.len() == 1 {
-            reports[0].to_json()
-        } else {
-            serde_json::Value::Array(reports.iter().map(Report::to_json).collect())
-        };
+        let mut value = report.to_json();
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("backend_choice".into(), json!(args.backend.name()));
+            obj.insert("adapter_filter".into(), json!(args.adapter));
+            obj.insert(
+                "adapters".into(),
+                match &plan.adapters {
+                    Some(found) => Value::Array(found.iter().map(FoundAdapter::to_json).collect()),
+                    None => Value::Null,
+                },
+            );
+            obj.insert(
+                "adapter_enumeration_error".into(),
+                json!(plan.enumeration_error),
+            );
+        }
         let text = serde_json::to_string_pretty(&value)?;
         std::fs::write(path, text + "\n")
             .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
     }
-    Ok(failed == 0)
+    Ok(report.all_passed())
 }
 
 fn main() -> ExitCode {

@@ -23,17 +23,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! To compare backends — the CPU and every GPU adapter — run the corpus on each into a
+//! [`BackendRun`] (GPU runs with [`RunOptions::reference`] set to [`CpuBackend`], which records
+//! each output's ULP distance from the CPU's) and gather them in a [`MultiReport`]: its
+//! [`Matrix`] has a row per backend and a column per framework.
+//!
 //! The format is described in `tests/corpus/FORMAT.md`.
 
 mod backend;
 mod compare;
 mod manifest;
+mod matrix;
 mod report;
 mod runner;
 
 pub use backend::{Backend, CpuBackend, FnBackend};
 pub use compare::{compare, element_error, ulp_distance, Comparison};
 pub use manifest::{Case, Corpus, Manifest, Op, Tolerance, FORMAT};
+pub use matrix::{BackendRun, Matrix, MatrixCell, MatrixRow, MultiReport};
 pub use report::{PathStats, Report, SummaryRow};
 pub use runner::{CheckPath, CheckResult, PathSelection, RunOptions, Status};
 

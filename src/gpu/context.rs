@@ -39,6 +39,11 @@ impl AdapterDescription {
     pub fn label(&self) -> String {
         format!("{} ({})", self.name, self.backend)
     }
+
+    /// `backend:name` in lower-case backend, e.g. `vulkan:llvmpipe (LLVM 15.0.6, 256 bits)`.
+    pub fn backend_label(&self) -> String {
+        format!("{}:{}", self.backend.to_lowercase(), self.name)
+    }
 }
 
 /// How to choose an adapter when halfpixel creates its own device.
@@ -222,6 +227,11 @@ impl GpuContext {
     /// The device's limits (the adapter's real limits when halfpixel created the device).
     pub fn limits(&self) -> wgpu::Limits {
         self.device.limits()
+    }
+
+    /// Whether the device runs on wgpu's GL backend.
+    pub(crate) fn is_gl(&self) -> bool {
+        self.adapter.backend.eq_ignore_ascii_case("gl")
     }
 
     /// Whether the device can store f16 tensors (`SHADER_F16`).

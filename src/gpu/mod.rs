@@ -21,7 +21,7 @@ pub use kernels::{all_sources, entry_point, DType};
 mod arrays;
 mod textures;
 
-pub use textures::{slices_per_image, TextureImage};
+pub use textures::{allocated_layers, slices_per_image, TextureImage};
 mod standins;
 
 pub use standins::{

@@ -32,6 +32,17 @@ pub fn slices_per_image(channels: usize) -> usize {
     channels.div_ceil(4)
 }
 
+/// Layers halfpixel allocates for `layers` used ones. wgpu's GL backend picks the GL texture
+/// target from the size: one layer makes a plain 2-D texture and a square texture with a multiple
+/// of 6 layers a cube map, and neither can be viewed as a 2-D array. The extra layers are unused.
+pub fn allocated_layers(width: usize, height: usize, layers: usize) -> usize {
+    let mut n = layers.max(2);
+    if width == height && n % 6 == 0 {
+        n += 1;
+    }
+    n
+}
+
 impl TextureImage<'_> {
     /// `[n, c, h, w]` of the tensor the texture holds.
     pub fn dims(&self) -> [usize; 4] {
@@ -56,7 +67,7 @@ impl TextureImage<'_> {
         }
     }
 
-    fn check(&self, what: &str, usage: wgpu::TextureUsages) -> Result<DType> {
+    fn check(&self, what: &str, usage: wgpu::TextureUsages, gl_backend: bool) -> Result<DType> {
         let dtype = self.dtype()?;
         let layers = self.texture.size().depth_or_array_layers as usize;
         let wanted = self.batch * slices_per_image(self.channels);
@@ -69,6 +80,20 @@ impl TextureImage<'_> {
                 expected: vec![wanted],
                 got: vec![layers],
             });
+        }
+        let size = self.texture.size();
+        if gl_backend
+            && allocated_layers(size.width as usize, size.height as usize, layers) != layers
+        {
+            // wgpu's GL backend cannot view such a texture as an array.
+            return Err(Error::invalid_argument(
+                format!("{what} texture layers"),
+                layers,
+                format!(
+                    "a 2-D array texture needs at least 2 layers and, when square, a layer count that is not a multiple of 6 (wgpu's GL backend makes those plain or cube textures); allocate {} layers (gpu::allocated_layers)",
+                    allocated_layers(size.width as usize, size.height as usize, layers)
+                ),
+            ));
         }
         if !self.texture.usage().contains(usage) {
             return Err(Error::invalid_argument(
@@ -143,9 +168,7 @@ impl GpuContext {
                 size: wgpu::Extent3d {
                     width: width as u32,
                     height: height as u32,
-                    // wgpu's GL backend makes a one-layer texture a plain 2-D texture, which
-                    // cannot be viewed as an array: allocate at least two layers.
-                    depth_or_array_layers: layers.max(2) as u32,
+                    depth_or_array_layers: allocated_layers(width, height, layers) as u32,
                 },
                 mip_level_count: 1,
                 sample_count: 1,
@@ -213,7 +236,11 @@ impl GpuContext {
 
     /// Reads an MPSImage-style texture array back as an NCHW tensor (padding components dropped).
     pub fn read_texture_image(&self, image: &TextureImage<'_>) -> Result<Array4<f32>> {
-        let dtype = image.check("texture to read", wgpu::TextureUsages::COPY_SRC)?;
+        let dtype = image.check(
+            "texture to read",
+            wgpu::TextureUsages::COPY_SRC,
+            self.is_gl(),
+        )?;
         let [n, c, h, w] = image.dims();
         let s = slices_per_image(c);
         let texel_bytes = 4 * dtype.size();
@@ -314,8 +341,13 @@ impl GpuContext {
         source: &TextureImage<'_>,
         destination: &TextureImage<'_>,
     ) -> Result<()> {
-        let src_type = source.check("source", wgpu::TextureUsages::TEXTURE_BINDING)?;
-        let dst_type = destination.check("destination", wgpu::TextureUsages::STORAGE_BINDING)?;
+        let src_type =
+            source.check("source", wgpu::TextureUsages::TEXTURE_BINDING, self.is_gl())?;
+        let dst_type = destination.check(
+            "destination",
+            wgpu::TextureUsages::STORAGE_BINDING,
+            self.is_gl(),
+        )?;
         if src_type != dst_type && dst_type == DType::F16 && !self.supports_f16() {
             return Err(Error::unsupported("rgba16float destination on this device"));
         }

@@ -418,6 +418,38 @@ fn legacy_axis(mode: Mode, in_len: usize, out_len: usize, scale: f64) -> Result<
     }
 }
 
+/// ONNX Runtime's `tf_half_pixel_for_nn` nearest (opset 11): `x = (i + 0.5f) / scale` in float32
+/// (`scale` is the float32 `scales` value, or `(float)out / (float)in` from `sizes`), rounded by
+/// ORT's float32 nearest modes (round_prefer_floor: `x == (int)x + 0.5f ? floor : round`), clamped.
+/// An axis whose scale is exactly 1 is copied, as ORT's nearest kernel does.
+fn ort_tf_half_pixel_nearest(
+    in_len: usize,
+    out_len: usize,
+    scale: f32,
+    rounding: NearestMode,
+) -> Result<AxisPlan> {
+    if scale == 1.0 && in_len == out_len {
+        return AxisPlan::identity(in_len);
+    }
+    let last = in_len as i64 - 1;
+    AxisPlan::build(in_len, out_len, Edge::Replicate, |i| {
+        let x = (i as f32 + 0.5) / scale;
+        let idx = match rounding {
+            NearestMode::RoundPreferFloor => {
+                if x == (x as i64) as f32 + 0.5 {
+                    x.floor()
+                } else {
+                    x.round()
+                }
+            }
+            NearestMode::RoundPreferCeil => x.round(),
+            NearestMode::Floor => x.floor(),
+            NearestMode::Ceil => x.ceil(),
+        } as i64;
+        Taps::one(idx.clamp(0, last))
+    })
+}
+
 impl ResizePlanner for Resize {
     fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
         if self.opset == 10 {
@@ -431,6 +463,18 @@ impl ResizePlanner for Resize {
         }
         let spec = self.portable_spec(input)?;
         let scale = spec.scale.unwrap_or([1.0, 1.0]);
+        if self.attributes.mode == Mode::Nearest
+            && self.attributes.coordinate_transformation_mode
+                == CoordinateTransform::TfHalfPixelForNearest
+        {
+            // ONNX's reference cannot run this opset-11 mode; ONNX Runtime's float32 rule it is.
+            let [in_h, in_w] = input.hw();
+            let rounding = self.attributes.nearest_mode;
+            return Ok(ResizePlan::new(
+                ort_tf_half_pixel_nearest(in_h, spec.output_size[0], scale[0] as f32, rounding)?,
+                ort_tf_half_pixel_nearest(in_w, spec.output_size[1], scale[1] as f32, rounding)?,
+            ));
+        }
         crate::plan::portable::plan_with_scale(&spec, input.hw(), scale)
     }
 
