@@ -3,6 +3,7 @@
 // The host prepends `alias Elem = f32;` (or f16). One invocation writes one output element; a
 // dispatch covers a chunk of consecutive output rows (a row is the innermost dimension: W for
 // NCHW, C for NHWC), so tensors larger than one storage binding take several dispatches.
+// shuffle_source() comes from shuffle_source.wgsl.
 
 struct Params {
     // output dims
@@ -60,37 +61,10 @@ fn shuffle(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index
         w = r % p.w_out;
         c = q;
     }
-    let b = p.block;
-    var sc: u32;
-    var sh: u32;
-    var sw: u32;
-    if (p.to_space == 1u) {
-        let i = h % b;
-        let j = w % b;
-        if (p.crd == 1u) {
-            sc = c * b * b + i * b + j;
-        } else {
-            sc = (i * b + j) * p.c_out + c;
-        }
-        sh = h / b;
-        sw = w / b;
-    } else {
-        var i: u32;
-        var j: u32;
-        if (p.crd == 1u) {
-            sc = c / (b * b);
-            let rem = c % (b * b);
-            i = rem / b;
-            j = rem % b;
-        } else {
-            let ij = c / p.c_in;
-            sc = c % p.c_in;
-            i = ij / b;
-            j = ij % b;
-        }
-        sh = h * b + i;
-        sw = w * b + j;
-    }
+    let origin = shuffle_source(p.to_space == 1u, p.crd == 1u, p.block, c, h, w, p.c_in, p.c_out);
+    let sc = origin.x;
+    let sh = origin.y;
+    let sw = origin.z;
     let item = p.c_in * p.h_in * p.w_in;
     var within: u32;
     if (p.nchw == 1u) {

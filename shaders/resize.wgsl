@@ -11,11 +11,7 @@
 // consecutive output rows (all images' rows in order), so tensors larger than one storage
 // binding are processed in several dispatches over sub-ranges of the buffers.
 //
-// Tap table layout for one axis of `out_len` outputs and `width` taps per output, starting at
-// word `base` of `taps`:
-//   taps[base + o]                                   tap count | 0x80000000 when extrapolated
-//   taps[base + out_len + o*width + k]               source index
-//   taps[base + out_len + out_len*width + o*width + k]  weight (f32 bits)
+// The tap-table accessors (tap_count, extrapolated, tap_index, tap_weight) come from taps.wgsl.
 
 struct Params {
     out_w: u32,
@@ -58,22 +54,6 @@ fn invocation(wg: vec3<u32>, lid: u32) -> u32 {
     return (wg.y * p.groups_x + wg.x) * WG + lid;
 }
 
-fn tap_count(base: u32, o: u32) -> u32 {
-    return taps[base + o] & 0x7fffffffu;
-}
-
-fn extrapolated(base: u32, o: u32) -> bool {
-    return (taps[base + o] & 0x80000000u) != 0u;
-}
-
-fn tap_index(base: u32, out_len: u32, width: u32, o: u32, k: u32) -> u32 {
-    return taps[base + out_len + o * width + k];
-}
-
-fn tap_weight(base: u32, out_len: u32, width: u32, o: u32, k: u32) -> f32 {
-    return bitcast<f32>(taps[base + out_len + out_len * width + o * width + k]);
-}
-
 // Output element `t` of this chunk: (row within chunk, image, output y, output x, channel slot).
 struct Out {
     rr: u32,
@@ -103,6 +83,23 @@ fn dst_index(o: Out) -> u32 {
 // chunk reads lies at or after `src_rel`, so the subtraction never wraps.
 fn src_index(k: u32, iy: u32, ix: u32, c: u32) -> u32 {
     return (k - p.k0) * p.image_len + (iy * p.in_w + ix) * p.cs + c - p.src_rel;
+}
+
+// Σ_j wy_j · src[iy_j][ix][c] over the height taps of output row yo, in tap order.
+fn column(k: u32, yo: u32, ix: u32, c: u32) -> f32 {
+    var col: f32 = 0.0;
+    let nh = tap_count(p.h_base, yo);
+    for (var j = 0u; j < nh; j = j + 1u) {
+        let iy = tap_index(p.h_base, p.out_h, p.h_width, yo, j);
+        let wy = tap_weight(p.h_base, p.out_h, p.h_width, yo, j);
+        let v = f32(src[src_index(k, iy, ix, c)]);
+        if (j == 0u) {
+            col = wy * v;
+        } else {
+            col = col + wy * v;
+        }
+    }
+    return col;
 }
 
 // Both axes pick one source pixel with weight 1: a copy, bit-exact.
@@ -136,23 +133,12 @@ fn direct(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index)
         dst[d] = Elem(p.ev);
         return;
     }
-    let nh = tap_count(p.h_base, o.yo);
     let nw = tap_count(p.w_base, o.xo);
     var acc: f32 = 0.0;
     for (var kx = 0u; kx < nw; kx = kx + 1u) {
         let ix = tap_index(p.w_base, p.out_w, p.w_width, o.xo, kx);
         let wx = tap_weight(p.w_base, p.out_w, p.w_width, o.xo, kx);
-        var col: f32 = 0.0;
-        for (var j = 0u; j < nh; j = j + 1u) {
-            let iy = tap_index(p.h_base, p.out_h, p.h_width, o.yo, j);
-            let wy = tap_weight(p.h_base, p.out_h, p.h_width, o.yo, j);
-            let v = f32(src[src_index(o.k, iy, ix, o.c)]);
-            if (j == 0u) {
-                col = wy * v;
-            } else {
-                col = col + wy * v;
-            }
-        }
+        let col = column(o.k, o.yo, ix, o.c);
         if (kx == 0u) {
             acc = wx * col;
         } else {
@@ -179,17 +165,7 @@ fn rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     let yo = r % p.out_h;
     var col: f32 = 0.0;
     if (!extrapolated(p.h_base, yo)) {
-        let nh = tap_count(p.h_base, yo);
-        for (var j = 0u; j < nh; j = j + 1u) {
-            let iy = tap_index(p.h_base, p.out_h, p.h_width, yo, j);
-            let wy = tap_weight(p.h_base, p.out_h, p.h_width, yo, j);
-            let v = f32(src[src_index(k, iy, x, c)]);
-            if (j == 0u) {
-                col = wy * v;
-            } else {
-                col = col + wy * v;
-            }
-        }
+        col = column(k, yo, x, c);
     }
     tmp_out[t] = col;
 }

@@ -4,7 +4,8 @@
 // S = ceil(C/4) layers per image; the padding components of an image's last layer are written as
 // zero. The host prepends `alias OutTexture = texture_storage_2d_array<FORMAT, write>;` (rgba32float
 // or rgba16float). Arithmetic is f32 and uses the same tap tables and summation order as the
-// buffer kernels (resize.wgsl).
+// buffer kernels (resize.wgsl); tap accessors from taps.wgsl, shuffle_source from
+// shuffle_source.wgsl.
 
 struct TexParams {
     out_w: u32,
@@ -36,22 +37,6 @@ struct TexParams {
 @group(0) @binding(1) var<storage, read> taps: array<u32>;
 @group(0) @binding(2) var src: texture_2d_array<f32>;
 @group(0) @binding(3) var dst: OutTexture;
-
-fn tap_count(base: u32, o: u32) -> u32 {
-    return taps[base + o] & 0x7fffffffu;
-}
-
-fn extrapolated(base: u32, o: u32) -> bool {
-    return (taps[base + o] & 0x80000000u) != 0u;
-}
-
-fn tap_index(base: u32, out_len: u32, width: u32, o: u32, k: u32) -> u32 {
-    return taps[base + out_len + o * width + k];
-}
-
-fn tap_weight(base: u32, out_len: u32, width: u32, o: u32, k: u32) -> f32 {
-    return bitcast<f32>(taps[base + out_len + out_len * width + o * width + k]);
-}
 
 // Zero the components of layer `s` (within its image) that hold no feature channel.
 fn mask_padding(v: vec4<f32>, s: u32, channels: u32) -> vec4<f32> {
@@ -123,36 +108,10 @@ fn tex_shuffle(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_i
         if (c >= p.out_channels) {
             continue;
         }
-        var sc: u32;
-        var sh: u32;
-        var sw: u32;
-        if (p.to_space == 1u) {
-            let i = yo % b;
-            let j = xo % b;
-            if (p.crd == 1u) {
-                sc = c * b * b + i * b + j;
-            } else {
-                sc = (i * b + j) * p.out_channels + c;
-            }
-            sh = yo / b;
-            sw = xo / b;
-        } else {
-            var i: u32;
-            var j: u32;
-            if (p.crd == 1u) {
-                sc = c / (b * b);
-                let rem = c % (b * b);
-                i = rem / b;
-                j = rem % b;
-            } else {
-                let ij = c / p.in_channels;
-                sc = c % p.in_channels;
-                i = ij / b;
-                j = ij % b;
-            }
-            sh = yo * b + i;
-            sw = xo * b + j;
-        }
+        let origin = shuffle_source(p.to_space == 1u, p.crd == 1u, b, c, yo, xo, p.in_channels, p.out_channels);
+        let sc = origin.x;
+        let sh = origin.y;
+        let sw = origin.z;
         let v = textureLoad(src, vec2<i32>(i32(sw), i32(sh)), i32(p.src_layer0 + n * p.in_slices + sc / 4u), 0);
         out[l] = v[sc % 4u];
     }

@@ -70,7 +70,7 @@ fn no_number_is_formatted_into_shader_text() {
     for (name, source) in all_sources() {
         let prelude: Vec<&str> = source
             .lines()
-            .take_while(|l| !l.starts_with("//"))
+            .take_while(|l| !l.starts_with("//") && !l.trim().is_empty())
             .collect();
         for line in prelude {
             assert!(

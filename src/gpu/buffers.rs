@@ -16,7 +16,7 @@ use crate::spec::{BlockOrder, BlockSpec, Layout};
 
 use super::context::GpuContext;
 use super::kernels::{DType, Entry, KernelKey};
-use super::tables::{grid, pack, ResizeParams, ShuffleParams};
+use super::tables::{dispatch, dispatch_grid, gpu_u32, pack, ResizeParams, ShuffleParams};
 
 /// A 4-D tensor stored in a wgpu buffer: `dims` (`[n, c, h, w]`) elements of `dtype` in `layout`,
 /// starting `offset` bytes into `buffer`. The buffer needs `STORAGE` usage.
@@ -379,30 +379,17 @@ impl GpuContext {
                 // be "negative".
                 let src_rel = (chunk.src.0 as i64 - src_lead as i64 - img0 as i64) as u32;
                 let params = |total: u64| -> Result<(ResizeParams, (u32, u32))> {
-                    let (gx, gy) = grid(total, max_dim).ok_or_else(|| Error::DeviceLimit {
-                        what: "workgroups of one dispatch".into(),
-                        value: total.div_ceil(64),
-                        limit: (max_dim as u64) * (max_dim as u64),
-                        limit_name: "max_compute_workgroups_per_dimension squared".into(),
-                        hint: "use the CPU backend".into(),
-                    })?;
-                    let narrow = |v: u64, what: &str| {
-                        u32::try_from(v).map_err(|_| Error::SizeTooLarge {
-                            what: format!("{what} (GPU indices are 32-bit)"),
-                            value: v as u128,
-                            limit: u32::MAX as u128,
-                        })
-                    };
+                    let (gx, gy) = dispatch_grid(total, max_dim)?;
                     Ok((
                         ResizeParams {
                             out_w: out_w as u32,
                             out_h: out_h as u32,
                             cs: cs as u32,
                             in_w: in_w as u32,
-                            rows: narrow(rows, "rows in one dispatch")?,
-                            row0: narrow(chunk.r0, "output rows")?,
-                            k0: narrow(k0, "images")?,
-                            image_len: narrow(image_len, "elements per image")?,
+                            rows: gpu_u32(rows, "rows in one dispatch")?,
+                            row0: gpu_u32(chunk.r0, "output rows")?,
+                            k0: gpu_u32(k0, "images")?,
+                            image_len: gpu_u32(image_len, "elements per image")?,
                             src_rel,
                             dst_rel,
                             h_base: tables.h_base,
@@ -410,49 +397,27 @@ impl GpuContext {
                             w_base: tables.w_base,
                             w_width: plan.w.width() as u32,
                             groups_x: gx,
-                            total: narrow(total, "invocations in one dispatch")?,
+                            total: gpu_u32(total, "invocations in one dispatch")?,
                             ev: plan.extrapolation_value,
                             pad: [0; 3],
                         },
                         (gx, gy),
                     ))
                 };
-                let uniform = |p: &ResizeParams| {
-                    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                        label: Some("halfpixel params"),
-                        contents: bytemuck::bytes_of(p),
-                        usage: wgpu::BufferUsages::UNIFORM,
-                    })
-                };
+                let src = || wgpu::BindingResource::Buffer(src_binding.clone());
+                let dst = || wgpu::BindingResource::Buffer(dst_binding.clone());
                 match &cols {
                     None => {
-                        let (p, (gx, gy)) = params(rows * out_row)?;
-                        let ub = uniform(&p);
-                        let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                            label: Some("halfpixel resize"),
-                            layout: &main.get_bind_group_layout(0),
-                            entries: &[
-                                wgpu::BindGroupEntry {
-                                    binding: 0,
-                                    resource: ub.as_entire_binding(),
-                                },
-                                wgpu::BindGroupEntry {
-                                    binding: 1,
-                                    resource: taps.as_entire_binding(),
-                                },
-                                wgpu::BindGroupEntry {
-                                    binding: 2,
-                                    resource: wgpu::BindingResource::Buffer(src_binding),
-                                },
-                                wgpu::BindGroupEntry {
-                                    binding: 3,
-                                    resource: wgpu::BindingResource::Buffer(dst_binding),
-                                },
-                            ],
-                        });
-                        pass.set_pipeline(&main);
-                        pass.set_bind_group(0, &bg, &[]);
-                        pass.dispatch_workgroups(gx, gy, 1);
+                        let (p, groups) = params(rows * out_row)?;
+                        let entries = [(1, taps.as_entire_binding()), (2, src()), (3, dst())];
+                        dispatch(
+                            device,
+                            &mut pass,
+                            &main,
+                            bytemuck::bytes_of(&p),
+                            &entries,
+                            groups,
+                        );
                     }
                     Some(cols) => {
                         let scratch = device.create_buffer(&wgpu::BufferDescriptor {
@@ -461,60 +426,34 @@ impl GpuContext {
                             usage: wgpu::BufferUsages::STORAGE,
                             mapped_at_creation: false,
                         });
-                        let (p1, (gx1, gy1)) = params(rows * in_row)?;
-                        let ub1 = uniform(&p1);
-                        let bg1 = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                            label: Some("halfpixel rows"),
-                            layout: &main.get_bind_group_layout(0),
-                            entries: &[
-                                wgpu::BindGroupEntry {
-                                    binding: 0,
-                                    resource: ub1.as_entire_binding(),
-                                },
-                                wgpu::BindGroupEntry {
-                                    binding: 1,
-                                    resource: taps.as_entire_binding(),
-                                },
-                                wgpu::BindGroupEntry {
-                                    binding: 2,
-                                    resource: wgpu::BindingResource::Buffer(src_binding),
-                                },
-                                wgpu::BindGroupEntry {
-                                    binding: 5,
-                                    resource: scratch.as_entire_binding(),
-                                },
-                            ],
-                        });
-                        pass.set_pipeline(&main);
-                        pass.set_bind_group(0, &bg1, &[]);
-                        pass.dispatch_workgroups(gx1, gy1, 1);
-                        let (p2, (gx2, gy2)) = params(rows * out_row)?;
-                        let ub2 = uniform(&p2);
-                        let bg2 = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                            label: Some("halfpixel cols"),
-                            layout: &cols.get_bind_group_layout(0),
-                            entries: &[
-                                wgpu::BindGroupEntry {
-                                    binding: 0,
-                                    resource: ub2.as_entire_binding(),
-                                },
-                                wgpu::BindGroupEntry {
-                                    binding: 1,
-                                    resource: taps.as_entire_binding(),
-                                },
-                                wgpu::BindGroupEntry {
-                                    binding: 3,
-                                    resource: wgpu::BindingResource::Buffer(dst_binding),
-                                },
-                                wgpu::BindGroupEntry {
-                                    binding: 4,
-                                    resource: scratch.as_entire_binding(),
-                                },
-                            ],
-                        });
-                        pass.set_pipeline(cols);
-                        pass.set_bind_group(0, &bg2, &[]);
-                        pass.dispatch_workgroups(gx2, gy2, 1);
+                        let (p1, groups1) = params(rows * in_row)?;
+                        let entries1 = [
+                            (1, taps.as_entire_binding()),
+                            (2, src()),
+                            (5, scratch.as_entire_binding()),
+                        ];
+                        dispatch(
+                            device,
+                            &mut pass,
+                            &main,
+                            bytemuck::bytes_of(&p1),
+                            &entries1,
+                            groups1,
+                        );
+                        let (p2, groups2) = params(rows * out_row)?;
+                        let entries2 = [
+                            (1, taps.as_entire_binding()),
+                            (3, dst()),
+                            (4, scratch.as_entire_binding()),
+                        ];
+                        dispatch(
+                            device,
+                            &mut pass,
+                            cols,
+                            bytemuck::bytes_of(&p2),
+                            &entries2,
+                            groups2,
+                        );
                     }
                 }
             }
@@ -620,20 +559,7 @@ impl GpuContext {
                 // element chunk.src.0 − src_lead of the tensor (u32 indices wrap).
                 let src_rel = (chunk.src.0 as i64 - src_lead as i64 - (n0 * item) as i64) as u32;
                 let total = (chunk.r1 - chunk.r0) * row_len;
-                let (gx, gy) = grid(total, max_dim).ok_or_else(|| Error::DeviceLimit {
-                    what: "workgroups of one dispatch".into(),
-                    value: total.div_ceil(64),
-                    limit: (max_dim as u64).pow(2),
-                    limit_name: "max_compute_workgroups_per_dimension squared".into(),
-                    hint: "use the CPU backend".into(),
-                })?;
-                let narrow = |v: u64| {
-                    u32::try_from(v).map_err(|_| Error::SizeTooLarge {
-                        what: "GPU index (32-bit)".into(),
-                        value: v as u128,
-                        limit: u32::MAX as u128,
-                    })
-                };
+                let (gx, gy) = dispatch_grid(total, max_dim)?;
                 let params = ShuffleParams {
                     c_out: c_out as u32,
                     h_out: h_out as u32,
@@ -645,39 +571,25 @@ impl GpuContext {
                     nchw: nchw as u32,
                     to_space: (dir == Direction::DepthToSpace) as u32,
                     crd: (spec.order == BlockOrder::Crd) as u32,
-                    row0: narrow(chunk.r0)?,
-                    n0: narrow(n0)?,
+                    row0: gpu_u32(chunk.r0, "output rows")?,
+                    n0: gpu_u32(n0, "batch items")?,
                     src_rel,
                     dst_rel,
                     groups_x: gx,
-                    total: narrow(total)?,
+                    total: gpu_u32(total, "invocations in one dispatch")?,
                 };
-                let ub = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("halfpixel params"),
-                    contents: bytemuck::bytes_of(&params),
-                    usage: wgpu::BufferUsages::UNIFORM,
-                });
-                let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("halfpixel shuffle"),
-                    layout: &pipeline.get_bind_group_layout(0),
-                    entries: &[
-                        wgpu::BindGroupEntry {
-                            binding: 0,
-                            resource: ub.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 1,
-                            resource: wgpu::BindingResource::Buffer(src_binding),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 2,
-                            resource: wgpu::BindingResource::Buffer(dst_binding),
-                        },
-                    ],
-                });
-                pass.set_pipeline(&pipeline);
-                pass.set_bind_group(0, &bg, &[]);
-                pass.dispatch_workgroups(gx, gy, 1);
+                let entries = [
+                    (1, wgpu::BindingResource::Buffer(src_binding)),
+                    (2, wgpu::BindingResource::Buffer(dst_binding)),
+                ];
+                dispatch(
+                    device,
+                    &mut pass,
+                    &pipeline,
+                    bytemuck::bytes_of(&params),
+                    &entries,
+                    (gx, gy),
+                );
             }
             Ok(())
         })

@@ -11,6 +11,8 @@ use super::context::GpuContext;
 const RESIZE_WGSL: &str = include_str!("../../shaders/resize.wgsl");
 const PIXEL_SHUFFLE_WGSL: &str = include_str!("../../shaders/pixel_shuffle.wgsl");
 const TEXTURE_WGSL: &str = include_str!("../../shaders/texture.wgsl");
+const TAPS_WGSL: &str = include_str!("../../shaders/taps.wgsl");
+const SHUFFLE_SOURCE_WGSL: &str = include_str!("../../shaders/shuffle_source.wgsl");
 
 /// How tensor elements are stored in a buffer or texture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,11 +87,12 @@ impl Entry {
         }
     }
 
-    fn file(self) -> &'static str {
+    /// The shader files of this entry point's module, shared snippets first.
+    fn files(self) -> &'static [&'static str] {
         match self {
-            Entry::Gather | Entry::Direct | Entry::Rows | Entry::Cols => RESIZE_WGSL,
-            Entry::Shuffle => PIXEL_SHUFFLE_WGSL,
-            Entry::TexResize | Entry::TexShuffle => TEXTURE_WGSL,
+            Entry::Gather | Entry::Direct | Entry::Rows | Entry::Cols => &[TAPS_WGSL, RESIZE_WGSL],
+            Entry::Shuffle => &[SHUFFLE_SOURCE_WGSL, PIXEL_SHUFFLE_WGSL],
+            Entry::TexResize | Entry::TexShuffle => &[TAPS_WGSL, SHUFFLE_SOURCE_WGSL, TEXTURE_WGSL],
         }
     }
 
@@ -116,7 +119,7 @@ pub(crate) fn source(key: KernelKey) -> String {
     } else {
         key.dtype.prelude().to_string()
     };
-    prelude + key.entry.file()
+    prelude + &key.entry.files().join("\n")
 }
 
 /// Every kernel variant's name and WGSL text (for validation with naga).

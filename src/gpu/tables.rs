@@ -112,6 +112,64 @@ pub(crate) struct TexParams {
     pub pad: u32,
 }
 
+/// The 2-D dispatch grid for `total` invocations, or the device limit it exceeds.
+pub(crate) fn dispatch_grid(total: u64, max_per_dim: u32) -> crate::Result<(u32, u32)> {
+    grid(total, max_per_dim).ok_or_else(|| crate::Error::DeviceLimit {
+        what: "workgroups of one dispatch".into(),
+        value: total.div_ceil(64),
+        limit: (max_per_dim as u64).pow(2),
+        limit_name: "max_compute_workgroups_per_dimension squared".into(),
+        hint: "use the CPU backend".into(),
+    })
+}
+
+/// A value the kernels index with a `u32`, or the error naming it.
+pub(crate) fn gpu_u32(value: u64, what: &str) -> crate::Result<u32> {
+    u32::try_from(value).map_err(|_| crate::Error::SizeTooLarge {
+        what: format!("{what} (GPU indices are 32-bit)"),
+        value: value as u128,
+        limit: u32::MAX as u128,
+    })
+}
+
+/// Uploads a kernel's uniform block, binds it at binding 0 with `entries`, and records one
+/// dispatch of `groups` workgroups into `pass`.
+pub(crate) fn dispatch(
+    device: &wgpu::Device,
+    pass: &mut wgpu::ComputePass<'_>,
+    pipeline: &wgpu::ComputePipeline,
+    params: &[u8],
+    entries: &[(u32, wgpu::BindingResource<'_>)],
+    groups: (u32, u32),
+) {
+    use wgpu::util::DeviceExt;
+    let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("halfpixel params"),
+        contents: params,
+        usage: wgpu::BufferUsages::UNIFORM,
+    });
+    let mut all = vec![wgpu::BindGroupEntry {
+        binding: 0,
+        resource: uniform.as_entire_binding(),
+    }];
+    all.extend(
+        entries
+            .iter()
+            .map(|(binding, resource)| wgpu::BindGroupEntry {
+                binding: *binding,
+                resource: resource.clone(),
+            }),
+    );
+    let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("halfpixel"),
+        layout: &pipeline.get_bind_group_layout(0),
+        entries: &all,
+    });
+    pass.set_pipeline(pipeline);
+    pass.set_bind_group(0, &bind_group, &[]);
+    pass.dispatch_workgroups(groups.0, groups.1, 1);
+}
+
 /// Workgroups of 64 invocations for `total` invocations, as a 2-D grid within the device's
 /// per-dimension limit: `(groups_x, groups_y)`.
 pub(crate) fn grid(total: u64, max_per_dim: u32) -> Option<(u32, u32)> {

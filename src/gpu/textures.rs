@@ -14,7 +14,7 @@ use crate::spec::{BlockOrder, BlockSpec, Layout};
 
 use super::context::GpuContext;
 use super::kernels::{DType, Entry, KernelKey};
-use super::tables::{grid, pack, TexParams};
+use super::tables::{dispatch, dispatch_grid, pack, TexParams};
 
 /// A batch of feature maps stored as an MPSImage-style texture array.
 #[derive(Debug, Clone, Copy)]
@@ -402,66 +402,39 @@ impl GpuContext {
         destination: &TextureImage<'_>,
     ) -> Result<()> {
         let max_dim = self.limits().max_compute_workgroups_per_dimension;
-        let (gx, gy) = grid(params.total as u64, max_dim).ok_or_else(|| Error::DeviceLimit {
-            what: "workgroups of one dispatch".into(),
-            value: (params.total as u64).div_ceil(64),
-            limit: (max_dim as u64).pow(2),
-            limit_name: "max_compute_workgroups_per_dimension squared".into(),
-            hint: "use storage buffers".into(),
-        })?;
+        let (gx, gy) = dispatch_grid(params.total as u64, max_dim)?;
         params.groups_x = gx;
         let device = self.device();
         self.scoped("recording a texture kernel", || {
             let pipeline = self.pipeline(KernelKey { entry, dtype })?;
-            let words: Vec<u32> = if taps.is_empty() {
-                vec![0]
-            } else {
-                taps.to_vec()
-            };
-            let tap_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("halfpixel taps"),
-                contents: bytemuck::cast_slice(&words),
-                usage: wgpu::BufferUsages::STORAGE,
-            });
-            let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("halfpixel texture params"),
-                contents: bytemuck::bytes_of(&params),
-                usage: wgpu::BufferUsages::UNIFORM,
-            });
             let (src_view, dst_view) = (source.view(), destination.view());
-            let mut entries = vec![
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: uniform.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: wgpu::BindingResource::TextureView(&src_view),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: wgpu::BindingResource::TextureView(&dst_view),
-                },
-            ];
-            if entry == Entry::TexResize {
-                // Only the resize kernel reads tap tables (auto layouts drop unused bindings).
-                entries.push(wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: tap_buffer.as_entire_binding(),
-                });
-            }
-            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("halfpixel texture"),
-                layout: &pipeline.get_bind_group_layout(0),
-                entries: &entries,
+            let tap_buffer = (!taps.is_empty()).then(|| {
+                device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("halfpixel taps"),
+                    contents: bytemuck::cast_slice(taps),
+                    usage: wgpu::BufferUsages::STORAGE,
+                })
             });
+            let mut entries = vec![
+                (2, wgpu::BindingResource::TextureView(&src_view)),
+                (3, wgpu::BindingResource::TextureView(&dst_view)),
+            ];
+            // Only the resize kernel reads tap tables (auto layouts drop unused bindings).
+            if let Some(buffer) = &tap_buffer {
+                entries.push((1, buffer.as_entire_binding()));
+            }
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("halfpixel texture"),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(&pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(gx, gy, 1);
+            dispatch(
+                device,
+                &mut pass,
+                &pipeline,
+                bytemuck::bytes_of(&params),
+                &entries,
+                (gx, gy),
+            );
             Ok(())
         })
     }
