@@ -460,8 +460,8 @@ impl MultiReport {
         Matrix::from_runs(&self.runs)
     }
 
-    /// Writes, for each backend, its failures (with `verbose`, every check and the table by
-    /// framework and op); then the matrix; then one summary line per backend; and last
+    /// Writes, for each backend, its failures (with `verbose`, every check) and its summary table
+    /// by framework and op; then the matrix; then one summary line per backend; and last
     /// `N passed, M failed` over everything.
     pub fn write_text(&self, w: &mut impl Write, verbose: bool) -> io::Result<()> {
         let w: &mut dyn Write = w;
@@ -502,11 +502,10 @@ impl MultiReport {
             for r in listed {
                 Report::write_check(w, r)?;
             }
-            if verbose {
-                run.report.write_by_op(w)?;
-            } else if run.failed() == 0 {
+            if run.failed() == 0 && !verbose {
                 writeln!(w, "no failures")?;
             }
+            run.report.write_by_op(w)?;
             writeln!(w)?;
         }
         self.matrix().write_text(w)?;
