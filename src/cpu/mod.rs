@@ -3,6 +3,7 @@
 
 pub mod pixel_shuffle;
 pub mod resize;
+mod width;
 
 pub use pixel_shuffle::{rearrange, rearrange_into, Direction};
 pub use resize::{resize, resize_into};

@@ -148,15 +148,25 @@ pub fn rearrange_into(
     Ok(())
 }
 
-/// Offset of element `[n, c, h, w]` of a tensor with dims `[_, C, H, W]` in `layout`.
+/// (shallow channel, block row, block column) of deep channel `deep`: the inverse of
+/// [`deep_channel`].
 #[inline]
-fn offset(layout: Layout, [_, cc, hh, ww]: [usize; 4], [n, c, h, w]: [usize; 4]) -> usize {
-    match layout {
-        Layout::Nchw => ((n * cc + c) * hh + h) * ww + w,
-        Layout::Nhwc => ((n * hh + h) * ww + w) * cc + c,
+fn shallow_of(order: BlockOrder, deep: usize, b: usize, shallow_c: usize) -> (usize, usize, usize) {
+    match order {
+        BlockOrder::Dcr => {
+            let ij = deep / shallow_c;
+            (deep % shallow_c, ij / b, ij % b)
+        }
+        BlockOrder::Crd => {
+            let rem = deep % (b * b);
+            (deep / (b * b), rem / b, rem % b)
+        }
     }
 }
 
+/// Moves whole rows: an output row of an NCHW tensor interleaves (depth_to_space) or
+/// de-interleaves (space_to_depth) `b` source rows; an output row of an NHWC tensor copies
+/// channel runs pixel by pixel.
 fn run(
     src: &[f32],
     in_dims: [usize; 4],
@@ -167,54 +177,78 @@ fn run(
     dst: &mut [f32],
 ) {
     let b = spec.block_size;
+    let [_, ic, ih, iw] = in_dims;
     let [_, oc, oh, ow] = out_dims;
-    // One output "row" = the last dimension of the layout.
+    // One output row: W elements of one (n, c, h) for NCHW, all pixels of one (n, h) for NHWC.
     let row_len = match layout {
         Layout::Nchw => ow,
-        Layout::Nhwc => oc,
+        Layout::Nhwc => ow * oc,
     };
     if row_len == 0 || dst.is_empty() {
         return;
     }
-    // For an output element, its source element.
-    let source = |o: [usize; 4]| -> usize {
-        let [n, c, h, w] = o;
-        match dir {
-            Direction::DepthToSpace => {
-                let (i, j) = (h % b, w % b);
-                let sc = deep_channel(spec.order, c, i, j, b, oc);
-                offset(layout, in_dims, [n, sc, h / b, w / b])
-            }
-            Direction::SpaceToDepth => {
-                let shallow_c = in_dims[1];
-                // Invert the deep channel index: c = deep channel of (sc, i, j).
-                let (sc, i, j) = match spec.order {
-                    BlockOrder::Dcr => {
-                        let ij = c / shallow_c;
-                        (c % shallow_c, ij / b, ij % b)
+    let nchw_row = |n: usize, c: usize, h: usize| &src[((n * ic + c) * ih + h) * iw..][..iw];
+    let nhwc_px = |n: usize, h: usize, w: usize| &src[((n * ih + h) * iw + w) * ic..][..ic];
+    let row_job = |(r, row): (usize, &mut [f32])| match (layout, dir) {
+        (Layout::Nchw, Direction::DepthToSpace) => {
+            let (n, c, h) = (r / (oc * oh), (r / oh) % oc, r % oh);
+            let i = h % b;
+            if b == 2 {
+                let s0 = nchw_row(n, deep_channel(spec.order, c, i, 0, b, oc), h / b);
+                let s1 = nchw_row(n, deep_channel(spec.order, c, i, 1, b, oc), h / b);
+                for (o, (&a, &c1)) in row.chunks_exact_mut(2).zip(s0.iter().zip(s1)) {
+                    o[0] = a;
+                    o[1] = c1;
+                }
+            } else {
+                for j in 0..b {
+                    let s = nchw_row(n, deep_channel(spec.order, c, i, j, b, oc), h / b);
+                    for (o, &v) in row.iter_mut().skip(j).step_by(b).zip(s) {
+                        *o = v;
                     }
+                }
+            }
+        }
+        (Layout::Nchw, Direction::SpaceToDepth) => {
+            let (n, c, h) = (r / (oc * oh), (r / oh) % oc, r % oh);
+            let (sc, i, j) = shallow_of(spec.order, c, b, ic);
+            let s = nchw_row(n, sc, h * b + i);
+            for (o, chunk) in row.iter_mut().zip(s.chunks_exact(b)) {
+                *o = chunk[j];
+            }
+        }
+        (Layout::Nhwc, Direction::DepthToSpace) => {
+            let (n, h) = (r / oh, r % oh);
+            let i = h % b;
+            for (w, px) in row.chunks_exact_mut(oc).enumerate() {
+                let j = w % b;
+                let s = nhwc_px(n, h / b, w / b);
+                match spec.order {
+                    BlockOrder::Dcr => px.copy_from_slice(&s[(i * b + j) * oc..][..oc]),
                     BlockOrder::Crd => {
-                        let rem = c % (b * b);
-                        (c / (b * b), rem / b, rem % b)
+                        for (o, &v) in px.iter_mut().zip(s[i * b + j..].iter().step_by(b * b)) {
+                            *o = v;
+                        }
                     }
-                };
-                offset(layout, in_dims, [n, sc, h * b + i, w * b + j])
+                }
             }
         }
-    };
-    let row_job = |(r, row): (usize, &mut [f32])| match layout {
-        Layout::Nchw => {
-            let (n, rest) = (r / (oc * oh), r % (oc * oh));
-            let (c, h) = (rest / oh, rest % oh);
-            for (w, v) in row.iter_mut().enumerate() {
-                *v = src[source([n, c, h, w])];
-            }
-        }
-        Layout::Nhwc => {
-            let (n, rest) = (r / (oh * ow), r % (oh * ow));
-            let (h, w) = (rest / ow, rest % ow);
-            for (c, v) in row.iter_mut().enumerate() {
-                *v = src[source([n, c, h, w])];
+        (Layout::Nhwc, Direction::SpaceToDepth) => {
+            let (n, h) = (r / oh, r % oh);
+            for (w, px) in row.chunks_exact_mut(oc).enumerate() {
+                for i in 0..b {
+                    for j in 0..b {
+                        let s = nhwc_px(n, h * b + i, w * b + j);
+                        match spec.order {
+                            BlockOrder::Dcr => px[(i * b + j) * ic..][..ic].copy_from_slice(s),
+                            BlockOrder::Crd => {
+                                for (o, &v) in px[i * b + j..].iter_mut().step_by(b * b).zip(s) {
+                                    *o = v;
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     };

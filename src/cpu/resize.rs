@@ -11,6 +11,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::plan::{AxisPlan, ResizePlan};
+
+use super::width::WidthPass;
 use crate::spec::Layout;
 
 /// Below this many multiply-adds a call runs on the calling thread only.
@@ -94,6 +96,27 @@ fn images(dims: [usize; 4], layout: Layout, batch_index: Option<usize>) -> Image
     }
 }
 
+/// Consecutive output rows whose height taps are identical (same source rows, same weights, or
+/// all extrapolated) compute the same values: `(first row, count)` groups. Nearest upsampling by
+/// an integer factor computes each output row once and copies it.
+fn row_groups(h: &AxisPlan) -> Vec<(usize, usize)> {
+    let same = |a: usize, b: usize| {
+        let (ia, wa) = h.taps(a);
+        let (ib, wb) = h.taps(b);
+        h.is_extrapolated(a) == h.is_extrapolated(b)
+            && ia == ib
+            && wa.iter().zip(wb).all(|(x, y)| x.to_bits() == y.to_bits())
+    };
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for yo in 0..h.out_len() {
+        match groups.last_mut() {
+            Some((start, len)) if same(*start, yo) => *len += 1,
+            _ => groups.push((yo, 1)),
+        }
+    }
+    groups
+}
+
 fn run(src: &[f32], dims: [usize; 4], layout: Layout, plan: &ResizePlan, dst: &mut [f32]) {
     let [_, _, in_h, in_w] = dims;
     let imgs = images(dims, layout, plan.batch_index);
@@ -104,69 +127,148 @@ fn run(src: &[f32], dims: [usize; 4], layout: Layout, plan: &ResizePlan, dst: &m
         return;
     }
     let in_image = in_h * in_w * cs;
-    let work = imgs.count * out_h * (out_w * plan.w.width() + in_w * plan.h.width()) * cs;
-    let row_job = |(r, out_row): (usize, &mut [f32]), scratch: &mut Vec<f32>| {
-        let (k, yo) = (r / out_h, r % out_h);
+    // One float per pixel (NCHW planes): the specialised width pass.
+    let width = (cs == 1).then(|| WidthPass::new(&plan.w));
+    let groups = row_groups(&plan.h);
+    // Work items: a group of identical output rows of one image, as one contiguous slice.
+    let mut items: Vec<(usize, usize, &mut [f32])> = Vec::with_capacity(imgs.count * groups.len());
+    for (k, image_out) in dst.chunks_mut(out_h * out_row_len).enumerate() {
+        let mut rest = image_out;
+        for &(yo, len) in &groups {
+            let (rows, tail) = rest.split_at_mut(len * out_row_len);
+            items.push((k, yo, rows));
+            rest = tail;
+        }
+    }
+    let per_row = (out_w * plan.w.width() + in_w * plan.h.width()) * cs;
+    let work = items.len() * per_row;
+    let job = |(k, yo, rows): (usize, usize, &mut [f32]), scratch: &mut Scratch| {
         let off = (imgs.src_offset)(k);
         let image = &src[off..off + in_image];
-        output_row(image, in_w, cs, plan, yo, out_row, scratch);
+        let (first, copies) = rows.split_at_mut(out_row_len);
+        let row = Row {
+            image,
+            in_w,
+            cs,
+            plan,
+            width: width.as_ref(),
+            yo,
+        };
+        row.compute(first, scratch);
+        for copy in copies.chunks_exact_mut(out_row_len) {
+            copy.copy_from_slice(first);
+        }
     };
     if work < PARALLEL_THRESHOLD {
-        let mut scratch = Vec::new();
-        for item in dst.chunks_mut(out_row_len).enumerate() {
-            row_job(item, &mut scratch);
+        let mut scratch = Scratch::default();
+        for item in items {
+            job(item, &mut scratch);
         }
     } else {
-        let min_rows = (PARALLEL_THRESHOLD / (work / (imgs.count * out_h)).max(1)).max(1);
-        dst.par_chunks_mut(out_row_len)
-            .enumerate()
-            .with_min_len(min_rows)
-            .for_each_init(Vec::new, |scratch, item| row_job(item, scratch));
+        let min_items = (PARALLEL_THRESHOLD / per_row.max(1)).max(1);
+        items
+            .into_par_iter()
+            .with_min_len(min_items)
+            .for_each_init(Scratch::default, |scratch, item| job(item, scratch));
     }
 }
 
-/// Computes output row `yo` of one image.
-fn output_row(
-    image: &[f32],
+/// Per-thread scratch rows: the height-combined row and the width pass's phase lanes.
+#[derive(Default)]
+struct Scratch {
+    row: Vec<f32>,
+    lanes: Vec<f32>,
+}
+
+/// One output row of one image to compute.
+struct Row<'a> {
+    image: &'a [f32],
     in_w: usize,
     cs: usize,
-    plan: &ResizePlan,
+    plan: &'a ResizePlan,
+    width: Option<&'a WidthPass>,
     yo: usize,
-    out_row: &mut [f32],
-    scratch: &mut Vec<f32>,
-) {
-    let ev = plan.extrapolation_value;
-    if plan.h.is_extrapolated(yo) {
-        out_row.fill(ev);
-        return;
-    }
-    let row_len = in_w * cs;
-    let (iy, wy) = plan.h.taps(yo);
-    // The height-combined source row: borrowed when the height axis picks a single row.
-    let row: &[f32] = if iy.len() == 1 && wy[0] == 1.0 {
-        let start = iy[0] as usize * row_len;
-        &image[start..start + row_len]
-    } else {
-        scratch.clear();
-        scratch.resize(row_len, 0.0);
-        for (j, (&i, &w)) in iy.iter().zip(wy).enumerate() {
-            let src_row = &image[i as usize * row_len..(i as usize + 1) * row_len];
-            if j == 0 {
-                for (acc, &v) in scratch.iter_mut().zip(src_row) {
-                    *acc = w * v;
-                }
-            } else {
-                for (acc, &v) in scratch.iter_mut().zip(src_row) {
-                    *acc += w * v;
-                }
+}
+
+impl Row<'_> {
+    /// Computes the row, with 256-bit vectors where the CPU has AVX2 (the same operations in
+    /// the same order: only the vector width of the element-wise loops changes, so results are
+    /// identical; Rust never fuses a multiply and an add on its own).
+    fn compute(&self, out_row: &mut [f32], scratch: &mut Scratch) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                unsafe { self.compute_avx2(out_row, scratch) };
+                return;
             }
         }
-        scratch.as_slice()
-    };
-    width_pass(row, cs, &plan.w, ev, out_row);
+        self.compute_portable(out_row, scratch);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn compute_avx2(&self, out_row: &mut [f32], scratch: &mut Scratch) {
+        self.compute_portable(out_row, scratch);
+    }
+
+    #[inline(always)]
+    fn compute_portable(&self, out_row: &mut [f32], scratch: &mut Scratch) {
+        let Row {
+            image,
+            in_w,
+            cs,
+            plan,
+            width,
+            yo,
+        } = *self;
+        let Scratch { row: scratch, lanes } = scratch;
+        let ev = plan.extrapolation_value;
+        if plan.h.is_extrapolated(yo) {
+            out_row.fill(ev);
+            return;
+        }
+        let row_len = in_w * cs;
+        let (iy, wy) = plan.h.taps(yo);
+        // The height-combined source row: borrowed when the height axis picks a single row.
+        let row: &[f32] = if iy.len() == 1 && wy[0] == 1.0 {
+            let start = iy[0] as usize * row_len;
+            &image[start..start + row_len]
+        } else {
+            scratch.clear();
+            scratch.resize(row_len, 0.0);
+            for (j, (&i, &w)) in iy.iter().zip(wy).enumerate() {
+                let src_row = &image[i as usize * row_len..(i as usize + 1) * row_len];
+                if j == 0 {
+                    for (acc, &v) in scratch.iter_mut().zip(src_row) {
+                        *acc = w * v;
+                    }
+                } else {
+                    for (acc, &v) in scratch.iter_mut().zip(src_row) {
+                        *acc += w * v;
+                    }
+                }
+            }
+            scratch.as_slice()
+        };
+        match width {
+            Some(pass) => {
+                pass.run(row, out_row, lanes);
+                if pass.any_extrapolated {
+                    for (xo, o) in out_row.iter_mut().enumerate() {
+                        if plan.w.is_extrapolated(xo) {
+                            *o = ev;
+                        }
+                    }
+                }
+            }
+            None => width_pass(row, cs, &plan.w, ev, out_row),
+        }
+    }
 }
 
 /// `out[xo] = Σ_k wx_k · row[ix_k]` per channel slot, or the extrapolation value.
+#[inline(always)]
 fn width_pass(row: &[f32], cs: usize, w_plan: &AxisPlan, ev: f32, out_row: &mut [f32]) {
     for (xo, out_px) in out_row.chunks_exact_mut(cs).enumerate() {
         if w_plan.is_extrapolated(xo) {
