@@ -222,7 +222,10 @@ impl Row<'_> {
             width,
             yo,
         } = *self;
-        let Scratch { row: scratch, lanes } = scratch;
+        let Scratch {
+            row: scratch,
+            lanes,
+        } = scratch;
         let ev = plan.extrapolation_value;
         if plan.h.is_extrapolated(yo) {
             out_row.fill(ev);

@@ -96,7 +96,8 @@ impl WidthPass {
             return false;
         }
         (0..n as usize).all(|k| {
-            self.idx[k][b] == self.idx[k][a] + step as u32 && self.w[k][b].to_bits() == self.w[k][a].to_bits()
+            self.idx[k][b] == self.idx[k][a] + step as u32
+                && self.w[k][b].to_bits() == self.w[k][a].to_bits()
         })
     }
 
@@ -136,7 +137,10 @@ impl WidthPass {
             }
             let lo = start;
             let covered = periods * period;
-            if best.as_ref().is_some_and(|b| b.periods * b.period >= covered) {
+            if best
+                .as_ref()
+                .is_some_and(|b| b.periods * b.period >= covered)
+            {
                 continue;
             }
             let phases = (0..period)
@@ -180,12 +184,56 @@ impl WidthPass {
 
     #[inline(always)]
     fn generic(&self, row: &[f32], out: &mut [f32], from: usize, to: usize) {
+        macro_rules! by_width {
+            ($($w:literal),*) => {
+                match self.width {
+                    $($w => self.generic_fixed::<$w>(row, out, from, to),)*
+                    _ => self.generic_dynamic(row, out, from, to),
+                }
+            };
+        }
+        by_width!(1, 2, 3, 4, 5, 6, 7, 8)
+    }
+
+    /// The generic loop with the tap width known at compile time; outputs with fewer taps (merged
+    /// edge taps) take the dynamic path.
+    #[inline(always)]
+    fn generic_fixed<const W: usize>(&self, row: &[f32], out: &mut [f32], from: usize, to: usize) {
+        let idx = &self.aos_idx[from * W..to * W];
+        let wts = &self.aos_w[from * W..to * W];
+        let counts = &self.counts[from..to];
+        for (((o, i), w), &n) in out[from..to]
+            .iter_mut()
+            .zip(idx.chunks_exact(W))
+            .zip(wts.chunks_exact(W))
+            .zip(counts)
+        {
+            if n as usize == W {
+                let mut acc = w[0] * row[i[0] as usize];
+                for k in 1..W {
+                    acc += w[k] * row[i[k] as usize];
+                }
+                *o = acc;
+            } else if n == 0 {
+                // Extrapolated outputs are the caller's; an output with no taps is 0.
+                *o = 0.0;
+            } else {
+                let n = n as usize;
+                let mut acc = w[0] * row[i[0] as usize];
+                for k in 1..n {
+                    acc += w[k] * row[i[k] as usize];
+                }
+                *o = acc;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn generic_dynamic(&self, row: &[f32], out: &mut [f32], from: usize, to: usize) {
         for xo in from..to {
             let n = self.counts[xo] as usize;
             if n == 0 {
-                if !self.extrapolated[xo] {
-                    out[xo] = 0.0;
-                }
+                out[xo] = 0.0;
                 continue;
             }
             let at = xo * self.width;
@@ -211,10 +259,20 @@ fn periodic(p: &Periodic, row: &[f32], out: &mut [f32], scratch: &mut Vec<f32>) 
         };
     }
     dispatch!(
-        (1, 1, 1), (1, 1, 2), (1, 1, 4),
-        (2, 1, 1), (2, 1, 2), (2, 1, 4),
-        (1, 2, 1), (1, 2, 2), (1, 2, 4),
-        (4, 1, 2), (4, 1, 4), (1, 4, 2), (2, 3, 2), (3, 2, 2)
+        (1, 1, 1),
+        (1, 1, 2),
+        (1, 1, 4),
+        (2, 1, 1),
+        (2, 1, 2),
+        (2, 1, 4),
+        (1, 2, 1),
+        (1, 2, 2),
+        (1, 2, 4),
+        (4, 1, 2),
+        (4, 1, 4),
+        (1, 4, 2),
+        (2, 3, 2),
+        (3, 2, 2)
     )
 }
 
@@ -308,9 +366,19 @@ mod tests {
 
     #[test]
     fn every_variant_equals_the_generic_loop_bit_for_bit() {
-        let row: Vec<f32> = (0..97).map(|i| ((i * 37 % 23) as f32 - 11.0) * 0.173).collect();
+        let row: Vec<f32> = (0..97)
+            .map(|i| ((i * 37 % 23) as f32 - 11.0) * 0.173)
+            .collect();
         for mode in [Mode::Nearest, Mode::Linear, Mode::Cubic, Mode::Lanczos3] {
-            for (n_in, n_out) in [(97, 194), (97, 48), (97, 97), (97, 388), (97, 145), (97, 13), (97, 1)] {
+            for (n_in, n_out) in [
+                (97, 194),
+                (97, 48),
+                (97, 97),
+                (97, 388),
+                (97, 145),
+                (97, 13),
+                (97, 1),
+            ] {
                 let spec = ResizeSpec::new(mode, CoordinateTransform::HalfPixel, [1, n_out]);
                 let plan = spec.plan([1, n_in]).unwrap();
                 let pass = WidthPass::new(&plan.w);
@@ -318,7 +386,11 @@ mod tests {
                 pass.run(&row, &mut out, &mut Vec::new());
                 let want = reference(&plan.w, &row);
                 for (xo, (g, w)) in out.iter().zip(&want).enumerate() {
-                    assert_eq!(g.to_bits(), w.to_bits(), "{mode:?} {n_in}->{n_out} output {xo}");
+                    assert_eq!(
+                        g.to_bits(),
+                        w.to_bits(),
+                        "{mode:?} {n_in}->{n_out} output {xo}"
+                    );
                 }
             }
         }
@@ -336,7 +408,10 @@ mod tests {
 
     #[test]
     fn irregular_taps_fall_back() {
-        let plan = AxisPlan::build(10, 6, Edge::Replicate, |o| Taps::from_pairs(vec![((o * o % 10) as i64, 1.0), (0, 0.5)])).unwrap();
+        let plan = AxisPlan::build(10, 6, Edge::Replicate, |o| {
+            Taps::from_pairs(vec![((o * o % 10) as i64, 1.0), (0, 0.5)])
+        })
+        .unwrap();
         let pass = WidthPass::new(&plan);
         let row: Vec<f32> = (0..10).map(|i| i as f32).collect();
         let mut out = vec![0.0; 6];
