@@ -230,10 +230,10 @@ impl WidthPass {
 
     #[inline(always)]
     fn generic_dynamic(&self, row: &[f32], out: &mut [f32], from: usize, to: usize) {
-        for xo in from..to {
+        for (xo, o) in out.iter_mut().enumerate().take(to).skip(from) {
             let n = self.counts[xo] as usize;
             if n == 0 {
-                out[xo] = 0.0;
+                *o = 0.0;
                 continue;
             }
             let at = xo * self.width;
@@ -242,7 +242,7 @@ impl WidthPass {
             for k in 1..n {
                 acc += w[k] * row[idx[k] as usize];
             }
-            out[xo] = acc;
+            *o = acc;
         }
     }
 }
