@@ -2,7 +2,7 @@
 //!
 //! Every refusal names the values involved and what to change. Nothing in the public API panics on
 //! user input: sizes, scales, rois, block sizes, buffers and files that do not fit come back as an
-//! [`Error`].
+//! [`Error`](enum@Error).
 
 use thiserror::Error;
 
@@ -111,7 +111,7 @@ pub enum Error {
     /// A malformed `.npy` file.
     #[error("malformed .npy {source_name}: {reason}")]
     Npy {
-        /// The file (or "<memory>").
+        /// The file (or `<memory>`).
         source_name: String,
         /// What is wrong.
         reason: String,
