@@ -36,6 +36,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod bench;
 pub mod conformance;
 pub mod cpu;
 pub mod error;

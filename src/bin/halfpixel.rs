@@ -1,8 +1,9 @@
-//! The `halfpixel` command line: runs conformance corpora on the CPU and on every GPU adapter.
+//! The `halfpixel` command line: runs conformance corpora on the CPU and on every GPU adapter
+//! (`conformance`), and measures throughput against the memory floors (`bench`).
 //!
-//! Exit status: 0 when every check passed, 1 when some failed, 2 on a usage error or when the run
-//! could not happen at all (unreadable or malformed corpus, no GPU adapter where one is required,
-//! unwritable JSON).
+//! Exit status: 0 when every check passed (every measurement ran), 1 when some failed, 2 on a
+//! usage error or when the run could not happen at all (unreadable or malformed corpus, no GPU
+//! adapter where one is required, unknown workload, unwritable JSON).
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -12,10 +13,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use halfpixel::bench::{self, GpuInput, Repetitions, TimestampMethod};
 use halfpixel::conformance::{
     default_corpus_dir, BackendRun, Corpus, CpuBackend, MultiReport, PathSelection, RunOptions,
 };
-use halfpixel::gpu::{enumerate_adapters, gpu_required, AdapterDescription, GpuContext};
+use halfpixel::gpu::{
+    enumerate_adapters, gpu_required, AdapterDescription, GpuContext, GpuOptions,
+};
+use halfpixel::workloads;
 use serde_json::{json, Value};
 
 /// Every framework's resize, exactly: PyTorch, TensorFlow, Keras, ONNX, Core ML and OpenCV resize
@@ -45,6 +50,73 @@ enum Command {
         halfpixel conformance --backend gpu --adapter vulkan:\n  \
         halfpixel conformance --corpus ../shared/conformance --json report.json")]
     Conformance(ConformanceArgs),
+
+    /// Measure throughput: each named workload (W1..W6, W1-nhwc, W2-nhwc, W1-f16) on the CPU and
+    /// on a GPU — median, min and p90 over repeated runs after warm-up, the effective bandwidth
+    /// ((bytes in + bytes out) / median) as a share of the memory floor (a 256 MiB memcpy on the
+    /// CPU, copy_buffer_to_buffer on the GPU), and the GPU/CPU speedup.
+    ///
+    /// CPU: run_cpu_into a preallocated output inside a rayon pool of --threads threads. GPU:
+    /// buffers resident; the kernel time from timestamp queries where the device has them (said
+    /// when it does not), and the wall time of a whole call (encode, submit, wait). f16 workloads
+    /// run only on GPUs with SHADER_F16. Exit status: 0 when every measurement ran, 1 when some
+    /// failed, 2 on a usage error (an unknown workload, no GPU for --backend gpu or all).
+    #[command(after_help = "Examples:\n  \
+        halfpixel bench --backend cpu --threads 2\n  \
+        halfpixel bench --backend all --workload W1,W2,W5 --json bench.json\n  \
+        halfpixel bench --backend cpu --workload W1 --scaling")]
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// Where to run the workloads: cpu, gpu, all (CPU and GPU; fails without an adapter), or
+    /// auto (the CPU, and the GPU when one opens)
+    #[arg(long, value_enum, default_value_t = BenchBackend::Auto)]
+    backend: BenchBackend,
+
+    /// Comma-separated workload names (case-insensitive) [default: all of them]
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    workload: Vec<String>,
+
+    /// Threads of the CPU's rayon pool (the memcpy floor uses the same) [default: all cores]
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
+    /// Timed runs per measurement
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    reps: usize,
+
+    /// Untimed runs before each measurement
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    warmup: usize,
+
+    /// Stop a measurement early once its timed runs took this many seconds (keeping at least 3)
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    budget: f64,
+
+    /// Also time W1 at four input sizes (64² to 1024²): time against bytes
+    #[arg(long)]
+    scaling: bool,
+
+    /// Only the GPU adapter whose name contains NAME (case-insensitive); default: wgpu's choice
+    /// (WGPU_ADAPTER_NAME, WGPU_BACKEND, WGPU_POWER_PREF)
+    #[arg(long, value_name = "NAME")]
+    adapter: Option<String>,
+
+    /// How GPU kernel times are taken: auto (the best the device has), encoder
+    /// (write_timestamp, TIMESTAMP_QUERY_INSIDE_ENCODERS), passes (empty compute passes with
+    /// timestamp_writes, TIMESTAMP_QUERY) or off (wall times only)
+    #[arg(long, value_enum, default_value_t = TimestampsArg::Auto)]
+    timestamps: TimestampsArg,
+
+    /// MiB the CPU memcpy floor copies
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    memcpy_mib: usize,
+
+    /// Also write everything (machine, adapter, floors, every measurement) as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +171,51 @@ impl BackendChoice {
         self.to_possible_value()
             .map(|v| v.get_name().to_string())
             .unwrap_or_default()
+    }
+}
+
+/// The backends `bench --backend` can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BenchBackend {
+    /// The CPU only
+    Cpu,
+    /// One GPU adapter only (wgpu's choice, or --adapter); fails when none opens
+    Gpu,
+    /// The CPU and one GPU adapter; fails when none opens
+    All,
+    /// The CPU, and one GPU adapter when one opens (said when none does)
+    Auto,
+}
+
+impl BenchBackend {
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The timestamp methods `bench --timestamps` can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TimestampsArg {
+    /// The best the device has, or none
+    Auto,
+    /// CommandEncoder::write_timestamp around the work
+    Encoder,
+    /// Empty compute passes with timestamp_writes around the work
+    Passes,
+    /// No timestamps: wall times only
+    Off,
+}
+
+impl From<TimestampsArg> for bench::Timestamps {
+    fn from(t: TimestampsArg) -> Self {
+        match t {
+            TimestampsArg::Auto => bench::Timestamps::Auto,
+            TimestampsArg::Encoder => bench::Timestamps::Method(TimestampMethod::InsideEncoder),
+            TimestampsArg::Passes => bench::Timestamps::Method(TimestampMethod::PassBoundaries),
+            TimestampsArg::Off => bench::Timestamps::Off,
+        }
     }
 }
 
@@ -209,7 +326,7 @@ fn find_adapters(wanted: Option<&str>) -> Result<Vec<FoundAdapter>, String> {
             } else {
                 format!("{base} #{n}")
             };
-            let selected = wanted.as_deref().map_or(true, |w| {
+            let selected = wanted.as_deref().is_none_or(|w| {
                 description.name.to_lowercase().contains(w) || label.to_lowercase().contains(w)
             });
             FoundAdapter {
@@ -437,10 +554,135 @@ fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
     Ok(report.all_passed())
 }
 
+/// The workloads `--workload` names, or why a name is unknown.
+fn bench_workloads(names: &[String]) -> Result<Vec<workloads::Workload>, Fatal> {
+    if names.is_empty() {
+        return Ok(workloads::all());
+    }
+    let valid = || {
+        let names: Vec<&str> = workloads::all().iter().map(|w| w.name).collect();
+        names.join(", ")
+    };
+    let mut chosen: Vec<workloads::Workload> = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match workloads::by_name(name) {
+            Some(w) if chosen.iter().any(|c| c.name == w.name) => {}
+            Some(w) => chosen.push(w),
+            None => {
+                return Err(Fatal(format!(
+                    "unknown workload {name:?}; valid names: {}",
+                    valid()
+                )))
+            }
+        }
+    }
+    if chosen.is_empty() {
+        return Err(Fatal(format!(
+            "--workload names no workload; valid names: {}",
+            valid()
+        )));
+    }
+    Ok(chosen)
+}
+
+/// Opens the GPU `bench` runs on, or says why there is none.
+fn bench_gpu(args: &BenchArgs) -> Result<Option<Result<GpuContext, String>>, Fatal> {
+    if args.backend == BenchBackend::Cpu {
+        if args.adapter.is_some() {
+            return Err(Fatal(
+                "--adapter selects a GPU adapter; it cannot be used with --backend cpu".into(),
+            ));
+        }
+        return Ok(None);
+    }
+    let options = GpuOptions {
+        adapter_name: args.adapter.clone(),
+        ..Default::default()
+    };
+    let opened = match catch_unwind(AssertUnwindSafe(|| GpuContext::with_options(&options))) {
+        Ok(Ok(ctx)) => Ok(ctx),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(p) => Err(format!(
+            "opening a GPU device panicked: {}",
+            panic_message(p)
+        )),
+    };
+    match opened {
+        Ok(ctx) => Ok(Some(Ok(ctx))),
+        Err(why) if args.backend == BenchBackend::Auto && args.adapter.is_none() => {
+            Ok(Some(Err(format!("{why}; running on the CPU only"))))
+        }
+        Err(why) => Err(Fatal(format!(
+            "no GPU for --backend {}: {why}",
+            args.backend.name()
+        ))),
+    }
+}
+
+/// Runs `bench`; returns whether every measurement ran.
+fn bench_command(args: &BenchArgs) -> Result<bool, Fatal> {
+    let chosen = bench_workloads(&args.workload)?;
+    let threads = args.threads.unwrap_or_else(bench::default_threads);
+    if threads == 0 {
+        return Err(Fatal("--threads must be at least 1".into()));
+    }
+    if args.reps == 0 {
+        return Err(Fatal("--reps must be at least 1".into()));
+    }
+    if !(args.budget.is_finite() && args.budget >= 0.0) {
+        return Err(Fatal(format!(
+            "--budget must be a number of seconds, got {}",
+            args.budget
+        )));
+    }
+    if args.memcpy_mib == 0 {
+        return Err(Fatal("--memcpy-mib must be at least 1".into()));
+    }
+    let gpu = bench_gpu(args)?;
+    let options = bench::Options {
+        cpu: args.backend != BenchBackend::Gpu,
+        workloads: chosen,
+        threads,
+        reps: Repetitions {
+            warmup: args.warmup,
+            reps: args.reps,
+            budget: std::time::Duration::from_secs_f64(args.budget),
+        },
+        scaling: args.scaling,
+        memcpy_bytes: args.memcpy_mib << 20,
+        gpu_copy_bytes: bench::GPU_COPY_BYTES,
+        timestamps: args.timestamps.into(),
+    };
+    let input = match &gpu {
+        None => GpuInput::NotRequested,
+        Some(Err(why)) => GpuInput::Unavailable(why),
+        Some(Ok(ctx)) => GpuInput::Context(ctx),
+    };
+    let mut progress = |line: &str| eprintln!("bench: {line}");
+    let report = catch_unwind(AssertUnwindSafe(|| {
+        bench::run(&options, input, &mut progress)
+    }))
+    .map_err(|p| Fatal(format!("the benchmark panicked: {}", panic_message(p))))??;
+
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    report
+        .write_text(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| Fatal(format!("cannot write the report: {e}")))?;
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&report.to_json())?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(!report.any_failed())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Conformance(args) => conformance(args),
+        Command::Bench(args) => bench_command(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -369,7 +369,7 @@ impl Corpus {
         let results: Vec<CheckResult> = self
             .cases()
             .par_iter()
-            .filter(|c| options.filter.map_or(true, |f| c.id.contains(f)))
+            .filter(|c| options.filter.is_none_or(|f| c.id.contains(f)))
             .flat_map_iter(|case| run_case(self, case, backend, &name, options))
             .collect();
         Report {

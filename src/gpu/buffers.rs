@@ -42,7 +42,7 @@ impl BufferTensor<'_> {
 
     fn check(&self, what: &str, ctx: &GpuContext) -> Result<()> {
         let size = self.dtype.size();
-        if self.offset % size != 0 {
+        if !self.offset.is_multiple_of(size) {
             return Err(Error::invalid_argument(
                 format!("{what} offset"),
                 self.offset,

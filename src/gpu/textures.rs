@@ -37,7 +37,7 @@ pub fn slices_per_image(channels: usize) -> usize {
 /// of 6 layers a cube map, and neither can be viewed as a 2-D array. The extra layers are unused.
 pub fn allocated_layers(width: usize, height: usize, layers: usize) -> usize {
     let mut n = layers.max(2);
-    if width == height && n % 6 == 0 {
+    if width == height && n.is_multiple_of(6) {
         n += 1;
     }
     n
@@ -317,7 +317,7 @@ impl GpuContext {
 
     /// Reads the padding components of an MPSImage-style texture (for tests: they must be zero).
     pub fn texture_padding_is_zero(&self, image: &TextureImage<'_>) -> Result<bool> {
-        if image.channels % 4 == 0 {
+        if image.channels.is_multiple_of(4) {
             return Ok(true);
         }
         let padded = TextureImage {
