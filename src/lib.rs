@@ -50,6 +50,6 @@ pub mod workloads;
 
 pub use backend::{Backend, Executor};
 pub use error::{Error, Result};
-pub use op::{InputDesc, Operation, ResizePlanner};
+pub use op::{InputDesc, Operation, ResizeOp, ResizePlanner};
 pub use plan::{AxisPlan, ResizePlan};
 pub use spec::{BlockOrder, BlockSpec, CoordinateTransform, Layout, Mode, NearestMode, ResizeSpec};

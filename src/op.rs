@@ -1,12 +1,12 @@
 //! [`Operation`]: what a preset or a portable spec describes, ready to run on a tensor.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ndarray::{Array4, ArrayView4, ArrayViewMut4};
 
 use crate::cpu;
-use crate::cpu::Direction;
+use crate::cpu::{Direction, ResizeKernel};
 use crate::error::Result;
 use crate::plan::ResizePlan;
 use crate::spec::{BlockSpec, Layout, ResizeSpec};
@@ -74,11 +74,72 @@ impl ResizePlanner for ResizeSpec {
     }
 }
 
+/// How many input shapes a [`ResizeOp`] keeps prepared kernels for.
+const KERNEL_CACHE_ENTRIES: usize = 8;
+
+/// A resize described by a planner (a preset or a [`ResizeSpec`]), with the kernels prepared for
+/// the input shapes it has run on: the tap tables are built once per shape, not once per call.
+/// Clones share the cache.
+#[derive(Clone)]
+pub struct ResizeOp {
+    planner: Arc<dyn ResizePlanner>,
+    /// Most recently used first; at most [`KERNEL_CACHE_ENTRIES`].
+    kernels: Arc<Mutex<Vec<Arc<ResizeKernel>>>>,
+}
+
+impl ResizeOp {
+    /// Wraps a planner, with an empty cache.
+    pub fn new(planner: Arc<dyn ResizePlanner>) -> Self {
+        ResizeOp {
+            planner,
+            kernels: Arc::default(),
+        }
+    }
+
+    /// The planner: the preset or spec this resize was made from.
+    pub fn planner(&self) -> &dyn ResizePlanner {
+        self.planner.as_ref()
+    }
+
+    /// Builds the tap tables for this input (uncached: a fresh plan).
+    pub fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
+        self.planner.plan(input)
+    }
+
+    /// The kernel prepared for this input: from the cache, or planned now and cached. Planning
+    /// errors are returned, not cached.
+    pub fn kernel(&self, input: &InputDesc) -> Result<Arc<ResizeKernel>> {
+        // A panic while the lock was held cannot leave the list inconsistent (every change is a
+        // single Vec operation), so a poisoned lock is still usable.
+        let lookup = |kernels: &mut Vec<Arc<ResizeKernel>>| {
+            let at = kernels.iter().position(|k| k.input() == *input)?;
+            let hit = kernels.remove(at);
+            kernels.insert(0, hit.clone());
+            Some(hit)
+        };
+        if let Some(hit) = lookup(&mut self.kernels.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(hit);
+        }
+        let kernel = Arc::new(ResizeKernel::new(self.planner.plan(input)?, *input)?);
+        let mut kernels = self.kernels.lock().unwrap_or_else(|e| e.into_inner());
+        kernels.retain(|k| k.input() != *input);
+        kernels.insert(0, kernel.clone());
+        kernels.truncate(KERNEL_CACHE_ENTRIES);
+        Ok(kernel)
+    }
+}
+
+impl fmt::Debug for ResizeOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.planner.describe())
+    }
+}
+
 /// A resize, depth_to_space or space_to_depth, as a framework call or the portable spec describes it.
 #[derive(Clone)]
 pub enum Operation {
     /// A resize described by a planner (a preset or a [`ResizeSpec`]).
-    Resize(Arc<dyn ResizePlanner>),
+    Resize(ResizeOp),
     /// Channels to space (`[N, C·b², H, W] → [N, C, H·b, W·b]`).
     DepthToSpace(BlockSpec),
     /// Space to channels (`[N, C, H·b, W·b] → [N, C·b², H, W]`).
@@ -93,20 +154,20 @@ impl fmt::Debug for Operation {
 
 impl From<ResizeSpec> for Operation {
     fn from(spec: ResizeSpec) -> Self {
-        Operation::Resize(Arc::new(spec))
+        Operation::Resize(ResizeOp::new(Arc::new(spec)))
     }
 }
 
 impl Operation {
     /// Wraps a planner.
     pub fn resize(planner: impl ResizePlanner + 'static) -> Self {
-        Operation::Resize(Arc::new(planner))
+        Operation::Resize(ResizeOp::new(Arc::new(planner)))
     }
 
     /// The call this operation mirrors.
     pub fn describe(&self) -> String {
         match self {
-            Operation::Resize(p) => p.describe(),
+            Operation::Resize(r) => r.planner.describe(),
             Operation::DepthToSpace(b) => {
                 format!(
                     "depth_to_space(block_size={}, order={:?})",
@@ -125,7 +186,7 @@ impl Operation {
     /// The resize plan for an input (None for depth_to_space / space_to_depth).
     pub fn plan(&self, input: &InputDesc) -> Result<Option<ResizePlan>> {
         match self {
-            Operation::Resize(p) => p.plan(input).map(Some),
+            Operation::Resize(r) => r.plan(input).map(Some),
             _ => Ok(None),
         }
     }
@@ -133,7 +194,7 @@ impl Operation {
     /// The output `[n, c, h, w]` for an input.
     pub fn output_dims(&self, input: &InputDesc) -> Result<[usize; 4]> {
         match self {
-            Operation::Resize(p) => p.plan(input)?.output_dims(input.dims),
+            Operation::Resize(r) => Ok(r.kernel(input)?.output_dims()),
             Operation::DepthToSpace(b) => {
                 cpu::pixel_shuffle::output_dims(input.dims, *b, Direction::DepthToSpace)
             }
@@ -150,7 +211,7 @@ impl Operation {
             layout,
         };
         match self {
-            Operation::Resize(p) => cpu::resize(input, layout, &p.plan(&desc)?),
+            Operation::Resize(r) => r.kernel(&desc)?.run(input),
             Operation::DepthToSpace(b) => {
                 cpu::rearrange(input, layout, *b, Direction::DepthToSpace)
             }
@@ -172,7 +233,7 @@ impl Operation {
             layout,
         };
         match self {
-            Operation::Resize(p) => cpu::resize_into(input, layout, &p.plan(&desc)?, output),
+            Operation::Resize(r) => r.kernel(&desc)?.run_into(input, output),
             Operation::DepthToSpace(b) => {
                 cpu::rearrange_into(input, layout, *b, Direction::DepthToSpace, output)
             }

@@ -6,4 +6,4 @@ pub mod resize;
 mod width;
 
 pub use pixel_shuffle::{rearrange, rearrange_into, Direction};
-pub use resize::{resize, resize_into};
+pub use resize::{resize, resize_into, ResizeKernel};

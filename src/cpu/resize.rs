@@ -6,10 +6,12 @@
 //! weight 1) skip the arithmetic and copy, so nearest is bit-exact. The GPU kernels evaluate the
 //! same sums in the same order.
 
+use std::cell::RefCell;
+
 use ndarray::{Array4, ArrayView4, ArrayViewMut4};
-use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::op::InputDesc;
 use crate::plan::{AxisPlan, ResizePlan};
 
 use super::width::WidthPass;
@@ -20,11 +22,11 @@ const PARALLEL_THRESHOLD: usize = 1 << 16;
 
 /// Resizes `input` (in `layout`) with `plan`, returning a new array in the same layout.
 pub fn resize(input: ArrayView4<f32>, layout: Layout, plan: &ResizePlan) -> Result<Array4<f32>> {
-    let dims = layout.nchw(input.dim().into());
-    let out_dims = plan.output_dims(dims)?;
-    let mut out = Array4::<f32>::zeros(layout.shape(out_dims));
-    resize_into(input, layout, plan, out.view_mut())?;
-    Ok(out)
+    let desc = InputDesc {
+        dims: layout.nchw(input.dim().into()),
+        layout,
+    };
+    ResizeKernel::new(plan.clone(), desc)?.run(input)
 }
 
 /// Resizes `input` into the caller's `output` (same layout), which must have the planned shape.
@@ -32,67 +34,257 @@ pub fn resize_into(
     input: ArrayView4<f32>,
     layout: Layout,
     plan: &ResizePlan,
-    mut output: ArrayViewMut4<f32>,
+    output: ArrayViewMut4<f32>,
 ) -> Result<()> {
-    let dims = layout.nchw(input.dim().into());
-    let out_dims = plan.output_dims(dims)?;
-    let expected = layout.shape(out_dims);
-    let got: [usize; 4] = output.dim().into();
-    if got != expected {
-        return Err(Error::ShapeMismatch {
-            what: format!("output array ({})", layout.name()),
-            expected: expected.to_vec(),
-            got: got.to_vec(),
-        });
+    let desc = InputDesc {
+        dims: layout.nchw(input.dim().into()),
+        layout,
+    };
+    ResizeKernel::new(plan.clone(), desc)?.run_into(input, output)
+}
+
+/// A resize prepared for one input shape and layout: the plan, and what the CPU kernel derives
+/// from it once (the specialised width pass, the groups of identical output rows). Running it
+/// allocates nothing but the output of [`run`](Self::run): each thread keeps its scratch rows
+/// between calls. [`Operation`](crate::Operation) caches these per input shape, so repeated calls
+/// of [`Operation::run_cpu_into`](crate::Operation::run_cpu_into) reuse them.
+#[derive(Debug, Clone)]
+pub struct ResizeKernel {
+    plan: ResizePlan,
+    input: InputDesc,
+    out_dims: [usize; 4],
+    /// The specialised width pass (one float per pixel: NCHW planes).
+    width: Option<WidthPass>,
+    /// `(first output row, count)` of consecutive output rows that compute the same values.
+    groups: Vec<(usize, usize)>,
+}
+
+impl ResizeKernel {
+    /// Prepares `plan` for inputs described by `input`, or says why they do not fit it.
+    pub fn new(plan: ResizePlan, input: InputDesc) -> Result<Self> {
+        let out_dims = plan.output_dims(input.dims)?;
+        let width = match input.layout {
+            Layout::Nchw => Some(WidthPass::new(&plan.w)),
+            Layout::Nhwc => None,
+        };
+        let groups = row_groups(&plan.h);
+        Ok(ResizeKernel {
+            plan,
+            input,
+            out_dims,
+            width,
+            groups,
+        })
     }
-    let src = input.as_standard_layout();
-    let src = src.as_slice().expect("standard layout is contiguous");
-    match output.as_slice_mut() {
-        Some(dst) => run(src, dims, layout, plan, dst),
-        None => {
-            let mut tmp = Array4::<f32>::zeros(expected);
-            run(
-                src,
-                dims,
-                layout,
-                plan,
-                tmp.as_slice_mut().expect("fresh array is contiguous"),
-            );
-            output.assign(&tmp);
+
+    /// The plan this kernel runs.
+    pub fn plan(&self) -> &ResizePlan {
+        &self.plan
+    }
+
+    /// The input it was prepared for.
+    pub fn input(&self) -> InputDesc {
+        self.input
+    }
+
+    /// The output `[n, c, h, w]`.
+    pub fn output_dims(&self) -> [usize; 4] {
+        self.out_dims
+    }
+
+    /// Runs on `input`, returning a new array in the input's layout.
+    pub fn run(&self, input: ArrayView4<f32>) -> Result<Array4<f32>> {
+        let mut out = Array4::<f32>::zeros(self.input.layout.shape(self.out_dims));
+        self.run_into(input, out.view_mut())?;
+        Ok(out)
+    }
+
+    /// Runs on `input` into the caller's `output` (the input's layout, the output shape).
+    pub fn run_into(&self, input: ArrayView4<f32>, mut output: ArrayViewMut4<f32>) -> Result<()> {
+        let layout = self.input.layout;
+        let got_in: [usize; 4] = input.dim().into();
+        let expected_in = layout.shape(self.input.dims);
+        if got_in != expected_in {
+            return Err(Error::ShapeMismatch {
+                what: format!(
+                    "input array ({}; the kernel was prepared for another shape)",
+                    layout.name()
+                ),
+                expected: expected_in.to_vec(),
+                got: got_in.to_vec(),
+            });
+        }
+        let expected = layout.shape(self.out_dims);
+        let got: [usize; 4] = output.dim().into();
+        if got != expected {
+            return Err(Error::ShapeMismatch {
+                what: format!("output array ({})", layout.name()),
+                expected: expected.to_vec(),
+                got: got.to_vec(),
+            });
+        }
+        let src = input.as_standard_layout();
+        let src = src.as_slice().expect("standard layout is contiguous");
+        match output.as_slice_mut() {
+            Some(dst) => self.execute(src, dst),
+            None => {
+                let mut tmp = Array4::<f32>::zeros(expected);
+                self.execute(src, tmp.as_slice_mut().expect("fresh array is contiguous"));
+                output.assign(&tmp);
+            }
+        }
+        Ok(())
+    }
+
+    fn geometry(&self) -> Geometry {
+        let [_, c, in_h, in_w] = self.input.dims;
+        let b0 = self.plan.batch_index.unwrap_or(0);
+        let n_out = self.out_dims[0];
+        let (images, cs, shift) = match self.input.layout {
+            Layout::Nchw => (n_out * c, 1, b0 * c),
+            Layout::Nhwc => (n_out, c, b0),
+        };
+        let out_row_len = self.plan.w.out_len() * cs;
+        Geometry {
+            images,
+            cs,
+            shift,
+            in_w,
+            in_image: in_h * in_w * cs,
+            out_row_len,
+            out_image: self.plan.h.out_len() * out_row_len,
         }
     }
-    Ok(())
+
+    /// Cuts the work into runs of consecutive row groups (contiguous in the output) and runs
+    /// them, in parallel when the work is large enough to pay.
+    fn execute(&self, src: &[f32], dst: &mut [f32]) {
+        let geo = self.geometry();
+        if geo.out_row_len == 0 || geo.images == 0 || self.groups.is_empty() {
+            return;
+        }
+        let units = geo.images * self.groups.len();
+        let per_unit =
+            (self.plan.w.out_len() * self.plan.w.width() + geo.in_w * self.plan.h.width()) * geo.cs;
+        let threads = rayon::current_num_threads();
+        let job = Job {
+            kernel: self,
+            geo: &geo,
+            src,
+        };
+        if threads == 1 || units.saturating_mul(per_unit) < PARALLEL_THRESHOLD {
+            job.run_units(0, units, dst);
+        } else {
+            // A few runs per thread for balance, none below the threshold's worth of work.
+            let grain = units
+                .div_ceil(threads * 4)
+                .max(PARALLEL_THRESHOLD.div_ceil(per_unit.max(1)));
+            job.split(0, units, dst, grain.max(1));
+        }
+    }
 }
 
 /// How the tensor is cut into images of `[H][W][cs]` contiguous floats.
-struct Images {
+struct Geometry {
     /// Number of output images.
-    count: usize,
+    images: usize,
     /// Floats per pixel inside an image (1 for NCHW planes, C for NHWC images).
     cs: usize,
-    /// For output image `k`, the offset of its source image.
-    src_offset: Box<dyn Fn(usize) -> usize + Sync>,
+    /// Output image `k` reads source image `k + shift` (a cropped batch item).
+    shift: usize,
+    in_w: usize,
+    /// Floats per source image.
+    in_image: usize,
+    out_row_len: usize,
+    /// Floats per output image.
+    out_image: usize,
 }
 
-fn images(dims: [usize; 4], layout: Layout, batch_index: Option<usize>) -> Images {
-    let [n, c, h, w] = dims;
-    let plane = h * w;
-    let n_out = if batch_index.is_some() { 1 } else { n };
-    let b0 = batch_index.unwrap_or(0);
-    match layout {
-        Layout::Nchw => Images {
-            count: n_out * c,
-            cs: 1,
-            src_offset: Box::new(move |k| {
-                let (b, ch) = (k / c, k % c);
-                ((b + b0) * c + ch) * plane
-            }),
-        },
-        Layout::Nhwc => Images {
-            count: n_out,
-            cs: c,
-            src_offset: Box::new(move |k| (k + b0) * plane * c),
-        },
+/// One call. Its units of work are `(image, row group)` pairs, numbered in output order, so a
+/// range of units is one contiguous slice of the output.
+struct Job<'a> {
+    kernel: &'a ResizeKernel,
+    geo: &'a Geometry,
+    src: &'a [f32],
+}
+
+impl Job<'_> {
+    /// Where unit `u` starts in the output (the unit count maps to the end).
+    fn offset(&self, u: usize) -> usize {
+        let g = self.kernel.groups.len();
+        let (k, group) = (u / g, u % g);
+        k * self.geo.out_image + self.kernel.groups[group].0 * self.geo.out_row_len
+    }
+
+    /// Halves `u0..u1` until a half is at most `grain` units, running the halves in parallel.
+    fn split(&self, u0: usize, u1: usize, out: &mut [f32], grain: usize) {
+        if u1 - u0 <= grain {
+            self.run_units(u0, u1, out);
+            return;
+        }
+        let mid = u0 + (u1 - u0) / 2;
+        let (a, b) = out.split_at_mut(self.offset(mid) - self.offset(u0));
+        rayon::join(
+            || self.split(u0, mid, a, grain),
+            || self.split(mid, u1, b, grain),
+        );
+    }
+
+    /// Runs units `u0..u1` on this thread, into `out` (exactly their rows).
+    fn run_units(&self, u0: usize, u1: usize, out: &mut [f32]) {
+        let row_len = self.geo.in_w * self.geo.cs;
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                scratch.fit(row_len);
+                self.dispatch(u0, u1, out, &mut scratch)
+            }
+            Err(_) => {
+                let mut scratch = Scratch::default();
+                scratch.fit(row_len);
+                self.dispatch(u0, u1, out, &mut scratch)
+            }
+        });
+    }
+
+    /// With 256-bit vectors where the CPU has AVX2 (the same operations in the same order: only
+    /// the vector width of the element-wise loops changes, so results are identical; Rust never
+    /// fuses a multiply and an add on its own).
+    fn dispatch(&self, u0: usize, u1: usize, out: &mut [f32], scratch: &mut Scratch) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                unsafe { self.units_avx2(u0, u1, out, scratch) };
+                return;
+            }
+        }
+        self.units(u0, u1, out, scratch);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn units_avx2(&self, u0: usize, u1: usize, out: &mut [f32], scratch: &mut Scratch) {
+        self.units(u0, u1, out, scratch);
+    }
+
+    #[inline(always)]
+    fn units(&self, u0: usize, u1: usize, out: &mut [f32], scratch: &mut Scratch) {
+        let groups = &self.kernel.groups;
+        let geo = self.geo;
+        let mut rest = out;
+        for u in u0..u1 {
+            let (k, group) = (u / groups.len(), u % groups.len());
+            let (yo, len) = groups[group];
+            let (rows, tail) = std::mem::take(&mut rest).split_at_mut(len * geo.out_row_len);
+            rest = tail;
+            let off = (k + geo.shift) * geo.in_image;
+            let image = &self.src[off..off + geo.in_image];
+            let (first, copies) = rows.split_at_mut(geo.out_row_len);
+            self.row(image, yo, first, scratch);
+            for copy in copies.chunks_exact_mut(geo.out_row_len) {
+                copy.copy_from_slice(first);
+            }
+        }
     }
 }
 
@@ -117,115 +309,35 @@ fn row_groups(h: &AxisPlan) -> Vec<(usize, usize)> {
     groups
 }
 
-fn run(src: &[f32], dims: [usize; 4], layout: Layout, plan: &ResizePlan, dst: &mut [f32]) {
-    let [_, _, in_h, in_w] = dims;
-    let imgs = images(dims, layout, plan.batch_index);
-    let (out_h, out_w) = (plan.h.out_len(), plan.w.out_len());
-    let cs = imgs.cs;
-    let out_row_len = out_w * cs;
-    if out_row_len == 0 || imgs.count == 0 || out_h == 0 {
-        return;
-    }
-    let in_image = in_h * in_w * cs;
-    // One float per pixel (NCHW planes): the specialised width pass.
-    let width = (cs == 1).then(|| WidthPass::new(&plan.w));
-    let groups = row_groups(&plan.h);
-    // Work items: a group of identical output rows of one image, as one contiguous slice.
-    let mut items: Vec<(usize, usize, &mut [f32])> = Vec::with_capacity(imgs.count * groups.len());
-    for (k, image_out) in dst.chunks_mut(out_h * out_row_len).enumerate() {
-        let mut rest = image_out;
-        for &(yo, len) in &groups {
-            let (rows, tail) = rest.split_at_mut(len * out_row_len);
-            items.push((k, yo, rows));
-            rest = tail;
-        }
-    }
-    let per_row = (out_w * plan.w.width() + in_w * plan.h.width()) * cs;
-    let work = items.len() * per_row;
-    let job = |(k, yo, rows): (usize, usize, &mut [f32]), scratch: &mut Scratch| {
-        let off = (imgs.src_offset)(k);
-        let image = &src[off..off + in_image];
-        let (first, copies) = rows.split_at_mut(out_row_len);
-        let row = Row {
-            image,
-            in_w,
-            cs,
-            plan,
-            width: width.as_ref(),
-            yo,
-        };
-        row.compute(first, scratch);
-        for copy in copies.chunks_exact_mut(out_row_len) {
-            copy.copy_from_slice(first);
-        }
-    };
-    if work < PARALLEL_THRESHOLD {
-        let mut scratch = Scratch::default();
-        for item in items {
-            job(item, &mut scratch);
-        }
-    } else {
-        let min_items = (PARALLEL_THRESHOLD / per_row.max(1)).max(1);
-        items
-            .into_par_iter()
-            .with_min_len(min_items)
-            .for_each_init(Scratch::default, |scratch, item| job(item, scratch));
-    }
+thread_local! {
+    /// Each thread's scratch, kept between calls so steady-state runs allocate nothing.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// Per-thread scratch rows: the height-combined row and the width pass's phase lanes.
+/// Per-thread scratch: the height-combined source row.
 #[derive(Default)]
 struct Scratch {
     row: Vec<f32>,
-    lanes: Vec<f32>,
 }
 
-/// One output row of one image to compute.
-struct Row<'a> {
-    image: &'a [f32],
-    in_w: usize,
-    cs: usize,
-    plan: &'a ResizePlan,
-    width: Option<&'a WidthPass>,
-    yo: usize,
-}
-
-impl Row<'_> {
-    /// Computes the row, with 256-bit vectors where the CPU has AVX2 (the same operations in
-    /// the same order: only the vector width of the element-wise loops changes, so results are
-    /// identical; Rust never fuses a multiply and an add on its own).
-    fn compute(&self, out_row: &mut [f32], scratch: &mut Scratch) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2, checked just above.
-                unsafe { self.compute_avx2(out_row, scratch) };
-                return;
-            }
+impl Scratch {
+    /// Makes room for a source row of `len` floats (growing only: steady state allocates
+    /// nothing, and every thread that runs a unit of a call has grown it for that call).
+    fn fit(&mut self, len: usize) {
+        if self.row.len() < len {
+            self.row.resize(len, 0.0);
         }
-        self.compute_portable(out_row, scratch);
     }
+}
 
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn compute_avx2(&self, out_row: &mut [f32], scratch: &mut Scratch) {
-        self.compute_portable(out_row, scratch);
-    }
-
+impl Job<'_> {
+    /// One output row `yo` of one image.
     #[inline(always)]
-    fn compute_portable(&self, out_row: &mut [f32], scratch: &mut Scratch) {
-        let Row {
-            image,
-            in_w,
-            cs,
-            plan,
-            width,
-            yo,
-        } = *self;
-        let Scratch {
-            row: scratch,
-            lanes,
-        } = scratch;
+    fn row(&self, image: &[f32], yo: usize, out_row: &mut [f32], scratch: &mut Scratch) {
+        let (in_w, cs) = (self.geo.in_w, self.geo.cs);
+        let plan = &self.kernel.plan;
+        let width = self.kernel.width.as_ref();
+        let scratch = &mut scratch.row[..in_w * cs];
         let ev = plan.extrapolation_value;
         if plan.h.is_extrapolated(yo) {
             out_row.fill(ev);
@@ -238,8 +350,11 @@ impl Row<'_> {
             let start = iy[0] as usize * row_len;
             &image[start..start + row_len]
         } else {
-            scratch.clear();
-            scratch.resize(row_len, 0.0);
+            // Every element is written by the first tap before it is read; with no tap at all
+            // (every one excluded) the row is zero.
+            if iy.is_empty() {
+                scratch.fill(0.0);
+            }
             for (j, (&i, &w)) in iy.iter().zip(wy).enumerate() {
                 let src_row = &image[i as usize * row_len..(i as usize + 1) * row_len];
                 if j == 0 {
@@ -252,11 +367,11 @@ impl Row<'_> {
                     }
                 }
             }
-            scratch.as_slice()
+            &*scratch
         };
         match width {
             Some(pass) => {
-                pass.run(row, out_row, lanes);
+                pass.run(row, out_row);
                 if pass.any_extrapolated {
                     for (xo, o) in out_row.iter_mut().enumerate() {
                         if plan.w.is_extrapolated(xo) {
@@ -303,6 +418,41 @@ fn width_pass(row: &[f32], cs: usize, w_plan: &AxisPlan, ev: f32, out_row: &mut 
                             *o += w * v;
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Edge, Taps};
+
+    /// An output row with no height tap (every tap excluded) is zero, even right after a row
+    /// that combined several source rows in the same scratch.
+    #[test]
+    fn a_row_without_taps_is_zero() {
+        let h = AxisPlan::build(3, 3, Edge::Replicate, |o| match o {
+            1 => Taps::from_pairs(vec![]),
+            _ => Taps::from_pairs(vec![(0, 0.5), (2, 0.5)]),
+        })
+        .unwrap();
+        let w = AxisPlan::identity(4).unwrap();
+        let plan = ResizePlan::new(h, w);
+        for layout in [Layout::Nchw, Layout::Nhwc] {
+            let x = Array4::from_shape_fn(layout.shape([1, 2, 3, 4]), |(_, a, b, c)| {
+                1.0 + (a * 12 + b * 4 + c) as f32
+            });
+            let y = resize(x.view(), layout, &plan).unwrap();
+            let y = match layout {
+                Layout::Nchw => y,
+                Layout::Nhwc => y.permuted_axes([0, 3, 1, 2]),
+            };
+            for c in 0..2 {
+                for xo in 0..4 {
+                    assert_eq!(y[[0, c, 1, xo]], 0.0, "{layout:?} channel {c} column {xo}");
+                    assert_ne!(y[[0, c, 0, xo]], 0.0);
                 }
             }
         }

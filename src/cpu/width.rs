@@ -164,7 +164,7 @@ impl WidthPass {
     /// Writes one output row from `row` (one float per pixel: planes of NCHW tensors).
     /// Extrapolated outputs are left for the caller.
     #[inline(always)]
-    pub(crate) fn run(&self, row: &[f32], out: &mut [f32], scratch: &mut Vec<f32>) {
+    pub(crate) fn run(&self, row: &[f32], out: &mut [f32]) {
         if self.gather && self.periodic.is_none() {
             for (o, &i) in out.iter_mut().zip(&self.idx[0]) {
                 *o = row[i as usize];
@@ -176,7 +176,7 @@ impl WidthPass {
             Some(p) => {
                 let hi = p.lo + p.periods * p.period;
                 self.generic(row, out, 0, p.lo);
-                periodic(p, row, &mut out[p.lo..hi], scratch);
+                periodic(p, row, &mut out[p.lo..hi]);
                 self.generic(row, out, hi, self.out_len);
             }
         }
@@ -249,11 +249,11 @@ impl WidthPass {
 
 /// The periodic range, monomorphised for the common shapes so the loop over periods vectorises.
 #[inline(always)]
-fn periodic(p: &Periodic, row: &[f32], out: &mut [f32], scratch: &mut Vec<f32>) {
+fn periodic(p: &Periodic, row: &[f32], out: &mut [f32]) {
     macro_rules! dispatch {
         ($(($period:literal, $step:literal, $taps:literal)),*) => {
             match (p.period, p.step, p.taps) {
-                $(($period, $step, $taps) => fixed::<$period, $step, $taps>(p, row, out, scratch),)*
+                $(($period, $step, $taps) => fixed::<$period, $step, $taps>(p, row, out),)*
                 _ => dynamic(p, row, out),
             }
         };
@@ -276,54 +276,40 @@ fn periodic(p: &Periodic, row: &[f32], out: &mut [f32], scratch: &mut Vec<f32>) 
     )
 }
 
-/// One phase at a time into contiguous scratch (each a plain vectorisable loop over periods),
-/// then interleaved into the output.
+/// Every phase of a period written in turn, each tap read through a slice bounds-checked once,
+/// so the loop over periods vectorises (interleaved loads and stores).
 #[inline(always)]
 fn fixed<const P: usize, const S: usize, const T: usize>(
     p: &Periodic,
     row: &[f32],
     out: &mut [f32],
-    scratch: &mut Vec<f32>,
 ) {
     let n = p.periods;
-    assert!(out.len() == n * P);
-    scratch.clear();
-    scratch.resize(n * P, 0.0);
-    for (ph, lane) in p.phases.iter().zip(scratch.chunks_exact_mut(n)) {
-        let mut idx = [0usize; T];
-        let mut w = [0f32; T];
-        for k in 0..T {
-            idx[k] = ph.idx[k] as usize;
-            w[k] = ph.w[k];
-        }
-        let copy = T == 1 && w[0] == 1.0;
-        // Each tap reads row[idx + q·S] for q < n: slices of the right length, bounds checked once.
-        let taps: [&[f32]; T] = std::array::from_fn(|k| {
-            let start = idx[k];
+    assert!(out.len() == n * P && p.phases.len() == P);
+    // Phase `ph`, tap `k` reads row[idx + q·S] for periods q < n.
+    let taps: [[&[f32]; T]; P] = std::array::from_fn(|ph| {
+        std::array::from_fn(|k| {
+            let start = p.phases[ph].idx[k] as usize;
             &row[start..start + (n - 1) * S + 1]
-        });
-        if copy {
-            for (q, o) in lane.iter_mut().enumerate() {
-                *o = taps[0][q * S];
-            }
-        } else {
-            for (q, o) in lane.iter_mut().enumerate() {
-                let mut acc = w[0] * taps[0][q * S];
-                for k in 1..T {
-                    acc += w[k] * taps[k][q * S];
-                }
-                *o = acc;
+        })
+    });
+    let w: [[f32; T]; P] = std::array::from_fn(|ph| std::array::from_fn(|k| p.phases[ph].w[k]));
+    if T == 1 && w.iter().all(|w| w[0] == 1.0) {
+        // Nearest: copies.
+        for (q, chunk) in out.chunks_exact_mut(P).enumerate() {
+            for ph in 0..P {
+                chunk[ph] = taps[ph][0][q * S];
             }
         }
-    }
-    if P == 1 {
-        out.copy_from_slice(&scratch[..n]);
         return;
     }
-    let lanes: [&[f32]; P] = std::array::from_fn(|ph| &scratch[ph * n..(ph + 1) * n]);
     for (q, chunk) in out.chunks_exact_mut(P).enumerate() {
         for ph in 0..P {
-            chunk[ph] = lanes[ph][q];
+            let mut acc = w[ph][0] * taps[ph][0][q * S];
+            for k in 1..T {
+                acc += w[ph][k] * taps[ph][k][q * S];
+            }
+            chunk[ph] = acc;
         }
     }
 }
@@ -383,7 +369,7 @@ mod tests {
                 let plan = spec.plan([1, n_in]).unwrap();
                 let pass = WidthPass::new(&plan.w);
                 let mut out = vec![f32::NAN; n_out];
-                pass.run(&row, &mut out, &mut Vec::new());
+                pass.run(&row, &mut out);
                 let want = reference(&plan.w, &row);
                 for (xo, (g, w)) in out.iter().zip(&want).enumerate() {
                     assert_eq!(
@@ -415,7 +401,7 @@ mod tests {
         let pass = WidthPass::new(&plan);
         let row: Vec<f32> = (0..10).map(|i| i as f32).collect();
         let mut out = vec![0.0; 6];
-        pass.run(&row, &mut out, &mut Vec::new());
+        pass.run(&row, &mut out);
         assert_eq!(out, reference(&plan, &row));
     }
 }

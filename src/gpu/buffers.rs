@@ -229,12 +229,12 @@ impl GpuContext {
         output: &BufferTensor<'_>,
     ) -> Result<()> {
         match op {
-            Operation::Resize(p) => {
-                let plan = p.plan(&InputDesc {
+            Operation::Resize(r) => {
+                let kernel = r.kernel(&InputDesc {
                     dims: input.dims,
                     layout: input.layout,
                 })?;
-                self.encode_resize(encoder, &plan, input, output)
+                self.encode_resize(encoder, kernel.plan(), input, output)
             }
             Operation::DepthToSpace(b) => {
                 self.encode_rearrange(encoder, *b, Direction::DepthToSpace, input, output)

@@ -364,12 +364,12 @@ impl GpuContext {
             });
         }
         match op {
-            Operation::Resize(p) => {
-                let plan = p.plan(&InputDesc {
+            Operation::Resize(r) => {
+                let kernel = r.kernel(&InputDesc {
                     dims,
                     layout: Layout::Nchw,
                 })?;
-                self.encode_texture_resize(encoder, &plan, source, destination, dst_type)
+                self.encode_texture_resize(encoder, kernel.plan(), source, destination, dst_type)
             }
             Operation::DepthToSpace(b) => self.encode_texture_shuffle(
                 encoder,

@@ -242,6 +242,13 @@ fn apply_edge(taps: &mut Vec<(i64, f64)>, in_len: usize, edge: Edge) {
             let any_outside = taps.iter().any(|t| t.0 < 0 || t.0 > last);
             if any_outside {
                 taps.retain(|t| t.0 >= 0 && t.0 <= last);
+                // As ONNX's reference: the kept weights divided by their sum, which gives ±inf
+                // when they sum to zero and 0/0 = NaN when none is left (only when the sample
+                // lies far outside the input, which a scale inconsistent with the output size
+                // can cause).
+                if taps.is_empty() {
+                    taps.push((0, f64::NAN));
+                }
                 let sum: f64 = taps.iter().map(|t| t.1).sum();
                 for t in taps.iter_mut() {
                     t.1 /= sum;
@@ -310,5 +317,26 @@ impl ResizePlan {
             None => n,
         };
         Ok([n_out, c, self.h.out_len(), self.w.out_len()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exclude_renormalises_and_gives_nan_like_onnx_when_nothing_is_left() {
+        // Output 0: taps -1, 0, 1 → the outside one dropped, the rest renormalised.
+        // Output 1: taps 5, 6 on a 3-pixel axis → nothing inside: 0/0, as ONNX's reference.
+        // Output 2: kept weights that sum to zero → ±w/0 = ±inf, as well.
+        let plan = AxisPlan::build(3, 3, Edge::Exclude, |o| match o {
+            0 => Taps::from_pairs(vec![(-1, 0.5), (0, 0.25), (1, 0.25)]),
+            1 => Taps::from_pairs(vec![(5, 0.5), (6, 0.5)]),
+            _ => Taps::from_pairs(vec![(1, 0.5), (2, -0.5), (3, 1.0)]),
+        })
+        .unwrap();
+        assert_eq!(plan.taps(0), (&[0u32, 1][..], &[0.5f32, 0.5][..]));
+        assert!(plan.taps(1).1.iter().all(|w| w.is_nan()));
+        assert_eq!(plan.taps(2).1, &[f32::INFINITY, f32::NEG_INFINITY][..]);
     }
 }
