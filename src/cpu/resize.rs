@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::op::InputDesc;
 use crate::plan::{AxisPlan, ResizePlan};
 
+use super::interleaved;
 use super::width::WidthPass;
 use crate::spec::Layout;
 
@@ -380,42 +381,12 @@ impl Job<'_> {
                     }
                 }
             }
-            None => width_pass(row, cs, &plan.w, ev, out_row),
-        }
-    }
-}
-
-/// `out[xo] = Σ_k wx_k · row[ix_k]` per channel slot, or the extrapolation value.
-#[inline(always)]
-fn width_pass(row: &[f32], cs: usize, w_plan: &AxisPlan, ev: f32, out_row: &mut [f32]) {
-    for (xo, out_px) in out_row.chunks_exact_mut(cs).enumerate() {
-        if w_plan.is_extrapolated(xo) {
-            out_px.fill(ev);
-            continue;
-        }
-        let (ix, wx) = w_plan.taps(xo);
-        match ix.len() {
-            0 => out_px.fill(0.0),
-            1 if wx[0] == 1.0 => {
-                let s = ix[0] as usize * cs;
-                out_px.copy_from_slice(&row[s..s + cs]);
-            }
-            _ => {
-                if cs == 1 {
-                    let mut acc = wx[0] * row[ix[0] as usize];
-                    for (&i, &w) in ix[1..].iter().zip(&wx[1..]) {
-                        acc += w * row[i as usize];
-                    }
-                    out_px[0] = acc;
-                } else {
-                    let s = ix[0] as usize * cs;
-                    for (o, &v) in out_px.iter_mut().zip(&row[s..s + cs]) {
-                        *o = wx[0] * v;
-                    }
-                    for (&i, &w) in ix[1..].iter().zip(&wx[1..]) {
-                        let s = i as usize * cs;
-                        for (o, &v) in out_px.iter_mut().zip(&row[s..s + cs]) {
-                            *o += w * v;
+            None => {
+                interleaved::width_pass(&plan.w, row, cs, out_row);
+                if plan.w.extrapolation_flags().iter().any(|&e| e) {
+                    for (xo, px) in out_row.chunks_exact_mut(cs).enumerate() {
+                        if plan.w.is_extrapolated(xo) {
+                            px.fill(ev);
                         }
                     }
                 }
