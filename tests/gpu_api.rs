@@ -207,3 +207,99 @@ fn texture_shapes_that_gl_treats_specially() {
         }
     }
 }
+
+/// Reads a whole f32 storage buffer back.
+fn read_back(ctx: &halfpixel::gpu::GpuContext, buffer: &wgpu::Buffer) -> Vec<f32> {
+    let staging = ctx.device().create_buffer(&wgpu::BufferDescriptor {
+        label: Some("test read-back"),
+        size: buffer.size(),
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut encoder = ctx.device().create_command_encoder(&Default::default());
+    encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, buffer.size());
+    ctx.queue().submit([encoder.finish()]);
+    let slice = staging.slice(..);
+    slice.map_async(wgpu::MapMode::Read, |r| r.unwrap());
+    ctx.device()
+        .poll(wgpu::PollType::wait_indefinitely())
+        .unwrap();
+    let data = slice.get_mapped_range().unwrap();
+    bytemuck::cast_slice(&data).to_vec()
+}
+
+/// A bound operation records the same call again and again; each run reads what the input
+/// buffer holds when it runs, and equals the CPU. Binding checks the tensors like `encode`.
+#[test]
+fn a_bound_operation_reruns_on_new_data() {
+    let ops = [
+        torch::Interpolate::size([9, 11], torch::Mode::Bicubic)
+            .align_corners(true)
+            .build()
+            .unwrap(),
+        torch::Interpolate::scale_factor([2.0, 2.0], torch::Mode::Nearest)
+            .build()
+            .unwrap(),
+        torch::pixel_shuffle(2).unwrap(),
+    ];
+    for ctx in common::contexts() {
+        for op in &ops {
+            let dims = [1, 8, 4, 5];
+            let out_dims = op
+                .output_dims(&halfpixel::InputDesc {
+                    dims,
+                    layout: Layout::Nchw,
+                })
+                .unwrap();
+            let count = |d: [usize; 4]| d.iter().product::<usize>();
+            let storage = |n: usize| {
+                ctx.device().create_buffer(&wgpu::BufferDescriptor {
+                    label: None,
+                    size: (n * 4) as u64,
+                    usage: wgpu::BufferUsages::STORAGE
+                        | wgpu::BufferUsages::COPY_DST
+                        | wgpu::BufferUsages::COPY_SRC,
+                    mapped_at_creation: false,
+                })
+            };
+            let (input, output) = (storage(count(dims)), storage(count(out_dims)));
+            let tensor = |buffer, dims| BufferTensor {
+                buffer,
+                offset: 0,
+                dims,
+                layout: Layout::Nchw,
+                dtype: DType::F32,
+            };
+            let bound = ctx
+                .bind(op, &tensor(&input, dims), &tensor(&output, out_dims))
+                .unwrap();
+            assert!(bound.dispatches() >= 1);
+            for round in 0..3 {
+                let x = Array4::from_shape_fn((1, 8, 4, 5), |(_, c, h, w)| {
+                    (round * 100 + c * 20 + h * 5 + w) as f32 * 0.1 - 3.0
+                });
+                ctx.queue()
+                    .write_buffer(&input, 0, bytemuck::cast_slice(x.as_slice().unwrap()));
+                let mut encoder = ctx.device().create_command_encoder(&Default::default());
+                bound.encode(&mut encoder).unwrap();
+                ctx.queue().submit([encoder.finish()]);
+                let got = read_back(ctx, &output);
+                let want = op.run_cpu(x.view(), Layout::Nchw).unwrap();
+                let tol = 1e-5 * want.iter().fold(1f32, |a, v| a.max(v.abs()));
+                for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
+                    assert!(
+                        (g - w).abs() <= tol,
+                        "{} {op:?} round {round} element {i}: gpu {g} cpu {w}",
+                        ctx.adapter().label()
+                    );
+                }
+            }
+            // The wrong output shape is refused when binding, not when recording.
+            let wrong = [out_dims[0], out_dims[1], out_dims[2], out_dims[3] + 1];
+            let err = ctx
+                .bind(op, &tensor(&input, dims), &tensor(&output, wrong))
+                .unwrap_err();
+            assert!(matches!(err, Error::ShapeMismatch { .. }), "{err}");
+        }
+    }
+}

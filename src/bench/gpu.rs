@@ -2,7 +2,9 @@
 //! has them, the wall time of a whole call (encode, submit, wait), and the device's
 //! buffer-to-buffer copy bandwidth (the GPU's memory floor).
 //!
-//! Timestamps are written around halfpixel's [`GpuContext::encode`] with
+//! Each workload is bound once ([`GpuContext::bind`]) and recorded on every call
+//! ([`BoundOperation::encode`](crate::gpu::BoundOperation::encode)), as a steady-state inference
+//! loop runs it. Timestamps are written around it with
 //! `CommandEncoder::write_timestamp` when the device has `TIMESTAMP_QUERY_INSIDE_ENCODERS`, or
 //! else at the beginning and the end of two empty compute passes that bracket it (which needs only
 //! `TIMESTAMP_QUERY`). [`GpuContext`] requests both features whenever the adapter has them.
@@ -354,8 +356,9 @@ impl<'a> GpuBench<'a> {
             layout: w.layout,
             dtype: w.dtype,
         };
-        let encode =
-            |encoder: &mut wgpu::CommandEncoder| self.ctx.encode(encoder, &op, &input, &output);
+        // Steady state, as an inference loop runs it: bound once, recorded on every call.
+        let bound = self.ctx.bind(&op, &input, &output)?;
+        let encode = |encoder: &mut wgpu::CommandEncoder| bound.encode(encoder);
         self.time(w.name, reps, encode)
     }
 

@@ -6,17 +6,17 @@
 //! consecutive output rows, each bound to the sub-ranges of the buffers it touches, so one
 //! correct output comes out of several dispatches.
 
-use wgpu::util::DeviceExt;
-
 use crate::cpu::pixel_shuffle::{deep_channel, output_dims as shuffle_dims, Direction};
 use crate::error::{Error, Result};
 use crate::op::{InputDesc, Operation};
 use crate::plan::ResizePlan;
 use crate::spec::{BlockOrder, BlockSpec, Layout};
 
-use super::context::GpuContext;
+use super::context::{scoped, GpuContext};
 use super::kernels::{DType, Entry, KernelKey};
-use super::tables::{dispatch, dispatch_grid, gpu_u32, pack, ResizeParams, ShuffleParams};
+use super::tables::{
+    dispatch_grid, gpu_u32, BoundDispatch, ResizeParams, ShuffleParams, TapTables,
+};
 
 /// A 4-D tensor stored in a wgpu buffer: `dims` (`[n, c, h, w]`) elements of `dtype` in `layout`,
 /// starting `offset` bytes into `buffer`. The buffer needs `STORAGE` usage.
@@ -83,6 +83,53 @@ impl BufferTensor<'_> {
             )));
         }
         Ok(())
+    }
+}
+
+/// An operation bound to an input and an output tensor ([`GpuContext::bind`]): every dispatch
+/// it needs (pipelines, uniform blocks, tap tables, bind groups) built once. Encoding it again
+/// records the same dispatches and creates nothing, for steady-state inference loops. It keeps
+/// the buffers it binds alive until it is dropped; the tensors' contents are read when the
+/// recorded commands run, so new data in the same buffers is picked up.
+#[derive(Debug, Clone)]
+pub struct BoundOperation {
+    device: wgpu::Device,
+    label: &'static str,
+    during: &'static str,
+    dispatches: Vec<BoundDispatch>,
+}
+
+impl BoundOperation {
+    fn new(ctx: &GpuContext, label: &'static str, during: &'static str) -> Self {
+        BoundOperation {
+            device: ctx.device().clone(),
+            label,
+            during,
+            dispatches: Vec::new(),
+        }
+    }
+
+    /// Records the operation into `encoder` (one compute pass). Nothing is submitted.
+    pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) -> Result<()> {
+        if self.dispatches.is_empty() {
+            return Ok(());
+        }
+        scoped(&self.device, self.during, || {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(self.label),
+                timestamp_writes: None,
+            });
+            for d in &self.dispatches {
+                d.record(&mut pass);
+            }
+            Ok(())
+        })
+    }
+
+    /// Number of dispatches it records (more than one when the work is split to fit the
+    /// device's binding or dispatch limits, or runs in two passes).
+    pub fn dispatches(&self) -> usize {
+        self.dispatches.len()
     }
 }
 
@@ -221,6 +268,10 @@ const DIRECT_MAX_TAPS: usize = 16;
 impl GpuContext {
     /// Records `op` reading `input` and writing `output` into `encoder`. Nothing is submitted; the
     /// caller's buffers stay where they are. Input and output must be different buffers.
+    ///
+    /// Each call binds anew (a uniform block and a bind group per dispatch; a resize's tap tables
+    /// are uploaded once per operation and input shape and kept in the context). To record the
+    /// same call again and again without creating anything, [`bind`](Self::bind) it once.
     pub fn encode(
         &self,
         encoder: &mut wgpu::CommandEncoder,
@@ -228,19 +279,32 @@ impl GpuContext {
         input: &BufferTensor<'_>,
         output: &BufferTensor<'_>,
     ) -> Result<()> {
+        self.bind(op, input, output)?.encode(encoder)
+    }
+
+    /// Binds `op` to these two tensors: checks them, and builds every dispatch the call needs
+    /// (pipelines, uniform blocks, tap tables, bind groups) once. [`BoundOperation::encode`] then
+    /// records it as often as needed, creating nothing. The bound operation keeps the buffers it
+    /// binds alive until it is dropped.
+    pub fn bind(
+        &self,
+        op: &Operation,
+        input: &BufferTensor<'_>,
+        output: &BufferTensor<'_>,
+    ) -> Result<BoundOperation> {
         match op {
             Operation::Resize(r) => {
                 let kernel = r.kernel(&InputDesc {
                     dims: input.dims,
                     layout: input.layout,
                 })?;
-                self.encode_resize(encoder, kernel.plan(), input, output)
+                self.bind_resize(kernel.plan(), || self.kernel_taps(&kernel), input, output)
             }
             Operation::DepthToSpace(b) => {
-                self.encode_rearrange(encoder, *b, Direction::DepthToSpace, input, output)
+                self.bind_rearrange(*b, Direction::DepthToSpace, input, output)
             }
             Operation::SpaceToDepth(b) => {
-                self.encode_rearrange(encoder, *b, Direction::SpaceToDepth, input, output)
+                self.bind_rearrange(*b, Direction::SpaceToDepth, input, output)
             }
         }
     }
@@ -288,10 +352,29 @@ impl GpuContext {
         input: &BufferTensor<'_>,
         output: &BufferTensor<'_>,
     ) -> Result<()> {
+        self.bind_resize(
+            plan,
+            || TapTables::upload(self.device(), plan),
+            input,
+            output,
+        )?
+        .encode(encoder)
+    }
+
+    /// Checks the tensors against `plan` and builds the resize's dispatches, with the tap tables
+    /// `taps` gives (called once the tensors are known to fit).
+    fn bind_resize(
+        &self,
+        plan: &ResizePlan,
+        taps: impl FnOnce() -> TapTables,
+        input: &BufferTensor<'_>,
+        output: &BufferTensor<'_>,
+    ) -> Result<BoundOperation> {
         let out_dims = plan.output_dims(input.dims)?;
         self.check_pair(input, output, out_dims)?;
+        let mut bound = BoundOperation::new(self, "halfpixel resize", "recording a resize");
         if output.elements() == 0 {
-            return Ok(());
+            return Ok(bound);
         }
         let [_, c, in_h, in_w] = input.dims;
         let (out_h, out_w) = (plan.h.out_len(), plan.w.out_len());
@@ -336,14 +419,10 @@ impl GpuContext {
             },
             "the resize",
         )?;
-        let tables = pack(plan);
         let device = self.device();
-        self.scoped("recording a resize", || {
-            let taps = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("halfpixel taps"),
-                contents: bytemuck::cast_slice(&tables.words),
-                usage: wgpu::BufferUsages::STORAGE,
-            });
+        self.scoped("binding a resize", || {
+            let tables = taps();
+            let taps = &tables.buffer;
             let entry = if gather {
                 Entry::Gather
             } else if separable {
@@ -362,10 +441,6 @@ impl GpuContext {
                 None
             };
             let max_dim = self.limits().max_compute_workgroups_per_dimension;
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("halfpixel resize"),
-                timestamp_writes: None,
-            });
             for chunk in chunks {
                 let rows = chunk.r1 - chunk.r0;
                 let k0 = chunk.r0 / out_h as u64;
@@ -410,14 +485,13 @@ impl GpuContext {
                     None => {
                         let (p, groups) = params(rows * out_row)?;
                         let entries = [(1, taps.as_entire_binding()), (2, src()), (3, dst())];
-                        dispatch(
+                        bound.dispatches.push(BoundDispatch::new(
                             device,
-                            &mut pass,
                             &main,
                             bytemuck::bytes_of(&p),
                             &entries,
                             groups,
-                        );
+                        ));
                     }
                     Some(cols) => {
                         let scratch = device.create_buffer(&wgpu::BufferDescriptor {
@@ -432,33 +506,32 @@ impl GpuContext {
                             (2, src()),
                             (5, scratch.as_entire_binding()),
                         ];
-                        dispatch(
+                        bound.dispatches.push(BoundDispatch::new(
                             device,
-                            &mut pass,
                             &main,
                             bytemuck::bytes_of(&p1),
                             &entries1,
                             groups1,
-                        );
+                        ));
                         let (p2, groups2) = params(rows * out_row)?;
                         let entries2 = [
                             (1, taps.as_entire_binding()),
                             (3, dst()),
                             (4, scratch.as_entire_binding()),
                         ];
-                        dispatch(
+                        bound.dispatches.push(BoundDispatch::new(
                             device,
-                            &mut pass,
                             cols,
                             bytemuck::bytes_of(&p2),
                             &entries2,
                             groups2,
-                        );
+                        ));
                     }
                 }
             }
             Ok(())
-        })
+        })?;
+        Ok(bound)
     }
 
     /// Records depth_to_space or space_to_depth into `encoder`.
@@ -470,10 +543,27 @@ impl GpuContext {
         input: &BufferTensor<'_>,
         output: &BufferTensor<'_>,
     ) -> Result<()> {
+        self.bind_rearrange(spec, dir, input, output)?
+            .encode(encoder)
+    }
+
+    /// Checks the tensors and builds the rearrangement's dispatches.
+    fn bind_rearrange(
+        &self,
+        spec: BlockSpec,
+        dir: Direction,
+        input: &BufferTensor<'_>,
+        output: &BufferTensor<'_>,
+    ) -> Result<BoundOperation> {
         let out_dims = shuffle_dims(input.dims, spec, dir)?;
         self.check_pair(input, output, out_dims)?;
+        let mut bound = BoundOperation::new(
+            self,
+            "halfpixel shuffle",
+            "recording a depth_to_space / space_to_depth",
+        );
         if output.elements() == 0 {
-            return Ok(());
+            return Ok(bound);
         }
         let [_, c_in, h_in, w_in] = input.dims;
         let [_, c_out, h_out, w_out] = out_dims;
@@ -534,16 +624,12 @@ impl GpuContext {
             "the rearrangement",
         )?;
         let device = self.device();
-        self.scoped("recording a depth_to_space / space_to_depth", || {
+        self.scoped("binding a depth_to_space / space_to_depth", || {
             let pipeline = self.pipeline(KernelKey {
                 entry: Entry::Shuffle,
                 dtype: input.dtype,
             })?;
             let max_dim = self.limits().max_compute_workgroups_per_dimension;
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("halfpixel shuffle"),
-                timestamp_writes: None,
-            });
             for chunk in chunks {
                 let first_row = chunk.r0 as usize;
                 let n0 = if nchw {
@@ -582,17 +668,17 @@ impl GpuContext {
                     (1, wgpu::BindingResource::Buffer(src_binding)),
                     (2, wgpu::BindingResource::Buffer(dst_binding)),
                 ];
-                dispatch(
+                bound.dispatches.push(BoundDispatch::new(
                     device,
-                    &mut pass,
                     &pipeline,
                     bytemuck::bytes_of(&params),
                     &entries,
                     (gx, gy),
-                );
+                ));
             }
             Ok(())
-        })
+        })?;
+        Ok(bound)
     }
 }
 

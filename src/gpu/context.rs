@@ -3,11 +3,16 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use crate::cpu::ResizeKernel;
 use crate::error::{Error, Result};
 
 use super::kernels::KernelKey;
+use super::tables::TapTables;
+
+/// How many resize kernels' tap tables a context keeps uploaded.
+const TAP_CACHE_ENTRIES: usize = 16;
 
 /// What halfpixel knows about the adapter behind a context.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +75,9 @@ pub struct GpuContext {
     queue: wgpu::Queue,
     adapter: AdapterDescription,
     pub(crate) pipelines: Mutex<HashMap<KernelKey, wgpu::ComputePipeline>>,
+    /// Tap tables uploaded for the resize kernels of operations (most recently used first). The
+    /// kernel is held, so its address identifies it for as long as the entry lives.
+    taps: Mutex<Vec<(Arc<ResizeKernel>, TapTables)>>,
 }
 
 impl fmt::Debug for GpuContext {
@@ -206,6 +214,7 @@ impl GpuContext {
             queue,
             adapter,
             pipelines: Mutex::new(HashMap::new()),
+            taps: Mutex::new(Vec::new()),
         }
     }
 
@@ -242,18 +251,23 @@ impl GpuContext {
     /// Runs `f` inside validation and out-of-memory error scopes and returns the first error the
     /// device reported as [`Error::Gpu`].
     pub(crate) fn scoped<T>(&self, during: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let result = f();
-        let v = pollster::block_on(validation.pop());
-        let o = pollster::block_on(oom.pop());
-        if let Some(e) = v.or(o) {
-            return Err(Error::Gpu {
-                during: during.to_string(),
-                reason: e.to_string(),
-            });
+        scoped(&self.device, during, f)
+    }
+
+    /// The tap tables of an operation's resize kernel, uploaded on first use and kept.
+    pub(crate) fn kernel_taps(&self, kernel: &Arc<ResizeKernel>) -> TapTables {
+        // Every change is one Vec operation: a poisoned lock still holds a consistent list.
+        let mut cache = self.taps.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(at) = cache.iter().position(|(k, _)| Arc::ptr_eq(k, kernel)) {
+            let hit = cache.remove(at);
+            let taps = hit.1.clone();
+            cache.insert(0, hit);
+            return taps;
         }
-        result
+        let taps = TapTables::upload(&self.device, kernel.plan());
+        cache.insert(0, (kernel.clone(), taps.clone()));
+        cache.truncate(TAP_CACHE_ENTRIES);
+        taps
     }
 
     /// Waits until the queue is idle.
@@ -294,4 +308,25 @@ impl crate::conformance::Backend for GpuContext {
     ) -> Result<ndarray::Array4<f32>> {
         GpuContext::run(self, op, input, layout)
     }
+}
+
+/// Runs `f`, turning the validation and out-of-memory errors the device reports meanwhile into
+/// [`Error::Gpu`].
+pub(crate) fn scoped<T>(
+    device: &wgpu::Device,
+    during: &str,
+    f: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+    let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let result = f();
+    let v = pollster::block_on(validation.pop());
+    let o = pollster::block_on(oom.pop());
+    if let Some(e) = v.or(o) {
+        return Err(Error::Gpu {
+            during: during.to_string(),
+            reason: e.to_string(),
+        });
+    }
+    result
 }

@@ -13,7 +13,7 @@ mod context;
 mod kernels;
 mod tables;
 
-pub use buffers::BufferTensor;
+pub use buffers::{BoundOperation, BufferTensor};
 pub use context::{
     enumerate_adapters, gpu_required, instance, AdapterDescription, GpuContext, GpuOptions,
 };

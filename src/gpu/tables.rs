@@ -40,6 +40,32 @@ pub(crate) fn pack(plan: &ResizePlan) -> PackedTables {
     }
 }
 
+/// A plan's packed tap tables in a storage buffer.
+#[derive(Debug, Clone)]
+pub(crate) struct TapTables {
+    pub buffer: wgpu::Buffer,
+    pub h_base: u32,
+    pub w_base: u32,
+}
+
+impl TapTables {
+    /// Packs and uploads `plan`'s tables.
+    pub(crate) fn upload(device: &wgpu::Device, plan: &ResizePlan) -> Self {
+        use wgpu::util::DeviceExt;
+        let tables = pack(plan);
+        let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("halfpixel taps"),
+            contents: bytemuck::cast_slice(&tables.words),
+            usage: wgpu::BufferUsages::STORAGE,
+        });
+        TapTables {
+            buffer,
+            h_base: tables.h_base,
+            w_base: tables.w_base,
+        }
+    }
+}
+
 /// `Params` of `shaders/resize.wgsl`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
@@ -132,6 +158,62 @@ pub(crate) fn gpu_u32(value: u64, what: &str) -> crate::Result<u32> {
     })
 }
 
+/// One dispatch ready to record: its pipeline, its bind group (the uniform block and the buffer
+/// ranges it reads and writes) and its grid. The bind group keeps what it binds alive.
+#[derive(Debug, Clone)]
+pub(crate) struct BoundDispatch {
+    pipeline: wgpu::ComputePipeline,
+    bind_group: wgpu::BindGroup,
+    groups: (u32, u32),
+}
+
+impl BoundDispatch {
+    /// Uploads a kernel's uniform block and binds it at binding 0 with `entries`.
+    pub(crate) fn new(
+        device: &wgpu::Device,
+        pipeline: &wgpu::ComputePipeline,
+        params: &[u8],
+        entries: &[(u32, wgpu::BindingResource<'_>)],
+        groups: (u32, u32),
+    ) -> Self {
+        use wgpu::util::DeviceExt;
+        let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("halfpixel params"),
+            contents: params,
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let mut all = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: uniform.as_entire_binding(),
+        }];
+        all.extend(
+            entries
+                .iter()
+                .map(|(binding, resource)| wgpu::BindGroupEntry {
+                    binding: *binding,
+                    resource: resource.clone(),
+                }),
+        );
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("halfpixel"),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &all,
+        });
+        BoundDispatch {
+            pipeline: pipeline.clone(),
+            bind_group,
+            groups,
+        }
+    }
+
+    /// Records the dispatch into `pass`.
+    pub(crate) fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.bind_group, &[]);
+        pass.dispatch_workgroups(self.groups.0, self.groups.1, 1);
+    }
+}
+
 /// Uploads a kernel's uniform block, binds it at binding 0 with `entries`, and records one
 /// dispatch of `groups` workgroups into `pass`.
 pub(crate) fn dispatch(
@@ -142,32 +224,7 @@ pub(crate) fn dispatch(
     entries: &[(u32, wgpu::BindingResource<'_>)],
     groups: (u32, u32),
 ) {
-    use wgpu::util::DeviceExt;
-    let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some("halfpixel params"),
-        contents: params,
-        usage: wgpu::BufferUsages::UNIFORM,
-    });
-    let mut all = vec![wgpu::BindGroupEntry {
-        binding: 0,
-        resource: uniform.as_entire_binding(),
-    }];
-    all.extend(
-        entries
-            .iter()
-            .map(|(binding, resource)| wgpu::BindGroupEntry {
-                binding: *binding,
-                resource: resource.clone(),
-            }),
-    );
-    let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: Some("halfpixel"),
-        layout: &pipeline.get_bind_group_layout(0),
-        entries: &all,
-    });
-    pass.set_pipeline(pipeline);
-    pass.set_bind_group(0, &bind_group, &[]);
-    pass.dispatch_workgroups(groups.0, groups.1, 1);
+    BoundDispatch::new(device, pipeline, params, entries, groups).record(pass);
 }
 
 /// Workgroups of 64 invocations for `total` invocations, as a 2-D grid within the device's
