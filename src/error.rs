@@ -157,6 +157,15 @@ pub enum Error {
         hint: String,
     },
 
+    /// A preset name that is not in the registry ([`crate::presets::named`]).
+    #[error("unknown preset '{name}'{}; `halfpixel presets` lists them all", suggestion_text(.suggestions))]
+    UnknownPreset {
+        /// The name given.
+        name: String,
+        /// The closest known names.
+        suggestions: Vec<String>,
+    },
+
     /// A file that could not be read or written.
     #[error("cannot {action} {path}: {reason}")]
     Io {
@@ -167,6 +176,14 @@ pub enum Error {
         /// The operating system's message.
         reason: String,
     },
+}
+
+fn suggestion_text(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", suggestions.join(", "))
+    }
 }
 
 impl Error {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) mod args;
 pub mod coreml;
 pub mod mps;
+pub mod named;
 pub mod onnx;
 pub mod opencv;
 pub mod tf;
