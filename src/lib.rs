@@ -37,6 +37,7 @@
 
 pub mod backend;
 pub mod bench;
+pub mod candidates;
 pub mod conformance;
 pub mod cpu;
 pub mod error;
