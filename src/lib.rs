@@ -41,12 +41,17 @@ pub mod candidates;
 pub mod conformance;
 pub mod cpu;
 pub mod error;
+pub mod figures;
 pub mod gpu;
+pub mod identify;
+pub mod matrix;
 pub mod npy;
 pub mod op;
 pub mod plan;
+pub mod preprocess;
 pub mod presets;
 pub mod spec;
+pub mod tensor_io;
 pub mod workloads;
 
 pub use backend::{Backend, Executor};

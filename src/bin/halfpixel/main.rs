@@ -12,6 +12,11 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod common;
 mod conformance;
+mod figures;
+mod identify;
+mod matrix;
+mod presets;
+mod resize;
 
 use bench::{bench_command, BenchArgs};
 use common::Fatal;
@@ -60,6 +65,21 @@ enum Command {
         halfpixel bench --backend all --workload W1,W2,W5 --json bench.json\n  \
         halfpixel bench --backend cpu --workload W1 --scaling")]
     Bench(BenchArgs),
+
+    /// Resize a .npy tensor or an image file with a named preset.
+    Resize(resize::ResizeArgs),
+
+    /// List the named presets and the call each mirrors.
+    Presets(presets::PresetsArgs),
+
+    /// Find which framework call turns one tensor into another.
+    Identify(identify::IdentifyArgs),
+
+    /// The cross-framework cheatsheet, computed: which presets reproduce which.
+    Matrix(matrix::MatrixArgs),
+
+    /// The article's pictures, made by the library.
+    Figures(figures::FiguresArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +87,11 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Conformance(args) => conformance(args),
         Command::Bench(args) => bench_command(args),
+        Command::Resize(args) => resize::run(args),
+        Command::Presets(args) => presets::run(args),
+        Command::Identify(args) => identify::run(args),
+        Command::Matrix(args) => matrix::run(args),
+        Command::Figures(args) => figures::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

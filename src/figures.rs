@@ -1,0 +1,1 @@
+//! `figures` (being written in this session).

@@ -1,0 +1,1 @@
+//! `tensor_io` (being written in this session).
