@@ -50,6 +50,7 @@ pub mod op;
 pub mod plan;
 pub mod preprocess;
 pub mod presets;
+pub mod progress;
 pub mod spec;
 pub mod tensor_io;
 pub mod workloads;

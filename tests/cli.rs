@@ -653,3 +653,27 @@ fn other_fatal_errors() {
         stderr(&o)
     );
 }
+
+/// The progress bar goes to stderr only when it is a terminal (here it is a pipe, so nothing), or
+/// when `HALFPIXEL_PROGRESS=1` asks for it; stdout never carries it.
+#[test]
+fn the_progress_bar_is_drawn_only_when_asked_or_on_a_terminal() {
+    let args = [
+        "conformance",
+        "--backend",
+        "cpu",
+        "--filter",
+        "torch.bilinear",
+    ];
+    let quiet = halfpixel_env(&args, &[], &["HALFPIXEL_PROGRESS"]);
+    assert_eq!(quiet.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&quiet.stderr);
+    assert!(!err.contains('\r'), "a pipe got a progress bar: {err:?}");
+    let drawn = halfpixel_env(&args, &[("HALFPIXEL_PROGRESS", "1")], &[]);
+    assert_eq!(drawn.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&drawn.stderr);
+    assert!(err.contains("cpu [") && err.contains("100%"), "{err:?}");
+    assert!(err.ends_with("\r\x1b[2K"), "the bar is not erased: {err:?}");
+    let out = String::from_utf8_lossy(&drawn.stdout);
+    assert!(!out.contains('\r') && out.contains("passed"), "{out}");
+}

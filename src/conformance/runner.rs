@@ -191,6 +191,8 @@ pub struct RunOptions<'a> {
     /// A second backend (typically [`super::CpuBackend`]) whose output each check is also
     /// compared with, in ULPs ([`CheckResult::reference_max_ulp`]).
     pub reference: Option<&'a dyn Backend>,
+    /// Called after each case with the number of checks it ran (from the worker threads).
+    pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
 impl fmt::Debug for RunOptions<'_> {
@@ -199,6 +201,7 @@ impl fmt::Debug for RunOptions<'_> {
             .field("filter", &self.filter)
             .field("paths", &self.paths)
             .field("reference", &self.reference.map(|b| b.name()))
+            .field("progress", &self.progress.is_some())
             .finish()
     }
 }
@@ -259,6 +262,16 @@ fn load(corpus: &Corpus, case: &Case) -> Result<(Array4<f32>, ArrayD<f32>)> {
     Ok((input, expected))
 }
 
+/// The paths of `case` that `options` select.
+fn case_paths(case: &Case, options: &RunOptions<'_>) -> Vec<CheckPath> {
+    let mut paths = vec![CheckPath::Call];
+    if case.has_portable() {
+        paths.push(CheckPath::Portable);
+    }
+    paths.retain(|p| options.paths.includes(*p));
+    paths
+}
+
 fn run_case(
     corpus: &Corpus,
     case: &Case,
@@ -266,11 +279,7 @@ fn run_case(
     backend_name: &str,
     options: &RunOptions<'_>,
 ) -> Vec<CheckResult> {
-    let mut paths = vec![CheckPath::Call];
-    if case.has_portable() {
-        paths.push(CheckPath::Portable);
-    }
-    paths.retain(|p| options.paths.includes(*p));
+    let paths = case_paths(case, options);
     if paths.is_empty() {
         return Vec::new();
     }
@@ -363,6 +372,15 @@ impl Corpus {
         self.run_with(backend, &RunOptions::default())
     }
 
+    /// The number of checks [`run_with`](Self::run_with) will run with these options.
+    pub fn planned_checks(&self, options: &RunOptions<'_>) -> usize {
+        self.cases()
+            .iter()
+            .filter(|c| options.filter.is_none_or(|f| c.id.contains(f)))
+            .map(|c| case_paths(c, options).len())
+            .sum()
+    }
+
     /// Runs the cases `options` select on `backend`, in parallel; results keep manifest order.
     pub fn run_with(&self, backend: &dyn Backend, options: &RunOptions<'_>) -> Report {
         let name = backend.name();
@@ -370,7 +388,13 @@ impl Corpus {
             .cases()
             .par_iter()
             .filter(|c| options.filter.is_none_or(|f| c.id.contains(f)))
-            .flat_map_iter(|case| run_case(self, case, backend, &name, options))
+            .flat_map_iter(|case| {
+                let results = run_case(self, case, backend, &name, options);
+                if let Some(progress) = options.progress {
+                    progress(results.len());
+                }
+                results
+            })
             .collect();
         Report {
             backend: name,

@@ -9,6 +9,8 @@ use halfpixel::bench::{self, GpuInput, Repetitions, TimestampMethod};
 use halfpixel::gpu::{GpuContext, GpuOptions};
 use halfpixel::workloads;
 
+use halfpixel::progress::ProgressBar;
+
 use crate::common::{panic_message, Fatal};
 
 #[derive(Debug, Args)]
@@ -211,11 +213,25 @@ pub(crate) fn bench_command(args: &BenchArgs) -> Result<bool, Fatal> {
         Some(Err(why)) => GpuInput::Unavailable(why),
         Some(Ok(ctx)) => GpuInput::Context(ctx),
     };
-    let mut progress = |line: &str| eprintln!("bench: {line}");
+    // A bar on stderr when it is a terminal: one step per measurement (the floors, then each
+    // workload on each backend); quiet otherwise.
+    let per_backend = (options.workloads.len() + if options.scaling { 4 } else { 0 }) as u64;
+    let gpu_steps = if matches!(input, GpuInput::Context(_)) {
+        1 + per_backend
+    } else {
+        0
+    };
+    let cpu_steps = if options.cpu { 2 + per_backend } else { 0 };
+    let bar = ProgressBar::stderr("bench", cpu_steps + gpu_steps);
+    let mut progress = |line: &str| {
+        bar.set_label(format!("bench: {line}"));
+        bar.inc(1);
+    };
     let report = catch_unwind(AssertUnwindSafe(|| {
         bench::run(&options, input, &mut progress)
     }))
     .map_err(|p| Fatal(format!("the benchmark panicked: {}", panic_message(p))))??;
+    bar.finish();
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

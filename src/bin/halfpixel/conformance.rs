@@ -10,6 +10,8 @@ use halfpixel::conformance::{
 use halfpixel::gpu::gpu_required;
 use serde_json::{json, Value};
 
+use halfpixel::progress::ProgressBar;
+
 use crate::common::{backends_looked_at, find_adapters, open, Fatal, FoundAdapter};
 
 #[derive(Debug, Args)]
@@ -245,20 +247,27 @@ pub(crate) fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
     }
     let plan = plan(args)?;
 
+    // One bar on stderr (when it is a terminal), restarted for each backend.
+    let bar = ProgressBar::stderr("", 0);
+    let tick = |n: usize| bar.inc(n as u64);
     let options = RunOptions {
         filter: args.filter.as_deref(),
         paths: args.paths.into(),
         reference: None,
+        progress: Some(&tick),
     };
     let gpu_options = RunOptions {
         reference: Some(&CpuBackend),
         ..options
     };
+    let checks = corpus.planned_checks(&options) as u64;
     let mut runs = Vec::new();
     if plan.cpu {
+        bar.reset("cpu", checks);
         runs.push(BackendRun::new(&corpus, &CpuBackend, &options));
     }
     for adapter in plan.adapters.iter().flatten().filter(|a| a.selected) {
+        bar.reset(adapter.label.as_str(), checks);
         let mut run = match open(adapter) {
             Ok(context) => BackendRun::new(&corpus, &context, &gpu_options),
             Err(reason) => BackendRun::unavailable(&corpus, &adapter.label, reason, &gpu_options),
@@ -266,6 +275,7 @@ pub(crate) fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
         run.rename(&adapter.label);
         runs.push(run);
     }
+    bar.finish();
     let report = MultiReport::new(runs);
 
     let stdout = io::stdout();
