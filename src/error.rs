@@ -176,6 +176,18 @@ pub enum Error {
         /// The operating system's message.
         reason: String,
     },
+
+    /// An image file that could not be decoded (malformed, truncated, not the format its
+    /// extension names) or encoded (a size or colour type the format cannot hold).
+    #[error("cannot {action} image {path}: {reason}")]
+    Image {
+        /// "decode" or "encode".
+        action: String,
+        /// The path.
+        path: String,
+        /// What is wrong, from the codec.
+        reason: String,
+    },
 }
 
 fn suggestion_text(suggestions: &[String]) -> String {

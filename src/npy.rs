@@ -13,7 +13,10 @@
 //! present before anything is allocated for the data.
 //!
 //! The writer produces exactly the bytes `numpy.save` writes for a C-ordered little-endian
-//! `float32` array (format 1.0, header padded to a multiple of 64 bytes).
+//! `float32`, `float16`, `uint8` or `uint16` array (format 1.0, header padded to a multiple of 64
+//! bytes): [`to_npy_bytes_of`], [`write_npy`] and their typed shorthands. It stores the elements it
+//! is given; converting `f32` values to a narrower type (rounding, clamping) is
+//! [`crate::tensor_io`]'s job.
 //!
 //! ```
 //! use halfpixel::npy::{parse_npy, to_npy_bytes, NpyDtype};
@@ -577,10 +580,62 @@ pub fn read_npy(path: &Path) -> Result<NpyArray> {
     })
 }
 
-/// Serializes an `f32` array exactly as `numpy.save` does: format 1.0 (2.0 if the header would not
-/// fit), `'<f4'`, C order, the header padded with spaces to a multiple of 64 bytes. Elements are
-/// written in logical (row-major) order whatever the view's memory layout.
-pub fn to_npy_bytes<D: Dimension>(array: ArrayView<'_, f32, D>) -> Vec<u8> {
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for half::f16 {}
+    impl Sealed for u8 {}
+    impl Sealed for u16 {}
+}
+
+/// An element type the `.npy` writer stores: `f32` (`'<f4'`), [`half::f16`] (`'<f2'`), `u8`
+/// (`'|u1'`) and `u16` (`'<u2'`). Sealed: the header and the bytes must agree.
+pub trait NpyElement: Copy + sealed::Sealed {
+    /// The header's `descr`, as `numpy.save` writes it, e.g. `<f4` or `|u1`.
+    const DESCR: &'static str;
+    /// The element type.
+    const DTYPE: NpyDtype;
+    /// Appends the element's little-endian bytes.
+    fn extend_le(self, out: &mut Vec<u8>);
+}
+
+impl NpyElement for f32 {
+    const DESCR: &'static str = "<f4";
+    const DTYPE: NpyDtype = NpyDtype::F32;
+    fn extend_le(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+}
+
+impl NpyElement for half::f16 {
+    const DESCR: &'static str = "<f2";
+    const DTYPE: NpyDtype = NpyDtype::F16;
+    fn extend_le(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+}
+
+impl NpyElement for u8 {
+    const DESCR: &'static str = "|u1";
+    const DTYPE: NpyDtype = NpyDtype::U8;
+    fn extend_le(self, out: &mut Vec<u8>) {
+        out.push(self);
+    }
+}
+
+impl NpyElement for u16 {
+    const DESCR: &'static str = "<u2";
+    const DTYPE: NpyDtype = NpyDtype::U16;
+    fn extend_le(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+}
+
+/// Serializes an array exactly as `numpy.save` does: format 1.0 (2.0 if the header would not
+/// fit), the element type's `descr` (`'<f4'`, `'<f2'`, `'|u1'`, `'<u2'`), little-endian, C order,
+/// the header padded with spaces to a multiple of 64 bytes. Elements are written in logical
+/// (row-major) order whatever the view's memory layout.
+pub fn to_npy_bytes_of<T: NpyElement, D: Dimension>(array: ArrayView<'_, T, D>) -> Vec<u8> {
     let shape = array.shape();
     let shape_repr = match shape {
         [] => "()".to_string(),
@@ -590,7 +645,10 @@ pub fn to_npy_bytes<D: Dimension>(array: ArrayView<'_, f32, D>) -> Vec<u8> {
             format!("({})", parts.join(", "))
         }
     };
-    let mut dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape_repr}, }}");
+    let mut dict = format!(
+        "{{'descr': '{}', 'fortran_order': False, 'shape': {shape_repr}, }}",
+        T::DESCR
+    );
     // NumPy leaves room for the first axis to grow in place (GROWTH_AXIS_MAX_DIGITS = 21).
     if let Some(first) = shape.first() {
         dict.push_str(&" ".repeat(21usize.saturating_sub(first.to_string().len())));
@@ -604,7 +662,7 @@ pub fn to_npy_bytes<D: Dimension>(array: ArrayView<'_, f32, D>) -> Vec<u8> {
         if width == 2 && header_len > u16::MAX as usize {
             continue;
         }
-        out.reserve(preamble + header_len + array.len() * 4);
+        out.reserve(preamble + header_len + array.len() * T::DTYPE.itemsize());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&[version, 0]);
         if width == 2 {
@@ -617,15 +675,38 @@ pub fn to_npy_bytes<D: Dimension>(array: ArrayView<'_, f32, D>) -> Vec<u8> {
         out.push(b'\n');
         break;
     }
-    for v in array.iter() {
-        out.extend_from_slice(&v.to_le_bytes());
+    for &v in array.iter() {
+        v.extend_le(&mut out);
     }
     out
 }
 
-/// Writes an `f32` array as a `.npy` file (see [`to_npy_bytes`] for the exact bytes).
+/// Serializes an `f32` array exactly as `numpy.save` does (see [`to_npy_bytes_of`]).
+pub fn to_npy_bytes<D: Dimension>(array: ArrayView<'_, f32, D>) -> Vec<u8> {
+    to_npy_bytes_of(array)
+}
+
+/// Writes an array as a `.npy` file (see [`to_npy_bytes_of`] for the exact bytes).
+pub fn write_npy<T: NpyElement, D: Dimension>(
+    path: &Path,
+    array: ArrayView<'_, T, D>,
+) -> Result<()> {
+    std::fs::write(path, to_npy_bytes_of(array)).map_err(|e| io_error("write", path, &e))
+}
+
+/// Writes an `f32` array as a `.npy` file (`'<f4'`).
 pub fn write_npy_f32<D: Dimension>(path: &Path, array: ArrayView<'_, f32, D>) -> Result<()> {
-    std::fs::write(path, to_npy_bytes(array)).map_err(|e| io_error("write", path, &e))
+    write_npy(path, array)
+}
+
+/// Writes a half-precision array as a `.npy` file (`'<f2'`).
+pub fn write_npy_f16<D: Dimension>(path: &Path, array: ArrayView<'_, half::f16, D>) -> Result<()> {
+    write_npy(path, array)
+}
+
+/// Writes a `u8` array as a `.npy` file (`'|u1'`).
+pub fn write_npy_u8<D: Dimension>(path: &Path, array: ArrayView<'_, u8, D>) -> Result<()> {
+    write_npy(path, array)
 }
 
 // --- a parser for the Python literal subset NumPy headers use -------------------------------------
@@ -886,6 +967,27 @@ mod tests {
         let back = parse_npy(&bytes, "x").unwrap();
         assert_eq!(back.shape, vec![2, 3]);
         assert_eq!(back.data, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.5]);
+    }
+
+    #[test]
+    fn typed_writers_round_trip_with_their_descr() {
+        let h = arr2(&[[half::f16::from_f32(1.5), half::f16::from_f32(-2.0)]]);
+        let b = to_npy_bytes_of(h.view());
+        assert!(std::str::from_utf8(&b[10..30]).unwrap().contains("'<f2'"));
+        let back = parse_npy(&b, "f2").unwrap();
+        assert_eq!((back.dtype, back.data), (NpyDtype::F16, vec![1.5, -2.0]));
+        let u = arr2(&[[0u8, 7], [200, 255]]);
+        let b = to_npy_bytes_of(u.view());
+        assert!(std::str::from_utf8(&b[10..30]).unwrap().contains("'|u1'"));
+        assert_eq!(b.len(), 128 + 4);
+        let back = parse_npy(&b, "u1").unwrap();
+        assert_eq!((back.dtype, back.shape), (NpyDtype::U8, vec![2, 2]));
+        assert_eq!(back.data, vec![0.0, 7.0, 200.0, 255.0]);
+        let w = ndarray::arr1(&[1u16, 65535]);
+        let b = to_npy_bytes_of(w.view());
+        assert_eq!(&b[b.len() - 4..], &[1, 0, 255, 255]);
+        let back = parse_npy(&b, "u2").unwrap();
+        assert_eq!((back.dtype, back.data), (NpyDtype::U16, vec![1.0, 65535.0]));
     }
 
     #[test]
