@@ -41,7 +41,8 @@ pub enum Error {
 
     /// A block size that does not divide the axis it applies to.
     #[error(
-        "block size {block} does not divide {what} = {value}; choose a block size that divides it"
+        "block size {block} does not fit {what} = {value}; {}",
+        block_hint(what)
     )]
     BlockSizeMismatch {
         /// The block size.
@@ -188,6 +189,14 @@ pub enum Error {
         /// What is wrong, from the codec.
         reason: String,
     },
+}
+
+fn block_hint(what: &str) -> &'static str {
+    if what.starts_with("channels") {
+        "depth_to_space needs channels divisible by block_size²"
+    } else {
+        "choose a block size that divides it"
+    }
 }
 
 fn suggestion_text(suggestions: &[String]) -> String {

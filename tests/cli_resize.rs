@@ -673,7 +673,7 @@ fn every_user_error_is_one_line_and_exit_2() {
             &png,
             &out,
         ),
-        "does not divide channels",
+        "does not fit channels = ",
     );
     assert_fatal(
         &resize(
@@ -681,7 +681,7 @@ fn every_user_error_is_one_line_and_exit_2() {
             &png,
             &out,
         ),
-        "does not divide height = 5",
+        "does not fit height = 5",
     );
     // --attr on a non-onnx preset, and a malformed --attr.
     assert_fatal(

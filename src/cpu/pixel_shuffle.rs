@@ -38,7 +38,7 @@ pub fn output_dims(dims: [usize; 4], spec: BlockSpec, dir: Direction) -> Result<
             if c % bb != 0 {
                 return Err(Error::BlockSizeMismatch {
                     block: b,
-                    what: "channels (must be a multiple of block_size²)".into(),
+                    what: "channels".into(),
                     value: c,
                 });
             }
