@@ -18,7 +18,7 @@ fn validate(name: &str, source: &str) -> (naga::Module, naga::valid::ModuleInfo)
 #[test]
 fn every_kernel_validates() {
     let sources = all_sources();
-    assert!(sources.len() >= 14);
+    assert!(sources.len() >= 18);
     for (name, source) in &sources {
         let (module, _) = validate(name, source);
         let entry = entry_point(name);
@@ -78,5 +78,23 @@ fn no_number_is_formatted_into_shader_text() {
                 "{name}: unexpected prelude line {line:?}"
             );
         }
+    }
+}
+
+#[test]
+fn preprocessing_kernels_are_among_the_validated_sources() {
+    // The image preprocessing entry points (buffer and texture frames, f32 and f16 outputs) go
+    // through every check above.
+    let names: Vec<String> = all_sources().into_iter().map(|(n, _)| n).collect();
+    for name in [
+        "pre_buffer:F32",
+        "pre_buffer:F16",
+        "pre_texture:F32",
+        "pre_texture:F16",
+    ] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} missing from {names:?}"
+        );
     }
 }

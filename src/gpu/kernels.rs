@@ -13,6 +13,7 @@ const PIXEL_SHUFFLE_WGSL: &str = include_str!("../../shaders/pixel_shuffle.wgsl"
 const TEXTURE_WGSL: &str = include_str!("../../shaders/texture.wgsl");
 const TAPS_WGSL: &str = include_str!("../../shaders/taps.wgsl");
 const SHUFFLE_SOURCE_WGSL: &str = include_str!("../../shaders/shuffle_source.wgsl");
+const PREPROCESS_WGSL: &str = include_str!("../../shaders/preprocess.wgsl");
 
 /// How tensor elements are stored in a buffer or texture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -72,6 +73,10 @@ pub(crate) enum Entry {
     TexResize,
     /// depth_to_space / space_to_depth on texture arrays.
     TexShuffle,
+    /// Image preprocessing from an 8-bit frame in a storage buffer.
+    PreBuffer,
+    /// Image preprocessing from an rgba8unorm texture.
+    PreTexture,
 }
 
 impl Entry {
@@ -84,6 +89,8 @@ impl Entry {
             Entry::Shuffle => "shuffle",
             Entry::TexResize => "tex_resize",
             Entry::TexShuffle => "tex_shuffle",
+            Entry::PreBuffer => "pre_buffer",
+            Entry::PreTexture => "pre_texture",
         }
     }
 
@@ -93,6 +100,7 @@ impl Entry {
             Entry::Gather | Entry::Direct | Entry::Rows | Entry::Cols => &[TAPS_WGSL, RESIZE_WGSL],
             Entry::Shuffle => &[SHUFFLE_SOURCE_WGSL, PIXEL_SHUFFLE_WGSL],
             Entry::TexResize | Entry::TexShuffle => &[TAPS_WGSL, SHUFFLE_SOURCE_WGSL, TEXTURE_WGSL],
+            Entry::PreBuffer | Entry::PreTexture => &[TAPS_WGSL, PREPROCESS_WGSL],
         }
     }
 
@@ -132,6 +140,8 @@ pub fn all_sources() -> Vec<(String, String)> {
         Entry::Shuffle,
         Entry::TexResize,
         Entry::TexShuffle,
+        Entry::PreBuffer,
+        Entry::PreTexture,
     ];
     let mut out = Vec::new();
     for entry in entries {

@@ -7,10 +7,13 @@
 //! - [`GpuContext::encode_texture`] does the same over texture arrays in Metal's MPSImage layout
 //!   ([`TextureImage`]).
 //! - [`GpuContext::run`] and friends take and return ndarrays for people who just have an array.
+//! - [`GpuContext::encode_preprocess`] turns an 8-bit frame (buffer or rgba8unorm texture) into a
+//!   normalised, resized tensor in one dispatch ([`crate::preprocess`]).
 
 mod buffers;
 mod context;
 mod kernels;
+mod preprocess;
 mod tables;
 
 pub use buffers::{BoundOperation, BufferTensor};
@@ -18,6 +21,7 @@ pub use context::{
     enumerate_adapters, gpu_required, instance, AdapterDescription, GpuContext, GpuOptions,
 };
 pub use kernels::{all_sources, entry_point, DType};
+pub use preprocess::{BoundPreprocess, FrameBuffer, FrameSource};
 mod arrays;
 mod textures;
 

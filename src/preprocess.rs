@@ -1,1 +1,0 @@
-//! `preprocess` (being written in this session).
