@@ -1,1 +1,0 @@
-//! `figures` (being written in this session).
