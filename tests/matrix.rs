@@ -635,3 +635,27 @@ fn cli_unknown_names_and_unwritable_files_exit_2_with_one_line() {
     let bad_format = halfpixel(&["matrix", "--format", "html"]);
     assert_eq!(bad_format.status.code(), Some(2));
 }
+
+/// README.md carries the whole matrix (between its BEGIN/END markers) exactly as the current code
+/// computes it: regenerate it with `halfpixel matrix --format md` when presets change.
+#[test]
+fn the_readme_carries_the_current_matrix() {
+    let out = halfpixel(&["matrix", "--format", "md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let generated = text(&out.stdout);
+    let body = generated
+        .split_once('\n')
+        .map(|(_heading, rest)| rest.trim())
+        .expect("a heading line");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let begin = "<!-- BEGIN halfpixel matrix -->";
+    let end = "<!-- END halfpixel matrix -->";
+    let start = readme.find(begin).expect("README has the BEGIN marker") + begin.len();
+    let stop = readme.find(end).expect("README has the END marker");
+    assert!(
+        readme[start..stop].trim() == body,
+        "README.md's matrix is out of date: paste the output of `halfpixel matrix --format md` \
+         (without its heading) between the markers"
+    );
+}

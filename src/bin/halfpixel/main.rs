@@ -1,5 +1,8 @@
 //! The `halfpixel` command line: runs conformance corpora on the CPU and on every GPU adapter
-//! (`conformance`), and measures throughput against the memory floors (`bench`).
+//! (`conformance`), measures throughput against the memory floors (`bench`), resizes files with
+//! named presets (`resize`, `presets`), finds which framework call turns one tensor into another
+//! (`identify`), computes the cross-framework cheatsheet (`matrix`) and draws the article's
+//! pictures (`figures`).
 //!
 //! Exit status: 0 when every check passed (every measurement ran), 1 when some failed, 2 on a
 //! usage error or when the run could not happen at all (unreadable or malformed corpus, no GPU
