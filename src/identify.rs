@@ -144,6 +144,11 @@ pub struct IdentifyOptions {
     /// When no candidate matches B bit for bit, widen the search once to round scale factors and
     /// fitted cubic coefficients (see the module documentation).
     pub widen: bool,
+    /// An absolute tolerance for B's values, for references that were rounded or printed with
+    /// few digits (documentation examples, hand-written test vectors): a group within it but
+    /// beyond float rounding is [`Verdict::WithinTolerance`]. 0 (the default) accepts float
+    /// rounding only.
+    pub abs_tolerance: f64,
 }
 
 impl Default for IdentifyOptions {
@@ -153,6 +158,7 @@ impl Default for IdentifyOptions {
             input_storage: Storage::Float32,
             output_storage: Storage::Float32,
             widen: true,
+            abs_tolerance: 0.0,
         }
     }
 }
@@ -167,21 +173,26 @@ pub enum Verdict {
     Exact,
     /// Not equal, but within the float rounding bound of the group's plan ([`Group::tolerance`]).
     WithinRounding,
-    /// Beyond that bound: a different computation.
+    /// Beyond the rounding bound, but within the absolute tolerance the caller gave
+    /// ([`IdentifyOptions::abs_tolerance`]): B's values were rounded or printed with few digits.
+    WithinTolerance,
+    /// Beyond both: a different computation.
     Differs,
 }
 
 impl Verdict {
-    /// Whether the group explains B (exactly or within float rounding).
+    /// Whether the group explains B (exactly, within float rounding, or within the caller's
+    /// tolerance).
     pub fn reproduces(self) -> bool {
         self != Verdict::Differs
     }
 
-    /// `exact`, `within float rounding` or `differs`.
+    /// `exact`, `within float rounding`, `within the given tolerance` or `differs`.
     pub fn describe(self) -> &'static str {
         match self {
             Verdict::Exact => "exact",
             Verdict::WithinRounding => "within float rounding",
+            Verdict::WithinTolerance => "within the given tolerance",
             Verdict::Differs => "differs",
         }
     }
@@ -373,6 +384,7 @@ impl Report {
         let names = head.preset_names();
         let how = match head.verdict {
             Verdict::Exact => "exactly",
+            Verdict::WithinTolerance => "within the given tolerance",
             _ => "within float rounding",
         };
         let mut s = match names.first() {
@@ -658,6 +670,8 @@ struct Context<'a> {
     max_abs_input: f64,
     epsilon: f64,
     storage: Storage,
+    /// [`IdentifyOptions::abs_tolerance`].
+    abs_tolerance: f64,
 }
 
 impl Context<'_> {
@@ -951,6 +965,8 @@ impl<'a> Engine<'a> {
             Verdict::Exact
         } else if stats.max <= class.tolerance {
             Verdict::WithinRounding
+        } else if stats.max <= self.ctx.abs_tolerance {
+            Verdict::WithinTolerance
         } else {
             Verdict::Differs
         };
@@ -1229,7 +1245,7 @@ pub const CANDIDATE_COST: usize = 1 << 12;
 ///
 /// Errors: [`Error::InvalidArgument`] naming the output shape when no resize, depth_to_space or
 /// space_to_depth connects the shapes (with the reason), or when no candidate can produce the
-/// output shape.
+/// output shape; or naming `abs_tolerance` when it is negative or not finite.
 pub fn identify(
     input: ArrayView4<'_, f32>,
     output: ArrayView4<'_, f32>,
@@ -1251,6 +1267,13 @@ pub fn identify(
     };
     if let Some(why) = unconnected(in_dims, out_dims) {
         return Err(shape_error(why));
+    }
+    if !(options.abs_tolerance.is_finite() && options.abs_tolerance >= 0.0) {
+        return Err(Error::invalid_argument(
+            "abs_tolerance",
+            options.abs_tolerance,
+            "must be a finite number of at least 0",
+        ));
     }
     let half =
         options.input_storage == Storage::Float16 || options.output_storage == Storage::Float16;
@@ -1275,6 +1298,7 @@ pub fn identify(
         max_abs_input,
         epsilon,
         storage: options.output_storage,
+        abs_tolerance: options.abs_tolerance,
     };
     let mut engine = Engine {
         ctx,

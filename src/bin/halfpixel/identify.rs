@@ -56,6 +56,12 @@ pub(crate) struct IdentifyArgs {
     #[arg(long, value_name = "S[,S]", value_parser = parse_scale)]
     scale: Option<[f64; 2]>,
 
+    /// Also accept candidates within this absolute difference of B, for references whose values
+    /// were rounded or printed with few digits (documentation examples, hand-written vectors);
+    /// float rounding is always accepted
+    #[arg(long, value_name = "X", default_value_t = 0.0, value_parser = parse_atol)]
+    atol: f64,
+
     /// How many groups to show
     #[arg(long, value_name = "N", default_value_t = 5)]
     top: usize,
@@ -64,6 +70,13 @@ pub(crate) struct IdentifyArgs {
     /// run) as JSON to FILE
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+}
+
+fn parse_atol(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("{s:?} is not a finite number of at least 0")),
+    }
 }
 
 fn parse_layout(s: &str) -> Result<Layout, String> {
@@ -171,6 +184,7 @@ pub(crate) fn run(args: &IdentifyArgs) -> Result<bool, Fatal> {
         input_storage: a.storage(),
         output_storage: b.storage(),
         widen: true,
+        abs_tolerance: args.atol,
     };
     let (xa, xb) = (a.take_array(layout)?, b.take_array(layout)?);
     let report = identify(xa.view(), xb.view(), layout, &options).map_err(|e| {
@@ -336,6 +350,11 @@ fn write_group(out: &mut dyn Write, rank: usize, g: &Group) -> io::Result<()> {
         Verdict::Exact => "exact".to_string(),
         Verdict::WithinRounding => format!(
             "within float rounding: max |err| {} ≤ bound {}",
+            format_error(g.max_abs_error),
+            format_error(g.tolerance)
+        ),
+        Verdict::WithinTolerance => format!(
+            "within the given tolerance: max |err| {} (beyond the rounding bound {})",
             format_error(g.max_abs_error),
             format_error(g.tolerance)
         ),

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use halfpixel::matrix::{self, Matrix, Options, PairResult, SourceRow, TargetGroup, Verdict};
+use halfpixel::progress::ProgressBar;
 
 use crate::common::Fatal;
 
@@ -83,8 +84,18 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<bool, Fatal> {
                 .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))
         })
         .transpose()?;
-    let mut progress = |line: &str| eprintln!("matrix: {line}");
-    let matrix = matrix::compute(&options, &mut progress)?;
+    // A bar on stderr when it is a terminal: one step per shape pair, labelled with the pair.
+    let bar = ProgressBar::stderr("matrix", options.sweep.pairs().len() as u64);
+    let mut started = false;
+    let mut progress = |line: &str| {
+        if std::mem::replace(&mut started, true) {
+            bar.inc(1);
+        }
+        bar.set_label(format!("matrix {line}"));
+    };
+    let computed = matrix::compute(&options, &mut progress);
+    bar.finish();
+    let matrix = computed?;
     if let Some((path, mut file)) = json_file {
         let json = serde_json::to_string_pretty(&matrix)?;
         file.write_all(json.as_bytes())
