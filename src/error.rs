@@ -178,6 +178,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// Memory for a result could not be reserved (checked before anything is written).
+    #[error("cannot allocate {bytes} bytes ({:.2} GiB) for {what}; choose a smaller size, split the batch, or pass your own buffer (run_cpu_into)", *.bytes as f64 / (1u64 << 30) as f64)]
+    OutOfMemory {
+        /// What was being allocated, e.g. "the output [1, 64, 90000, 90000]".
+        what: String,
+        /// How many bytes it needs.
+        bytes: u128,
+    },
+
     /// An image file that could not be decoded (malformed, truncated, not the format its
     /// extension names) or encoded (a size or colour type the format cannot hold).
     #[error("cannot {action} image {path}: {reason}")]
@@ -240,26 +249,102 @@ pub(crate) fn check_scale(what: &str, value: f64) -> Result<f64> {
     }
 }
 
-/// The largest axis length halfpixel accepts: indices are stored as `u32` in the tap tables.
-pub const MAX_AXIS_LEN: usize = (u32::MAX as usize) / 2;
+/// The largest axis length (input or output height or width) halfpixel accepts: 2^25 =
+/// 33,554,432. Each axis gets a tap table of its output length (built before any data is
+/// touched), so this bounds the memory and time of planning (about 1 GiB and a few seconds at
+/// the limit); images and feature maps are far below it, a longer 1-D signal must be resized in
+/// pieces. Past it: [`Error::SizeTooLarge`].
+pub const MAX_AXIS_LEN: usize = 1 << 25;
+
+/// An integer a length can be given as (a framework's signed argument, or a Rust `usize`).
+pub(crate) trait LenValue: Copy {
+    /// The value, widened so that no conversion wraps.
+    fn widen(self) -> i128;
+}
+
+macro_rules! len_value {
+    ($($t:ty),*) => {$(
+        impl LenValue for $t {
+            fn widen(self) -> i128 {
+                self as i128
+            }
+        }
+    )*};
+}
+len_value!(i32, i64, u32, u64, usize);
 
 /// Checks that a length is at least 1 and fits the tap tables.
-pub(crate) fn check_len(what: &str, value: i64) -> Result<usize> {
+pub(crate) fn check_len(what: &str, value: impl LenValue) -> Result<usize> {
+    let value = value.widen();
     if value < 1 {
         return Err(Error::ZeroOrNegativeSize {
             what: what.to_string(),
-            value,
+            value: value.clamp(i64::MIN as i128, 0) as i64,
         });
     }
-    let v = value as u64;
-    if v > MAX_AXIS_LEN as u64 {
+    if value > MAX_AXIS_LEN as i128 {
         return Err(Error::SizeTooLarge {
             what: what.to_string(),
-            value: v as u128,
+            value: value as u128,
             limit: MAX_AXIS_LEN as u128,
         });
     }
-    Ok(v as usize)
+    Ok(value as usize)
+}
+
+/// The axis names of `[n, c, h, w]`, for messages.
+const AXIS_NAMES: [&str; 4] = ["batch", "channels", "height", "width"];
+
+/// The most elements a tensor may hold: its f32 bytes must fit in `isize` (Rust's allocation
+/// limit), so that no index or byte count can overflow.
+pub const MAX_TENSOR_ELEMENTS: u128 = (isize::MAX as u128) / 4;
+
+/// Checks a tensor's `[n, c, h, w]`: every axis at least 1 (a zero-length axis is an error, not
+/// an empty result) and the element count within [`MAX_TENSOR_ELEMENTS`]. Returns the count.
+pub(crate) fn check_dims(what: &str, dims: [usize; 4]) -> Result<usize> {
+    for (d, name) in dims.iter().zip(AXIS_NAMES) {
+        if *d == 0 {
+            return Err(Error::ZeroOrNegativeSize {
+                what: format!("{what} {name} (shape [n, c, h, w] = {dims:?})"),
+                value: 0,
+            });
+        }
+    }
+    let elements: u128 = dims.iter().map(|&d| d as u128).product();
+    if elements > MAX_TENSOR_ELEMENTS {
+        return Err(Error::SizeTooLarge {
+            what: format!("{what} element count (shape [n, c, h, w] = {dims:?})"),
+            value: elements,
+            limit: MAX_TENSOR_ELEMENTS,
+        });
+    }
+    Ok(elements as usize)
+}
+
+/// A zero-filled f32 array of `shape`, or [`Error::OutOfMemory`] when the memory cannot be
+/// reserved (instead of the abort an infallible allocation would be).
+pub(crate) fn try_zeros(what: &str, shape: [usize; 4]) -> Result<ndarray::Array4<f32>> {
+    let elements = check_dims(what, shape)?;
+    let out_of_memory = || Error::OutOfMemory {
+        what: format!("{what} {shape:?}"),
+        bytes: elements as u128 * 4,
+    };
+    let layout = std::alloc::Layout::array::<f32>(elements).map_err(|_| out_of_memory())?;
+    // Zeroed pages from the allocator (calloc): the kernel writes every element afterwards, so
+    // zeroing them here as well would cost a second pass over the output.
+    // SAFETY: `layout` has a non-zero size (check_dims refuses empty shapes).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<f32>();
+    if ptr.is_null() {
+        return Err(out_of_memory());
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `elements` f32
+    // values, all of them initialised (zero bits are 0.0f32), and is owned by nothing else.
+    let data = unsafe { Vec::from_raw_parts(ptr, elements, elements) };
+    ndarray::Array4::from_shape_vec(shape, data).map_err(|e| Error::ShapeMismatch {
+        what: format!("{what} ({e})"),
+        expected: shape.to_vec(),
+        got: vec![elements],
+    })
 }
 
 /// Converts a floating output length (already floored or rounded by the caller's rule) to a checked length.

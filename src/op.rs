@@ -7,7 +7,7 @@ use ndarray::{Array4, ArrayView4, ArrayViewMut4};
 
 use crate::cpu;
 use crate::cpu::{Direction, ResizeKernel};
-use crate::error::Result;
+use crate::error::{check_dims, Result};
 use crate::plan::ResizePlan;
 use crate::spec::{BlockSpec, Layout, ResizeSpec};
 
@@ -192,7 +192,19 @@ impl Operation {
     }
 
     /// The output `[n, c, h, w]` for an input.
+    ///
+    /// Errors: a zero-length axis or an element count past [`MAX_TENSOR_ELEMENTS`] in the input
+    /// or the output, and whatever the operation refuses for this input.
+    ///
+    /// [`MAX_TENSOR_ELEMENTS`]: crate::error::MAX_TENSOR_ELEMENTS
     pub fn output_dims(&self, input: &InputDesc) -> Result<[usize; 4]> {
+        check_dims("input", input.dims)?;
+        let out = self.output_dims_unchecked(input)?;
+        check_dims("output", out)?;
+        Ok(out)
+    }
+
+    fn output_dims_unchecked(&self, input: &InputDesc) -> Result<[usize; 4]> {
         match self {
             Operation::Resize(r) => Ok(r.kernel(input)?.output_dims()),
             Operation::DepthToSpace(b) => {
@@ -210,6 +222,7 @@ impl Operation {
             dims: layout.nchw(input.dim().into()),
             layout,
         };
+        self.output_dims(&desc)?;
         match self {
             Operation::Resize(r) => r.kernel(&desc)?.run(input),
             Operation::DepthToSpace(b) => {
@@ -232,6 +245,7 @@ impl Operation {
             dims: layout.nchw(input.dim().into()),
             layout,
         };
+        self.output_dims(&desc)?;
         match self {
             Operation::Resize(r) => r.kernel(&desc)?.run_into(input, output),
             Operation::DepthToSpace(b) => {

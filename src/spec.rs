@@ -290,7 +290,7 @@ pub struct BlockSpec {
 impl BlockSpec {
     /// A block spec, refusing a block size of 0.
     pub fn new(block_size: usize, order: BlockOrder) -> Result<Self> {
-        check_len("block size", block_size as i64)?;
+        check_len("block size", block_size)?;
         Ok(BlockSpec { block_size, order })
     }
 }
@@ -406,8 +406,8 @@ impl ResizeSpec {
     pub fn validate(&self) -> Result<()> {
         let mode = self.mode;
         let ctm = self.coordinate_transformation_mode;
-        check_len("output height", self.output_size[0] as i64)?;
-        check_len("output width", self.output_size[1] as i64)?;
+        check_len("output height", self.output_size[0])?;
+        check_len("output width", self.output_size[1])?;
         if let Some([sh, sw]) = self.scale {
             check_scale("scale (height)", sh)?;
             check_scale("scale (width)", sw)?;
@@ -487,11 +487,7 @@ impl ResizeSpec {
                     reason: "every value must be finite".into(),
                 });
             }
-            if let Some(ev) = self.extrapolation_value {
-                if ev.is_nan() {
-                    // NaN is a legitimate fill value; nothing to refuse.
-                }
-            }
+            // Any extrapolation value is accepted: NaN and ±inf are legitimate fill values.
         } else {
             if self.roi.is_some() {
                 return Err(Error::UnusedField {

@@ -3,7 +3,7 @@
 use ndarray::{Array4, ArrayView4, ArrayViewMut4};
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::{try_zeros, Error, Result};
 use crate::spec::{BlockOrder, BlockSpec, Layout};
 
 /// Below this many elements a call runs on the calling thread only.
@@ -103,7 +103,7 @@ pub fn rearrange(
 ) -> Result<Array4<f32>> {
     let dims = layout.nchw(input.dim().into());
     let out = output_dims(dims, spec, dir)?;
-    let mut output = Array4::<f32>::zeros(layout.shape(out));
+    let mut output = try_zeros("the output", layout.shape(out))?;
     rearrange_into(input, layout, spec, dir, output.view_mut())?;
     Ok(output)
 }

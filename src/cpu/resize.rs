@@ -10,7 +10,7 @@ use std::cell::RefCell;
 
 use ndarray::{Array4, ArrayView4, ArrayViewMut4};
 
-use crate::error::{Error, Result};
+use crate::error::{try_zeros, Error, Result};
 use crate::op::InputDesc;
 use crate::plan::{AxisPlan, ResizePlan};
 
@@ -95,7 +95,7 @@ impl ResizeKernel {
 
     /// Runs on `input`, returning a new array in the input's layout.
     pub fn run(&self, input: ArrayView4<f32>) -> Result<Array4<f32>> {
-        let mut out = Array4::<f32>::zeros(self.input.layout.shape(self.out_dims));
+        let mut out = try_zeros("the output", self.input.layout.shape(self.out_dims))?;
         self.run_into(input, out.view_mut())?;
         Ok(out)
     }

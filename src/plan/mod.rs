@@ -18,7 +18,7 @@ pub mod portable;
 pub mod tf;
 pub mod torch;
 
-use crate::error::{Error, Result, MAX_AXIS_LEN};
+use crate::error::{check_dims, Error, Result, MAX_AXIS_LEN};
 
 /// One axis of a resize: for each output index, its taps (source index, weight) or "extrapolate".
 ///
@@ -93,25 +93,46 @@ impl AxisPlan {
     ) -> Result<AxisPlan> {
         check_axis("input length", in_len)?;
         check_axis("output length", out_len)?;
-        let mut per_output: Vec<Taps> = Vec::with_capacity(out_len);
+        let too_large = |what: &str, value: usize| Error::SizeTooLarge {
+            what: format!("{what} of an axis plan ({in_len} → {out_len})"),
+            value: value as u128,
+            limit: MAX_PLAN_TAPS as u128,
+        };
+        // Every output holds at least one entry: refuse before reserving anything.
+        if out_len > MAX_PLAN_TAPS {
+            return Err(too_large("outputs", out_len));
+        }
+        let mut per_output: Vec<Taps> = Vec::new();
+        per_output
+            .try_reserve_exact(out_len)
+            .map_err(|_| too_large("outputs", out_len))?;
         let mut width = 1;
+        let mut total_taps = 0usize;
         for o in 0..out_len {
             let mut t = taps_of(o);
             if !t.extrapolate {
                 apply_edge(&mut t.taps, in_len, edge);
                 merge_duplicates(&mut t.taps);
                 width = width.max(t.taps.len());
+                total_taps = total_taps.saturating_add(t.taps.len());
+                if total_taps > MAX_PLAN_TAPS {
+                    return Err(too_large("taps", total_taps));
+                }
             }
             per_output.push(t);
         }
+        let table_len = out_len
+            .checked_mul(width)
+            .filter(|&n| n <= MAX_PLAN_TAPS.saturating_mul(4))
+            .ok_or_else(|| too_large("padded table entries", out_len.saturating_mul(width)))?;
         let mut plan = AxisPlan {
             in_len,
             out_len,
             width,
-            counts: vec![0; out_len],
-            indices: vec![0; out_len * width],
-            weights: vec![0.0; out_len * width],
-            extrapolate: vec![false; out_len],
+            counts: zeroed(out_len, || too_large("outputs", out_len))?,
+            indices: zeroed(table_len, || too_large("padded table entries", table_len))?,
+            weights: zeroed(table_len, || too_large("padded table entries", table_len))?,
+            extrapolate: zeroed(out_len, || too_large("outputs", out_len))?,
         };
         for (o, t) in per_output.into_iter().enumerate() {
             if t.extrapolate {
@@ -213,6 +234,12 @@ impl AxisPlan {
     }
 }
 
+/// The most taps one axis plan holds: 2^27 (about 2 GiB while the plan is built). An axis needs
+/// about `max(in, out) × filter width` taps (1 for nearest, 2 for linear, up to 10 per unit of
+/// shrink for antialiased lanczos5), so with axes of at most [`MAX_AXIS_LEN`] this is reached only
+/// by antialiased shrinks of inputs millions of pixels long; past it: [`Error::SizeTooLarge`].
+pub const MAX_PLAN_TAPS: usize = 1 << 27;
+
 fn check_axis(what: &str, len: usize) -> Result<()> {
     if len == 0 {
         return Err(Error::ZeroOrNegativeSize {
@@ -258,16 +285,41 @@ fn apply_edge(taps: &mut Vec<(i64, f64)>, in_len: usize, edge: Edge) {
     }
 }
 
+/// Adds the weights of taps that read the same source index into the first of them, keeping
+/// the order of first occurrence (the order the kernels sum in). Linear in the number of taps:
+/// wide antialias windows hold thousands.
 fn merge_duplicates(taps: &mut Vec<(i64, f64)>) {
     let mut merged: Vec<(i64, f64)> = Vec::with_capacity(taps.len());
-    for &(i, w) in taps.iter() {
-        if let Some(m) = merged.iter_mut().find(|m| m.0 == i) {
-            m.1 += w;
-        } else {
-            merged.push((i, w));
+    if taps.len() <= 16 {
+        for &(i, w) in taps.iter() {
+            if let Some(m) = merged.iter_mut().find(|m| m.0 == i) {
+                m.1 += w;
+            } else {
+                merged.push((i, w));
+            }
+        }
+    } else {
+        let mut position: std::collections::HashMap<i64, usize> =
+            std::collections::HashMap::with_capacity(taps.len());
+        for &(i, w) in taps.iter() {
+            match position.entry(i) {
+                std::collections::hash_map::Entry::Occupied(at) => merged[*at.get()].1 += w,
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(merged.len());
+                    merged.push((i, w));
+                }
+            }
         }
     }
     *taps = merged;
+}
+
+/// A vector of `len` default values, or `err()` when it cannot be allocated.
+fn zeroed<T: Clone + Default>(len: usize, err: impl FnOnce() -> Error) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| err())?;
+    v.resize(len, T::default());
+    Ok(v)
 }
 
 /// A complete 2-D resize: the height plan, the width plan, the value for extrapolated samples,
@@ -316,7 +368,9 @@ impl ResizePlan {
             Some(_) => 1,
             None => n,
         };
-        Ok([n_out, c, self.h.out_len(), self.w.out_len()])
+        let out = [n_out, c, self.h.out_len(), self.w.out_len()];
+        check_dims("output", out)?;
+        Ok(out)
     }
 }
 

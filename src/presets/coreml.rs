@@ -121,7 +121,7 @@ impl GridResize {
             SizeRule::Target([h, w]) => {
                 for (what, v) in [("target height", h), ("target width", w)] {
                     if let Some(v) = v {
-                        check_len(what, v as i64)?;
+                        check_len(what, v)?;
                     }
                 }
             }
@@ -364,8 +364,8 @@ pub struct CropResize {
 impl CropResize {
     /// Checks and returns the operation.
     pub fn build(self) -> Result<Operation> {
-        check_len("target_height", self.target_size[0] as i64)?;
-        check_len("target_width", self.target_size[1] as i64)?;
+        check_len("target_height", self.target_size[0])?;
+        check_len("target_width", self.target_size[1])?;
         if self.bbox.iter().any(|v| !v.is_finite()) || !self.spatial_scale.is_finite() {
             return Err(Error::InvalidRoi {
                 roi: self.bbox.to_vec(),

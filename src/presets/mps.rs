@@ -100,12 +100,12 @@ impl MpsResize {
     pub fn build(self) -> Result<Operation> {
         match self.size {
             MpsSize::Factors { x, y } => {
-                check_len("scaleFactorX", x as i64)?;
-                check_len("scaleFactorY", y as i64)?;
+                check_len("scaleFactorX", x)?;
+                check_len("scaleFactorY", y)?;
             }
             MpsSize::Target { width, height } => {
-                check_len("resizeWidth", width as i64)?;
-                check_len("resizeHeight", height as i64)?;
+                check_len("resizeWidth", width)?;
+                check_len("resizeHeight", height)?;
             }
         }
         if self.filter == MpsFilter::Nearest && self.align_corners {
@@ -125,8 +125,8 @@ impl MpsResize {
                 let w = in_w.checked_mul(x);
                 match (h, w) {
                     (Some(h), Some(w)) => Ok([
-                        check_len("output height", h as i64)?,
-                        check_len("output width", w as i64)?,
+                        check_len("output height", h)?,
+                        check_len("output width", w)?,
                     ]),
                     _ => Err(Error::SizeTooLarge {
                         what: "MPS upsampling output".into(),

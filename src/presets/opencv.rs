@@ -49,8 +49,8 @@ impl Resize {
     fn validate(&self) -> Result<()> {
         match self.dsize {
             Some([w, h]) if w > 0 || h > 0 => {
-                check_len("dsize width", w as i64)?;
-                check_len("dsize height", h as i64)?;
+                check_len("dsize width", w)?;
+                check_len("dsize height", h)?;
             }
             _ => {
                 check_scale("fx", self.fx_fy[0])?;

@@ -124,8 +124,8 @@ impl ResizeV1 {
 }
 
 fn check_size([h, w]: [usize; 2]) -> Result<()> {
-    check_len("size (height)", h as i64)?;
-    check_len("size (width)", w as i64)?;
+    check_len("size (height)", h)?;
+    check_len("size (width)", w)?;
     Ok(())
 }
 
@@ -405,8 +405,8 @@ pub struct UpSampling2D {
 impl UpSampling2D {
     /// `layers.UpSampling2D(size=(fh, fw), interpolation=…)`.
     pub fn build(self) -> Result<Operation> {
-        check_len("size (height factor)", self.size[0] as i64)?;
-        check_len("size (width factor)", self.size[1] as i64)?;
+        check_len("size (height factor)", self.size[0])?;
+        check_len("size (width factor)", self.size[1])?;
         Ok(Operation::resize(self))
     }
 }

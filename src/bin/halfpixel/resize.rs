@@ -8,7 +8,7 @@ use halfpixel::presets::named::{by_name, Kind, NamedPreset, Request, Target};
 use halfpixel::tensor_io::{
     check_writable, read_tensor, write_tensor, ElementType, FileFormat, LoadedTensor,
 };
-use halfpixel::{Backend, Executor, InputDesc, Layout};
+use halfpixel::{Backend, Executor, InputDesc, Layout, Operation};
 
 use crate::common::{panic_message, Fatal};
 
@@ -290,25 +290,52 @@ fn shape_text(shape: &[usize]) -> String {
     format!("[{}]", parts.join(", "))
 }
 
+/// The arguments of a resize, checked before any file is read.
+pub(crate) struct Checked<'a> {
+    preset: &'static NamedPreset,
+    target: Target,
+    attributes: Vec<(String, String)>,
+    layout: Layout,
+    args: &'a ResizeArgs,
+}
+
+/// Checks the preset, its target and the attributes.
+pub(crate) fn check(args: &ResizeArgs) -> Result<Checked<'_>, Fatal> {
+    let preset = by_name(&args.preset)?;
+    Ok(Checked {
+        preset,
+        target: target(args, preset)?,
+        attributes: attributes(args)?,
+        layout: args.layout.into(),
+        args,
+    })
+}
+
+impl Checked<'_> {
+    /// The operation for an input of `dims` (N, C, H, W) and its output's dims, refusing an
+    /// output that could not be allocated before anything is planned.
+    pub(crate) fn operation(&self, dims: [usize; 4]) -> Result<(Operation, [usize; 4]), Fatal> {
+        let request = Request {
+            target: self.target,
+            input: dims,
+            attributes: &self.attributes,
+        };
+        check_output_fits(self.target, self.preset, dims)?;
+        let op = self.preset.build(&request)?;
+        let out_nchw = op.output_dims(&InputDesc {
+            dims,
+            layout: self.layout,
+        })?;
+        Ok((op, out_nchw))
+    }
+}
+
 /// Runs `halfpixel resize`.
 pub(crate) fn run(args: &ResizeArgs) -> Result<bool, Fatal> {
-    let preset = by_name(&args.preset)?;
-    let target = target(args, preset)?;
-    let attributes = attributes(args)?;
-    let layout: Layout = args.layout.into();
-
-    let input: LoadedTensor = read_tensor(&args.input, layout)?;
-    let request = Request {
-        target,
-        input: input.dims_nchw(),
-        attributes: &attributes,
-    };
-    check_output_fits(target, preset, input.dims_nchw())?;
-    let op = preset.build(&request)?;
-    let out_nchw = op.output_dims(&InputDesc {
-        dims: input.dims_nchw(),
-        layout,
-    })?;
+    let checked = check(args)?;
+    let layout = checked.layout;
+    let input: LoadedTensor = read_tensor(&checked.args.input, layout)?;
+    let (op, out_nchw) = checked.operation(input.dims_nchw())?;
     let out_shape = layout.shape(out_nchw);
 
     // Decide what is written, and refuse what cannot be, before any work is done.
