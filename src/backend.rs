@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use ndarray::{Array4, ArrayView4};
 
@@ -39,9 +40,24 @@ impl FromStr for Backend {
 }
 
 /// Runs operations on the backend chosen when it was created.
+///
+/// With [`Backend::Auto`], device trouble never fails a call: when no GPU opens the executor
+/// runs on the CPU from the start, and when the GPU is lost mid-way (a driver reset, an unplugged
+/// GPU, `wgpu::Device::destroy`) the call that noticed it is redone on the CPU, the GPU is dropped,
+/// every later call runs on the CPU, and a warning is recorded ([`Executor::warnings`];
+/// [`Executor::describe`] says it fell back and why). The library never prints: showing the
+/// warnings is the caller's choice. With [`Backend::Gpu`] the error ([`Error::DeviceLost`]) is
+/// returned instead.
+///
+/// An executor is `Send + Sync`; threads sharing one share its GPU context.
 pub struct Executor {
-    gpu: Option<GpuContext>,
-    fallback_reason: Option<String>,
+    backend: Backend,
+    /// The GPU, until none opened or it was lost (in `Auto` mode).
+    gpu: RwLock<Option<Arc<GpuContext>>>,
+    /// Why the executor runs on the CPU in `Auto` mode (no adapter, or the device was lost).
+    fallback_reason: RwLock<Option<String>>,
+    /// Device trouble met while running; at most one per GPU the executor dropped.
+    warnings: Mutex<Vec<String>>,
 }
 
 impl fmt::Debug for Executor {
@@ -50,63 +66,121 @@ impl fmt::Debug for Executor {
     }
 }
 
+/// Reads a lock whose every change is a single assignment, so a poisoned lock is consistent.
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Writes a lock whose every change is a single assignment, so a poisoned lock is consistent.
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Executor {
-    /// Opens the backend: `Gpu` fails without an adapter, `Auto` falls back to the CPU.
+    fn build(backend: Backend, gpu: Option<GpuContext>, fallback_reason: Option<String>) -> Self {
+        Executor {
+            backend,
+            gpu: RwLock::new(gpu.map(Arc::new)),
+            fallback_reason: RwLock::new(fallback_reason),
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Opens the backend: `Gpu` fails without an adapter, `Auto` falls back to the CPU (and
+    /// [`describe`](Self::describe) says why).
     pub fn new(backend: Backend) -> Result<Self> {
         match backend {
-            Backend::Cpu => Ok(Executor {
-                gpu: None,
-                fallback_reason: None,
-            }),
-            Backend::Gpu => Ok(Executor {
-                gpu: Some(GpuContext::new()?),
-                fallback_reason: None,
-            }),
+            Backend::Cpu => Ok(Executor::build(backend, None, None)),
+            Backend::Gpu => Ok(Executor::build(backend, Some(GpuContext::new()?), None)),
             Backend::Auto => match GpuContext::new() {
-                Ok(ctx) => Ok(Executor {
-                    gpu: Some(ctx),
-                    fallback_reason: None,
-                }),
-                Err(e) => Ok(Executor {
-                    gpu: None,
-                    fallback_reason: Some(e.to_string()),
-                }),
+                Ok(ctx) => Ok(Executor::build(backend, Some(ctx), None)),
+                Err(e) => Ok(Executor::build(backend, None, Some(e.to_string()))),
             },
         }
     }
 
-    /// Runs on the given GPU context.
+    /// Runs on the given GPU context, returning its errors ([`Backend::Gpu`]).
     pub fn with_gpu(context: GpuContext) -> Self {
-        Executor {
-            gpu: Some(context),
-            fallback_reason: None,
-        }
+        Executor::build(Backend::Gpu, Some(context), None)
     }
 
-    /// The GPU context, when running on a GPU.
-    pub fn gpu(&self) -> Option<&GpuContext> {
-        self.gpu.as_ref()
+    /// Runs on the given GPU context, and on the CPU once its device is lost ([`Backend::Auto`]).
+    pub fn with_gpu_or_cpu(context: GpuContext) -> Self {
+        Executor::build(Backend::Auto, Some(context), None)
     }
 
-    /// Which backend runs, e.g. `gpu: NVIDIA H100 (Vulkan)` or `cpu (no GPU adapter: …)`.
+    /// The backend asked for.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The GPU context, while running on a GPU.
+    pub fn gpu(&self) -> Option<Arc<GpuContext>> {
+        read(&self.gpu).clone()
+    }
+
+    /// Why an `Auto` executor runs on the CPU: no GPU opened, or its device was lost.
+    pub fn fallback_reason(&self) -> Option<String> {
+        read(&self.fallback_reason).clone()
+    }
+
+    /// The device trouble met so far, one line each, e.g. `the GPU device on llvmpipe (Vulkan)
+    /// was lost (…); running on the CPU from now on`. Empty when nothing went wrong.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Which backend runs, e.g. `gpu: NVIDIA H100 (Vulkan)`, `cpu (fell back: no GPU adapter: …)`
+    /// or `cpu (fell back: the GPU device on … was lost …)`.
     pub fn describe(&self) -> String {
-        match (&self.gpu, &self.fallback_reason) {
-            (Some(ctx), _) => format!("gpu: {}", ctx.adapter().label()),
-            (None, Some(reason)) => format!("cpu (fell back: {reason})"),
-            (None, None) => "cpu".into(),
+        if let Some(ctx) = read(&self.gpu).as_ref() {
+            return format!("gpu: {}", ctx.adapter().label());
+        }
+        match read(&self.fallback_reason).as_ref() {
+            Some(reason) => format!("cpu (fell back: {reason})"),
+            None => "cpu".into(),
         }
     }
 
-    /// Runs `op` on `input` (in `layout`).
+    /// Runs `op` on `input` (in `layout`). In `Auto` mode a lost device makes this call, and every
+    /// later one, run on the CPU.
     pub fn run(
         &self,
         op: &Operation,
         input: ArrayView4<f32>,
         layout: Layout,
     ) -> Result<Array4<f32>> {
-        match &self.gpu {
-            Some(ctx) => ctx.run(op, input, layout),
-            None => op.run_cpu(input, layout),
+        let Some(ctx) = self.gpu() else {
+            return op.run_cpu(input, layout);
+        };
+        match ctx.run(op, input, layout) {
+            Err(Error::DeviceLost { reason }) if self.backend == Backend::Auto => {
+                self.drop_gpu(&ctx, &reason);
+                op.run_cpu(input, layout)
+            }
+            other => other,
         }
+    }
+
+    /// Drops `lost` (unless another thread already did) and records why.
+    fn drop_gpu(&self, lost: &Arc<GpuContext>, reason: &str) {
+        let mut gpu = write(&self.gpu);
+        let current = gpu.as_ref().is_some_and(|g| Arc::ptr_eq(g, lost));
+        if !current {
+            return;
+        }
+        *gpu = None;
+        let why = format!(
+            "the GPU device on {} was lost ({reason})",
+            lost.adapter().label()
+        );
+        *write(&self.fallback_reason) = Some(why.clone());
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(format!("{why}; running on the CPU from now on"));
     }
 }

@@ -134,12 +134,21 @@ pub enum Error {
         reason: String,
     },
 
-    /// The GPU device refused a request: a validation error, out of memory, or a lost device.
+    /// The GPU device refused a request: a validation error, out of memory, or an internal error
+    /// (a lost device is [`Error::DeviceLost`]).
     #[error("GPU error during {during}: {reason}")]
     Gpu {
         /// What halfpixel was doing.
         during: String,
         /// The driver's or wgpu's message.
+        reason: String,
+    },
+
+    /// The GPU device is lost: the driver reset it, the GPU went away, or `wgpu::Device::destroy`
+    /// was called. Every later call on the same context returns this, before doing any work.
+    #[error("the GPU device was lost ({reason}); create a new GpuContext, or run on the CPU (Backend::Cpu; Backend::Auto falls back by itself)")]
+    DeviceLost {
+        /// What wgpu or the driver said (`wgpu::DeviceLostReason` and its message).
         reason: String,
     },
 

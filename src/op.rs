@@ -74,12 +74,14 @@ impl ResizePlanner for ResizeSpec {
     }
 }
 
-/// How many input shapes a [`ResizeOp`] keeps prepared kernels for.
-const KERNEL_CACHE_ENTRIES: usize = 8;
+/// How many input shapes a [`ResizeOp`] keeps prepared kernels for (least recently used dropped
+/// first): at most 8 whatever the number of calls and shapes.
+pub const KERNEL_CACHE_ENTRIES: usize = 8;
 
 /// A resize described by a planner (a preset or a [`ResizeSpec`]), with the kernels prepared for
 /// the input shapes it has run on: the tap tables are built once per shape, not once per call.
-/// Clones share the cache.
+/// The cache keeps at most [`KERNEL_CACHE_ENTRIES`] shapes ([`ResizeOp::cached_kernels`]).
+/// Clones share the cache; a `ResizeOp` is `Send + Sync` and may be shared across threads.
 #[derive(Clone)]
 pub struct ResizeOp {
     planner: Arc<dyn ResizePlanner>,
@@ -104,6 +106,12 @@ impl ResizeOp {
     /// Builds the tap tables for this input (uncached: a fresh plan).
     pub fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
         self.planner.plan(input)
+    }
+
+    /// How many input shapes have a prepared kernel in the cache: at most
+    /// [`KERNEL_CACHE_ENTRIES`].
+    pub fn cached_kernels(&self) -> usize {
+        self.kernels.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     /// The kernel prepared for this input: from the cache, or planned now and cached. Planning

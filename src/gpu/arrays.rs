@@ -3,7 +3,6 @@
 
 use half::f16;
 use ndarray::{Array4, ArrayView4};
-use wgpu::util::DeviceExt;
 
 use crate::error::{Error, Result};
 use crate::op::{InputDesc, Operation};
@@ -42,6 +41,7 @@ impl GpuContext {
         dtype: DType,
         bytes: &[u8],
     ) -> Result<(Vec<u8>, [usize; 4])> {
+        self.check()?;
         let out_dims = op.output_dims(&InputDesc { dims, layout })?;
         let in_elems: u64 = dims.iter().map(|&d| d as u64).product();
         let out_elems: u64 = out_dims.iter().map(|&d| d as u64).product();
@@ -56,11 +56,11 @@ impl GpuContext {
         let mut contents = bytes.to_vec();
         contents.resize(in_bytes as usize, 0);
         let result = self.scoped("running on the GPU", || {
-            let input = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("halfpixel input"),
-                contents: &contents,
-                usage: wgpu::BufferUsages::STORAGE,
-            });
+            let input = self.watched().buffer_init(
+                "halfpixel input",
+                &contents,
+                wgpu::BufferUsages::STORAGE,
+            )?;
             let output = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("halfpixel output"),
                 size: out_bytes,
@@ -98,42 +98,15 @@ impl GpuContext {
             self.queue().submit([encoder.finish()]);
             Ok(readback)
         })?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        result.slice(..).map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        self.wait("reading the result back")?;
-        match rx.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                return Err(Error::Gpu {
-                    during: "mapping the result".into(),
-                    reason: e.to_string(),
-                })
-            }
-            Err(_) => {
-                return Err(Error::Gpu {
-                    during: "mapping the result".into(),
-                    reason: "the device dropped the map request (device lost?)".into(),
-                })
-            }
-        }
-        let view = result
-            .slice(..)
-            .get_mapped_range()
-            .map_err(|e| Error::Gpu {
-                during: "reading the mapped result".into(),
-                reason: format!("{e:?}"),
-            })?;
         let n = (out_elems * dtype.size()) as usize;
-        let out = view[..n].to_vec();
-        drop(view);
-        result.unmap();
+        let out = self.read_mapped(&result, "reading the result back", |view| {
+            view[..n].to_vec()
+        })?;
         Ok((out, out_dims))
     }
 
     /// Runs `op` on the GPU with f32 storage: uploads `input` (in `layout`), waits, returns the
-    /// output in the same layout.
+    /// output in the same layout. On a lost device this is [`Error::DeviceLost`], before any work.
     pub fn run(
         &self,
         op: &Operation,

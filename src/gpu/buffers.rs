@@ -12,7 +12,8 @@ use crate::op::{InputDesc, Operation};
 use crate::plan::ResizePlan;
 use crate::spec::{BlockOrder, BlockSpec, Layout};
 
-use super::context::{scoped, GpuContext};
+use super::context::GpuContext;
+use super::health::Watched;
 use super::kernels::{DType, Entry, KernelKey};
 use super::tables::{
     dispatch_grid, gpu_u32, BoundDispatch, ResizeParams, ShuffleParams, TapTables,
@@ -90,10 +91,11 @@ impl BufferTensor<'_> {
 /// it needs (pipelines, uniform blocks, tap tables, bind groups) built once. Encoding it again
 /// records the same dispatches and creates nothing, for steady-state inference loops. It keeps
 /// the buffers it binds alive until it is dropped; the tensors' contents are read when the
-/// recorded commands run, so new data in the same buffers is picked up.
+/// recorded commands run, so new data in the same buffers is picked up. It shares its context's
+/// view of the device's health: once the device is lost, encoding it is [`Error::DeviceLost`].
 #[derive(Debug, Clone)]
 pub struct BoundOperation {
-    device: wgpu::Device,
+    watched: Watched,
     label: &'static str,
     during: &'static str,
     dispatches: Vec<BoundDispatch>,
@@ -102,19 +104,22 @@ pub struct BoundOperation {
 impl BoundOperation {
     fn new(ctx: &GpuContext, label: &'static str, during: &'static str) -> Self {
         BoundOperation {
-            device: ctx.device().clone(),
+            watched: ctx.watched().clone(),
             label,
             during,
             dispatches: Vec::new(),
         }
     }
 
-    /// Records the operation into `encoder` (one compute pass). Nothing is submitted.
+    /// Records the operation into `encoder` (one compute pass, `CommandEncoder::begin_compute_pass`).
+    /// Nothing is submitted. A lost device is [`Error::DeviceLost`], a pass the device refuses
+    /// [`Error::Gpu`].
     pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) -> Result<()> {
+        self.watched.check()?;
         if self.dispatches.is_empty() {
             return Ok(());
         }
-        scoped(&self.device, self.during, || {
+        self.watched.scoped(self.during, || {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some(self.label),
                 timestamp_writes: None,
@@ -272,6 +277,11 @@ impl GpuContext {
     /// Each call binds anew (a uniform block and a bind group per dispatch; a resize's tap tables
     /// are uploaded once per operation and input shape and kept in the context). To record the
     /// same call again and again without creating anything, [`bind`](Self::bind) it once.
+    ///
+    /// Tensors that do not fit are refused before anything is created ([`Error::ShapeMismatch`],
+    /// [`Error::InvalidArgument`], …); what only the device can judge (a destroyed buffer, a
+    /// buffer of another device) comes back from wgpu's error scopes as [`Error::Gpu`]; a lost
+    /// device is [`Error::DeviceLost`].
     pub fn encode(
         &self,
         encoder: &mut wgpu::CommandEncoder,
@@ -354,7 +364,7 @@ impl GpuContext {
     ) -> Result<()> {
         self.bind_resize(
             plan,
-            || TapTables::upload(self.device(), plan),
+            || TapTables::upload(self.watched(), plan),
             input,
             output,
         )?
@@ -366,10 +376,11 @@ impl GpuContext {
     fn bind_resize(
         &self,
         plan: &ResizePlan,
-        taps: impl FnOnce() -> TapTables,
+        taps: impl FnOnce() -> Result<TapTables>,
         input: &BufferTensor<'_>,
         output: &BufferTensor<'_>,
     ) -> Result<BoundOperation> {
+        self.check()?;
         let out_dims = plan.output_dims(input.dims)?;
         self.check_pair(input, output, out_dims)?;
         let mut bound = BoundOperation::new(self, "halfpixel resize", "recording a resize");
@@ -421,7 +432,7 @@ impl GpuContext {
         )?;
         let device = self.device();
         self.scoped("binding a resize", || {
-            let tables = taps();
+            let tables = taps()?;
             let taps = &tables.buffer;
             let entry = if gather {
                 Entry::Gather
@@ -486,12 +497,12 @@ impl GpuContext {
                         let (p, groups) = params(rows * out_row)?;
                         let entries = [(1, taps.as_entire_binding()), (2, src()), (3, dst())];
                         bound.dispatches.push(BoundDispatch::new(
-                            device,
+                            self.watched(),
                             &main,
                             bytemuck::bytes_of(&p),
                             &entries,
                             groups,
-                        ));
+                        )?);
                     }
                     Some(cols) => {
                         let scratch = device.create_buffer(&wgpu::BufferDescriptor {
@@ -507,12 +518,12 @@ impl GpuContext {
                             (5, scratch.as_entire_binding()),
                         ];
                         bound.dispatches.push(BoundDispatch::new(
-                            device,
+                            self.watched(),
                             &main,
                             bytemuck::bytes_of(&p1),
                             &entries1,
                             groups1,
-                        ));
+                        )?);
                         let (p2, groups2) = params(rows * out_row)?;
                         let entries2 = [
                             (1, taps.as_entire_binding()),
@@ -520,12 +531,12 @@ impl GpuContext {
                             (4, scratch.as_entire_binding()),
                         ];
                         bound.dispatches.push(BoundDispatch::new(
-                            device,
+                            self.watched(),
                             cols,
                             bytemuck::bytes_of(&p2),
                             &entries2,
                             groups2,
-                        ));
+                        )?);
                     }
                 }
             }
@@ -555,6 +566,7 @@ impl GpuContext {
         input: &BufferTensor<'_>,
         output: &BufferTensor<'_>,
     ) -> Result<BoundOperation> {
+        self.check()?;
         let out_dims = shuffle_dims(input.dims, spec, dir)?;
         self.check_pair(input, output, out_dims)?;
         let mut bound = BoundOperation::new(
@@ -623,7 +635,6 @@ impl GpuContext {
             },
             "the rearrangement",
         )?;
-        let device = self.device();
         self.scoped("binding a depth_to_space / space_to_depth", || {
             let pipeline = self.pipeline(KernelKey {
                 entry: Entry::Shuffle,
@@ -669,12 +680,12 @@ impl GpuContext {
                     (2, wgpu::BindingResource::Buffer(dst_binding)),
                 ];
                 bound.dispatches.push(BoundDispatch::new(
-                    device,
+                    self.watched(),
                     &pipeline,
                     bytemuck::bytes_of(&params),
                     &entries,
                     (gx, gy),
-                ));
+                )?);
             }
             Ok(())
         })?;

@@ -1,5 +1,5 @@
-//! [`GpuContext`]: a wgpu device and queue (its own, or the caller's), their real limits, and the
-//! compiled pipelines.
+//! [`GpuContext`]: a wgpu device and queue (its own, or the caller's), their real limits, the
+//! compiled pipelines and uploaded tap tables, and what halfpixel knows of the device's health.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -8,11 +8,29 @@ use std::sync::{Arc, Mutex};
 use crate::cpu::ResizeKernel;
 use crate::error::{Error, Result};
 
-use super::kernels::KernelKey;
+use super::health::Watched;
+use super::kernels::{KernelKey, KERNEL_VARIANTS};
 use super::tables::TapTables;
 
-/// How many resize kernels' tap tables a context keeps uploaded.
-const TAP_CACHE_ENTRIES: usize = 16;
+/// How many resize kernels' tap tables a context keeps uploaded (least recently used dropped
+/// first): at most 16 whatever the number of calls, operations and input shapes.
+pub const TAP_CACHE_ENTRIES: usize = 16;
+
+/// What a context's caches hold ([`GpuContext::cache_stats`]), with their bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Compiled pipelines: one per kernel variant used so far.
+    pub pipelines: usize,
+    /// The pipeline cache's bound: the number of kernel variants (entry point × storage type),
+    /// independent of sizes, scales and operations.
+    pub pipeline_limit: usize,
+    /// Resize kernels (one per operation and input shape) whose tap tables are uploaded.
+    pub tap_tables: usize,
+    /// The tap-table cache's bound, [`TAP_CACHE_ENTRIES`].
+    pub tap_table_limit: usize,
+    /// Bytes of GPU buffers the cached tap tables occupy.
+    pub tap_table_bytes: u64,
+}
 
 /// What halfpixel knows about the adapter behind a context.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,14 +87,26 @@ pub struct GpuOptions {
 /// `WGPU_ADAPTER_NAME` / `WGPU_POWER_PREF` conventions), [`GpuContext::with_options`], or wrap the
 /// device and queue your application already has with [`GpuContext::from_device`]. Pipelines are
 /// compiled once per kernel variant and cached; sizes, scales and taps are run-time data.
-/// A context is `Send + Sync`.
+///
+/// A context is `Send + Sync`: share one (`Arc<GpuContext>` or `&GpuContext`) across threads.
+/// wgpu's error scopes are per thread, so each call's errors come back to the thread that made
+/// it.
+///
+/// **Device trouble.** Every call first checks the device: a lost device (a driver reset, an
+/// unplugged GPU, `wgpu::Device::destroy`) is [`Error::DeviceLost`] from then on, before any work
+/// is done; validation, out-of-memory and internal errors during a call are [`Error::Gpu`]. On a
+/// device halfpixel creates itself, errors reported outside any error scope (by work the
+/// application records on [`device`](Self::device)) are recorded, not panicked on, and returned
+/// as [`Error::Gpu`] by the next call.
 pub struct GpuContext {
-    device: wgpu::Device,
+    watched: Watched,
     queue: wgpu::Queue,
     adapter: AdapterDescription,
+    /// Compiled pipelines, one per kernel variant: at most [`CacheStats::pipeline_limit`] (18).
     pub(crate) pipelines: Mutex<HashMap<KernelKey, wgpu::ComputePipeline>>,
-    /// Tap tables uploaded for the resize kernels of operations (most recently used first). The
-    /// kernel is held, so its address identifies it for as long as the entry lives.
+    /// Tap tables uploaded for the resize kernels of operations (most recently used first), at
+    /// most [`TAP_CACHE_ENTRIES`]. The kernel is held, so its address identifies it for as long
+    /// as the entry lives.
     taps: Mutex<Vec<(Arc<ResizeKernel>, TapTables)>>,
 }
 
@@ -154,8 +184,9 @@ impl GpuContext {
         GpuContext::from_adapter(&adapter)
     }
 
-    /// A context with its own device on `adapter`, asking for the adapter's real limits and, where
-    /// available, `SHADER_F16` and timestamp queries.
+    /// A context with its own device on `adapter` (`Adapter::request_device`), asking for the
+    /// adapter's real limits and, where available, `SHADER_F16` and timestamp queries. halfpixel
+    /// installs its own uncaptured-error handler and device-lost callback on the device.
     pub fn from_adapter(adapter: &wgpu::Adapter) -> Result<Self> {
         GpuContext::from_adapter_with_limits(adapter, adapter.limits())
     }
@@ -183,15 +214,24 @@ impl GpuContext {
                     ),
                 }
             })?;
-        Ok(GpuContext::wrap(
-            device,
-            queue,
-            AdapterDescription::from_info(&info),
-        ))
+        let context = GpuContext::wrap(device, queue, AdapterDescription::from_info(&info));
+        context.watched.install_handlers();
+        Ok(context)
     }
 
     /// Wraps the device and queue an application already owns. halfpixel uses only the features
     /// and limits the device was created with (`device.features()`, `device.limits()`).
+    ///
+    /// halfpixel leaves the device's handlers alone: it does not replace the application's
+    /// uncaptured-error handler (`Device::on_uncaptured_error`; wgpu's default panics) or
+    /// device-lost callback (`Device::set_device_lost_callback`). Errors of halfpixel's own calls
+    /// are caught in error scopes either way. To have halfpixel notice a lost device before
+    /// anything is created, install [`device_lost_callback`](Self::device_lost_callback) (or call
+    /// it from your own). Without it, halfpixel notices the loss when it next creates a buffer
+    /// (every `run`, `encode` and `bind` does): wgpu hands out an invalid buffer without
+    /// reporting an error, which only a lost device does. Encoding an already bound operation
+    /// creates nothing, so on a lost caller's device it records nothing and says nothing, like
+    /// any other wgpu call there.
     pub fn from_device(
         device: wgpu::Device,
         queue: wgpu::Queue,
@@ -210,7 +250,7 @@ impl GpuContext {
 
     fn wrap(device: wgpu::Device, queue: wgpu::Queue, adapter: AdapterDescription) -> Self {
         GpuContext {
-            device,
+            watched: Watched::new(device),
             queue,
             adapter,
             pipelines: Mutex::new(HashMap::new()),
@@ -220,7 +260,52 @@ impl GpuContext {
 
     /// The device.
     pub fn device(&self) -> &wgpu::Device {
-        &self.device
+        self.watched.device()
+    }
+
+    /// The device and its health, for bound operations that outlive a borrow of the context.
+    pub(crate) fn watched(&self) -> &Watched {
+        &self.watched
+    }
+
+    /// Whether the device is lost: halfpixel's device-lost callback fired
+    /// ([`device_lost_callback`](Self::device_lost_callback)), `Device::poll` panicked (which
+    /// wgpu does when the driver reports the loss), or wgpu handed halfpixel an invalid buffer
+    /// without reporting an error (which only a lost device does). Polls the device once without blocking
+    /// (`Device::poll` with `PollType::Poll`), which is when wgpu delivers the notice of a
+    /// destroyed device. A lost device stays lost: create a new context, or use the CPU.
+    pub fn is_lost(&self) -> bool {
+        self.watched.is_lost()
+    }
+
+    /// A callback for `Device::set_device_lost_callback` that tells this context its device is
+    /// lost. Contexts on their own device install it themselves; on a caller's device
+    /// ([`from_device`](Self::from_device)) install it, or call it from your own callback
+    /// (wgpu keeps one callback per device).
+    pub fn device_lost_callback(&self) -> impl Fn(wgpu::DeviceLostReason, String) + Send + 'static {
+        self.watched.device_lost_callback()
+    }
+
+    /// A handler for `Device::on_uncaptured_error` that records the error and has the context's
+    /// next call return it as [`Error::Gpu`] (instead of wgpu's default handler, which panics).
+    /// Contexts on their own device install it themselves.
+    pub fn uncaptured_error_handler(&self) -> impl Fn(wgpu::Error) + Send + Sync + 'static {
+        self.watched.uncaptured_error_handler()
+    }
+
+    /// What the context's caches hold, and their bounds: pipelines (one per kernel variant,
+    /// [`CacheStats::pipeline_limit`]) and uploaded tap tables ([`TAP_CACHE_ENTRIES`]). Neither
+    /// grows with the number of calls, sizes or operations past its bound.
+    pub fn cache_stats(&self) -> CacheStats {
+        let pipelines = self.pipeline_cache().len();
+        let taps = self.taps.lock().unwrap_or_else(|e| e.into_inner());
+        CacheStats {
+            pipelines,
+            pipeline_limit: KERNEL_VARIANTS,
+            tap_tables: taps.len(),
+            tap_table_limit: TAP_CACHE_ENTRIES,
+            tap_table_bytes: taps.iter().map(|(_, t)| t.buffer.size()).sum(),
+        }
     }
 
     /// The queue.
@@ -235,7 +320,7 @@ impl GpuContext {
 
     /// The device's limits (the adapter's real limits when halfpixel created the device).
     pub fn limits(&self) -> wgpu::Limits {
-        self.device.limits()
+        self.device().limits()
     }
 
     /// Whether the device runs on wgpu's GL backend.
@@ -245,40 +330,50 @@ impl GpuContext {
 
     /// Whether the device can store f16 tensors (`SHADER_F16`).
     pub fn supports_f16(&self) -> bool {
-        self.device.features().contains(wgpu::Features::SHADER_F16)
+        self.device()
+            .features()
+            .contains(wgpu::Features::SHADER_F16)
     }
 
-    /// Runs `f` inside validation and out-of-memory error scopes and returns the first error the
-    /// device reported as [`Error::Gpu`].
+    /// Runs `f` inside error scopes and returns the first error the device reported meanwhile as
+    /// [`Error::Gpu`] ([`Error::DeviceLost`] on a lost device).
     pub(crate) fn scoped<T>(&self, during: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        scoped(&self.device, during, f)
+        self.watched.scoped(during, f)
     }
 
-    /// The tap tables of an operation's resize kernel, uploaded on first use and kept.
-    pub(crate) fn kernel_taps(&self, kernel: &Arc<ResizeKernel>) -> TapTables {
+    /// The check every public entry point makes before any work ([`Watched::check`]).
+    pub(crate) fn check(&self) -> Result<()> {
+        self.watched.check()
+    }
+
+    /// The tap tables of an operation's resize kernel, uploaded on first use and kept (at most
+    /// [`TAP_CACHE_ENTRIES`], least recently used dropped). An upload the device refuses is
+    /// returned as an error and not cached.
+    pub(crate) fn kernel_taps(&self, kernel: &Arc<ResizeKernel>) -> Result<TapTables> {
         // Every change is one Vec operation: a poisoned lock still holds a consistent list.
         let mut cache = self.taps.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(at) = cache.iter().position(|(k, _)| Arc::ptr_eq(k, kernel)) {
             let hit = cache.remove(at);
             let taps = hit.1.clone();
             cache.insert(0, hit);
-            return taps;
+            return Ok(taps);
         }
-        let taps = TapTables::upload(&self.device, kernel.plan());
+        let taps = self.scoped("uploading tap tables", || {
+            TapTables::upload(&self.watched, kernel.plan())
+        })?;
         cache.insert(0, (kernel.clone(), taps.clone()));
         cache.truncate(TAP_CACHE_ENTRIES);
-        taps
+        Ok(taps)
     }
 
-    /// Waits until the queue is idle.
-    pub(crate) fn wait(&self, during: &str) -> Result<()> {
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map(|_| ())
-            .map_err(|e| Error::Gpu {
-                during: during.to_string(),
-                reason: e.to_string(),
-            })
+    /// Maps a read-back buffer (its copy submitted), waits, and hands its bytes to `read`.
+    pub(crate) fn read_mapped<T>(
+        &self,
+        buffer: &wgpu::Buffer,
+        during: &str,
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T> {
+        self.watched.read_mapped(buffer, during, read)
     }
 }
 
@@ -308,25 +403,4 @@ impl crate::conformance::Backend for GpuContext {
     ) -> Result<ndarray::Array4<f32>> {
         GpuContext::run(self, op, input, layout)
     }
-}
-
-/// Runs `f`, turning the validation and out-of-memory errors the device reports meanwhile into
-/// [`Error::Gpu`].
-pub(crate) fn scoped<T>(
-    device: &wgpu::Device,
-    during: &str,
-    f: impl FnOnce() -> Result<T>,
-) -> Result<T> {
-    let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-    let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
-    let result = f();
-    let v = pollster::block_on(validation.pop());
-    let o = pollster::block_on(oom.pop());
-    if let Some(e) = v.or(o) {
-        return Err(Error::Gpu {
-            during: during.to_string(),
-            reason: e.to_string(),
-        });
-    }
-    result
 }

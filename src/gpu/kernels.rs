@@ -4,6 +4,9 @@
 //! (`alias Elem = f32;` or `enable f16; alias Elem = f16;`) or the storage-texture format. No size,
 //! scale or weight is ever written into shader text: those are run-time data.
 
+use std::collections::HashMap;
+use std::sync::MutexGuard;
+
 use crate::error::Result;
 
 use super::context::GpuContext;
@@ -109,6 +112,23 @@ impl Entry {
     }
 }
 
+/// Every kernel entry point.
+const ENTRIES: [Entry; 9] = [
+    Entry::Gather,
+    Entry::Direct,
+    Entry::Rows,
+    Entry::Cols,
+    Entry::Shuffle,
+    Entry::TexResize,
+    Entry::TexShuffle,
+    Entry::PreBuffer,
+    Entry::PreTexture,
+];
+
+/// The number of kernel variants (entry points × storage types): the most pipelines a context
+/// ever compiles and caches.
+pub(crate) const KERNEL_VARIANTS: usize = ENTRIES.len() * 2;
+
 /// A compiled-pipeline cache key: the entry point and the storage type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct KernelKey {
@@ -132,19 +152,8 @@ pub(crate) fn source(key: KernelKey) -> String {
 
 /// Every kernel variant's name and WGSL text (for validation with naga).
 pub fn all_sources() -> Vec<(String, String)> {
-    let entries = [
-        Entry::Gather,
-        Entry::Direct,
-        Entry::Rows,
-        Entry::Cols,
-        Entry::Shuffle,
-        Entry::TexResize,
-        Entry::TexShuffle,
-        Entry::PreBuffer,
-        Entry::PreTexture,
-    ];
     let mut out = Vec::new();
-    for entry in entries {
+    for entry in ENTRIES {
         for dtype in [DType::F32, DType::F16] {
             let key = KernelKey { entry, dtype };
             out.push((format!("{}:{:?}", entry.name(), dtype), source(key)));
@@ -159,14 +168,11 @@ pub fn entry_point(name: &str) -> &str {
 }
 
 impl GpuContext {
-    /// The compiled pipeline for a kernel variant, compiling it on first use.
+    /// The compiled pipeline for a kernel variant (`Device::create_compute_pipeline`), compiling
+    /// it on first use. The cache holds at most one pipeline per variant ([`KERNEL_VARIANTS`]);
+    /// a pipeline the device refuses is returned as an error and not cached.
     pub(crate) fn pipeline(&self, key: KernelKey) -> Result<wgpu::ComputePipeline> {
-        if let Some(p) = self
-            .pipelines
-            .lock()
-            .expect("pipeline cache poisoned")
-            .get(&key)
-        {
+        if let Some(p) = self.pipeline_cache().get(&key) {
             return Ok(p.clone());
         }
         let pipeline = self.scoped(&format!("compiling kernel {:?}", key), || {
@@ -187,10 +193,17 @@ impl GpuContext {
                     cache: None,
                 }))
         })?;
-        self.pipelines
-            .lock()
-            .expect("pipeline cache poisoned")
-            .insert(key, pipeline.clone());
+        // Two threads may compile the same variant at once; both results are equivalent and the
+        // map keeps one.
+        self.pipeline_cache().insert(key, pipeline.clone());
         Ok(pipeline)
+    }
+
+    /// The pipeline cache, locked. Every change is one insert, so a poisoned lock still holds a
+    /// consistent map.
+    pub(crate) fn pipeline_cache(
+        &self,
+    ) -> MutexGuard<'_, HashMap<KernelKey, wgpu::ComputePipeline>> {
+        self.pipelines.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

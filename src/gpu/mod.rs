@@ -12,13 +12,15 @@
 
 mod buffers;
 mod context;
+mod health;
 mod kernels;
 mod preprocess;
 mod tables;
 
 pub use buffers::{BoundOperation, BufferTensor};
 pub use context::{
-    enumerate_adapters, gpu_required, instance, AdapterDescription, GpuContext, GpuOptions,
+    enumerate_adapters, gpu_required, instance, AdapterDescription, CacheStats, GpuContext,
+    GpuOptions, TAP_CACHE_ENTRIES,
 };
 pub use kernels::{all_sources, entry_point, DType};
 pub use preprocess::{BoundPreprocess, FrameBuffer, FrameSource};

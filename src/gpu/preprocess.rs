@@ -11,14 +11,14 @@
 use bytemuck::{Pod, Zeroable};
 use half::f16;
 use ndarray::Array4;
-use wgpu::util::DeviceExt;
 
 use crate::error::{Error, Result};
 use crate::preprocess::{ChannelSource, FrameDesc, PixelFormat, PlanRef, Prepared, Preprocess};
 use crate::spec::Layout;
 
 use super::buffers::BufferTensor;
-use super::context::{scoped, GpuContext};
+use super::context::GpuContext;
+use super::health::Watched;
 use super::kernels::{DType, Entry, KernelKey};
 use super::tables::{dispatch_grid, gpu_u32, BoundDispatch, TapTables};
 
@@ -49,16 +49,19 @@ pub enum FrameSource {
 /// pipelines, uniform blocks, tap and normalisation tables and bind groups built once. Encoding
 /// it again creates nothing; the frame's contents are read when the recorded commands run, so
 /// an inference loop writes each new frame into the same buffer or texture and records it again.
+/// Once its context's device is lost, encoding it is [`Error::DeviceLost`].
 #[derive(Debug, Clone)]
 pub struct BoundPreprocess {
-    device: wgpu::Device,
+    watched: Watched,
     dispatches: Vec<BoundDispatch>,
 }
 
 impl BoundPreprocess {
-    /// Records the preprocessing into `encoder` (one compute pass). Nothing is submitted.
+    /// Records the preprocessing into `encoder` (one compute pass,
+    /// `CommandEncoder::begin_compute_pass`). Nothing is submitted.
     pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) -> Result<()> {
-        scoped(&self.device, "recording a preprocessing", || {
+        self.watched.check()?;
+        self.watched.scoped("recording a preprocessing", || {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("halfpixel preprocess"),
                 timestamp_writes: None,
@@ -294,6 +297,7 @@ impl GpuContext {
         frame: &FrameBuffer<'_>,
         output: &BufferTensor<'_>,
     ) -> Result<BoundPreprocess> {
+        self.check()?;
         let prepared = pre.prepare(&frame.desc)?;
         let bytes = prepared.frame.bytes as u64;
         let needed = frame
@@ -357,6 +361,7 @@ impl GpuContext {
         texture: &wgpu::Texture,
         output: &BufferTensor<'_>,
     ) -> Result<BoundPreprocess> {
+        self.check()?;
         if texture.format() != wgpu::TextureFormat::Rgba8Unorm {
             return Err(Error::invalid_argument(
                 "frame texture format",
@@ -512,7 +517,6 @@ impl GpuContext {
             ev: plan.extrapolation_value,
             ..Default::default()
         };
-        let device = self.device();
         let entry = match source {
             Source::Buffer { .. } => Entry::PreBuffer,
             Source::Texture(_) => Entry::PreTexture,
@@ -523,14 +527,14 @@ impl GpuContext {
                 dtype: output.dtype,
             })?;
             let taps = match &prepared.resize {
-                PlanRef::Kernel(k) => self.kernel_taps(k),
-                PlanRef::Plan(p) => TapTables::upload(device, p),
+                PlanRef::Kernel(k) => self.kernel_taps(k)?,
+                PlanRef::Plan(p) => TapTables::upload(self.watched(), p)?,
             };
-            let lut = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("halfpixel normalisation tables"),
-                contents: bytemuck::cast_slice(&prepared.tables),
-                usage: wgpu::BufferUsages::STORAGE,
-            });
+            let lut = self.watched().buffer_init(
+                "halfpixel normalisation tables",
+                bytemuck::cast_slice(&prepared.tables),
+                wgpu::BufferUsages::STORAGE,
+            )?;
             let max_dim = self.limits().max_compute_workgroups_per_dimension;
             let mut dispatches = Vec::with_capacity(chunks.len());
             for chunk in &chunks {
@@ -593,17 +597,17 @@ impl GpuContext {
                     }
                 }
                 dispatches.push(BoundDispatch::new(
-                    device,
+                    self.watched(),
                     &pipeline,
                     bytemuck::bytes_of(&params),
                     &entries,
                     (gx, gy),
-                ));
+                )?);
             }
             Ok(dispatches)
         })?;
         Ok(BoundPreprocess {
-            device: device.clone(),
+            watched: self.watched().clone(),
             dispatches,
         })
     }
@@ -630,6 +634,7 @@ impl GpuContext {
         source: FrameSource,
         dtype: DType,
     ) -> Result<Array4<f32>> {
+        self.check()?;
         let prepared = pre.prepare(&desc)?;
         prepared.frame.check_len(frame.len(), pre.format())?;
         let out_dims = prepared.out_dims;
@@ -657,11 +662,11 @@ impl GpuContext {
                     let mut contents = frame[..g.bytes].to_vec();
                     contents.resize(g.bytes.div_ceil(4) * 4, 0);
                     self.check_size("frame buffer bytes", contents.len() as u64)?;
-                    let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                        label: Some("halfpixel frame"),
-                        contents: &contents,
-                        usage: wgpu::BufferUsages::STORAGE,
-                    });
+                    let buffer = self.watched().buffer_init(
+                        "halfpixel frame",
+                        &contents,
+                        wgpu::BufferUsages::STORAGE,
+                    )?;
                     self.bind_preprocess(
                         pre,
                         &FrameBuffer {
@@ -692,37 +697,18 @@ impl GpuContext {
             self.queue().submit([encoder.finish()]);
             Ok(readback)
         })?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        readback.slice(..).map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        self.wait("reading the preprocessed tensor back")?;
-        match rx.recv() {
-            Ok(Ok(())) => {}
-            other => {
-                return Err(Error::Gpu {
-                    during: "mapping the preprocessed tensor".into(),
-                    reason: format!("{other:?}"),
-                })
-            }
-        }
-        let view = readback
-            .slice(..)
-            .get_mapped_range()
-            .map_err(|e| Error::Gpu {
-                during: "reading the mapped tensor".into(),
-                reason: format!("{e:?}"),
-            })?;
         let n = elements as usize;
-        let values: Vec<f32> = match dtype {
-            DType::F32 => bytemuck::pod_collect_to_vec(&view[..n * 4]),
-            DType::F16 => view[..n * 2]
-                .chunks_exact(2)
-                .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect(),
-        };
-        drop(view);
-        readback.unmap();
+        let values: Vec<f32> = self.read_mapped(
+            &readback,
+            "reading the preprocessed tensor back",
+            |view| match dtype {
+                DType::F32 => bytemuck::pod_collect_to_vec(&view[..n * 4]),
+                DType::F16 => view[..n * 2]
+                    .chunks_exact(2)
+                    .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
+                    .collect(),
+            },
+        )?;
         Array4::from_shape_vec(pre.layout().shape(out_dims), values).map_err(|e| Error::Gpu {
             during: "shaping the preprocessed tensor".into(),
             reason: e.to_string(),
@@ -737,6 +723,7 @@ impl GpuContext {
         frame: &[u8],
         desc: FrameDesc,
     ) -> Result<wgpu::Texture> {
+        self.check()?;
         if format.bytes_per_pixel() != 4 {
             return Err(Error::invalid_argument(
                 "pixel format",

@@ -4,6 +4,8 @@ use bytemuck::{Pod, Zeroable};
 
 use crate::plan::{AxisPlan, ResizePlan};
 
+use super::health::Watched;
+
 /// Both axes' tap tables packed into one `array<u32>` (layout documented in `shaders/resize.wgsl`).
 pub(crate) struct PackedTables {
     pub words: Vec<u32>,
@@ -50,19 +52,18 @@ pub(crate) struct TapTables {
 
 impl TapTables {
     /// Packs and uploads `plan`'s tables.
-    pub(crate) fn upload(device: &wgpu::Device, plan: &ResizePlan) -> Self {
-        use wgpu::util::DeviceExt;
+    pub(crate) fn upload(watched: &Watched, plan: &ResizePlan) -> crate::Result<Self> {
         let tables = pack(plan);
-        let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("halfpixel taps"),
-            contents: bytemuck::cast_slice(&tables.words),
-            usage: wgpu::BufferUsages::STORAGE,
-        });
-        TapTables {
+        let buffer = watched.buffer_init(
+            "halfpixel taps",
+            bytemuck::cast_slice(&tables.words),
+            wgpu::BufferUsages::STORAGE,
+        )?;
+        Ok(TapTables {
             buffer,
             h_base: tables.h_base,
             w_base: tables.w_base,
-        }
+        })
     }
 }
 
@@ -170,18 +171,14 @@ pub(crate) struct BoundDispatch {
 impl BoundDispatch {
     /// Uploads a kernel's uniform block and binds it at binding 0 with `entries`.
     pub(crate) fn new(
-        device: &wgpu::Device,
+        watched: &Watched,
         pipeline: &wgpu::ComputePipeline,
         params: &[u8],
         entries: &[(u32, wgpu::BindingResource<'_>)],
         groups: (u32, u32),
-    ) -> Self {
-        use wgpu::util::DeviceExt;
-        let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("halfpixel params"),
-            contents: params,
-            usage: wgpu::BufferUsages::UNIFORM,
-        });
+    ) -> crate::Result<Self> {
+        let uniform =
+            watched.buffer_init("halfpixel params", params, wgpu::BufferUsages::UNIFORM)?;
         let mut all = vec![wgpu::BindGroupEntry {
             binding: 0,
             resource: uniform.as_entire_binding(),
@@ -194,16 +191,18 @@ impl BoundDispatch {
                     resource: resource.clone(),
                 }),
         );
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("halfpixel"),
-            layout: &pipeline.get_bind_group_layout(0),
-            entries: &all,
-        });
-        BoundDispatch {
+        let bind_group = watched
+            .device()
+            .create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("halfpixel"),
+                layout: &pipeline.get_bind_group_layout(0),
+                entries: &all,
+            });
+        Ok(BoundDispatch {
             pipeline: pipeline.clone(),
             bind_group,
             groups,
-        }
+        })
     }
 
     /// Records the dispatch into `pass`.
@@ -217,14 +216,15 @@ impl BoundDispatch {
 /// Uploads a kernel's uniform block, binds it at binding 0 with `entries`, and records one
 /// dispatch of `groups` workgroups into `pass`.
 pub(crate) fn dispatch(
-    device: &wgpu::Device,
+    watched: &Watched,
     pass: &mut wgpu::ComputePass<'_>,
     pipeline: &wgpu::ComputePipeline,
     params: &[u8],
     entries: &[(u32, wgpu::BindingResource<'_>)],
     groups: (u32, u32),
-) {
-    BoundDispatch::new(device, pipeline, params, entries, groups).record(pass);
+) -> crate::Result<()> {
+    BoundDispatch::new(watched, pipeline, params, entries, groups)?.record(pass);
+    Ok(())
 }
 
 /// Workgroups of 64 invocations for `total` invocations, as a 2-D grid within the device's

@@ -4,7 +4,6 @@
 
 use half::f16;
 use ndarray::{Array4, ArrayView4};
-use wgpu::util::DeviceExt;
 
 use crate::cpu::pixel_shuffle::{output_dims as shuffle_dims, Direction};
 use crate::error::{Error, Result};
@@ -124,6 +123,7 @@ impl GpuContext {
         dtype: DType,
         usage: wgpu::TextureUsages,
     ) -> Result<wgpu::Texture> {
+        self.check()?;
         let limits = self.limits();
         let layers = batch * slices_per_image(channels);
         for (what, value, limit, name) in [
@@ -212,30 +212,35 @@ impl GpuContext {
                 .collect(),
         };
         let texel_bytes = 4 * dtype.size() as u32;
-        self.queue().write_texture(
-            wgpu::TexelCopyTextureInfo {
-                texture: &texture,
-                mip_level: 0,
-                origin: wgpu::Origin3d::ZERO,
-                aspect: wgpu::TextureAspect::All,
-            },
-            &bytes,
-            wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(w as u32 * texel_bytes),
-                rows_per_image: Some(h as u32),
-            },
-            wgpu::Extent3d {
-                width: w as u32,
-                height: h as u32,
-                depth_or_array_layers: (n * s) as u32,
-            },
-        );
+        self.scoped("uploading a texture array", || {
+            self.queue().write_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &texture,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d::ZERO,
+                    aspect: wgpu::TextureAspect::All,
+                },
+                &bytes,
+                wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(w as u32 * texel_bytes),
+                    rows_per_image: Some(h as u32),
+                },
+                wgpu::Extent3d {
+                    width: w as u32,
+                    height: h as u32,
+                    depth_or_array_layers: (n * s) as u32,
+                },
+            );
+            Ok(())
+        })?;
         Ok(texture)
     }
 
-    /// Reads an MPSImage-style texture array back as an NCHW tensor (padding components dropped).
+    /// Reads an MPSImage-style texture array back as an NCHW tensor (padding components dropped):
+    /// `CommandEncoder::copy_texture_to_buffer`, then `Buffer::map_async`.
     pub fn read_texture_image(&self, image: &TextureImage<'_>) -> Result<Array4<f32>> {
+        self.check()?;
         let dtype = image.check(
             "texture to read",
             wgpu::TextureUsages::COPY_SRC,
@@ -245,17 +250,45 @@ impl GpuContext {
         let s = slices_per_image(c);
         let texel_bytes = 4 * dtype.size();
         let row = (w as u64 * texel_bytes).div_ceil(256) * 256;
-        let size = row * h as u64 * (n * s) as u64;
+        let buffer = self.scoped("copying a texture array for read-back", || {
+            Ok(self.copy_texture_out(image.texture, row, [w, h, n * s]))
+        })?;
+        self.read_mapped(&buffer, "reading a texture back", |view| {
+            let texel = |layer: usize, y: usize, x: usize, comp: usize| -> f32 {
+                let at = layer * h * row as usize
+                    + y * row as usize
+                    + (x * 4 + comp) * dtype.size() as usize;
+                match dtype {
+                    DType::F32 => {
+                        f32::from_le_bytes([view[at], view[at + 1], view[at + 2], view[at + 3]])
+                    }
+                    DType::F16 => f16::from_le_bytes([view[at], view[at + 1]]).to_f32(),
+                }
+            };
+            Array4::from_shape_fn((n, c, h, w), |(b, ch, y, x)| {
+                texel(b * s + ch / 4, y, x, ch % 4)
+            })
+        })
+    }
+
+    /// Copies `[width, height, layers]` of `texture` into a new read-back buffer with rows
+    /// `row` bytes apart, and submits the copy.
+    fn copy_texture_out(
+        &self,
+        texture: &wgpu::Texture,
+        row: u64,
+        [w, h, layers]: [usize; 3],
+    ) -> wgpu::Buffer {
         let buffer = self.device().create_buffer(&wgpu::BufferDescriptor {
             label: Some("halfpixel texture readback"),
-            size,
+            size: row * h as u64 * layers as u64,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         let mut encoder = self.device().create_command_encoder(&Default::default());
         encoder.copy_texture_to_buffer(
             wgpu::TexelCopyTextureInfo {
-                texture: image.texture,
+                texture,
                 mip_level: 0,
                 origin: wgpu::Origin3d::ZERO,
                 aspect: wgpu::TextureAspect::All,
@@ -271,48 +304,11 @@ impl GpuContext {
             wgpu::Extent3d {
                 width: w as u32,
                 height: h as u32,
-                depth_or_array_layers: (n * s) as u32,
+                depth_or_array_layers: layers as u32,
             },
         );
         self.queue().submit([encoder.finish()]);
-        let (tx, rx) = std::sync::mpsc::channel();
-        buffer.slice(..).map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        self.wait("reading a texture back")?;
-        match rx.recv() {
-            Ok(Ok(())) => {}
-            other => {
-                return Err(Error::Gpu {
-                    during: "mapping a texture read-back".into(),
-                    reason: format!("{other:?}"),
-                })
-            }
-        }
-        let view = buffer
-            .slice(..)
-            .get_mapped_range()
-            .map_err(|e| Error::Gpu {
-                during: "reading a mapped texture".into(),
-                reason: format!("{e:?}"),
-            })?;
-        let texel = |layer: usize, y: usize, x: usize, comp: usize| -> f32 {
-            let at = layer * h * row as usize
-                + y * row as usize
-                + (x * 4 + comp) * dtype.size() as usize;
-            match dtype {
-                DType::F32 => {
-                    f32::from_le_bytes([view[at], view[at + 1], view[at + 2], view[at + 3]])
-                }
-                DType::F16 => f16::from_le_bytes([view[at], view[at + 1]]).to_f32(),
-            }
-        };
-        let out = Array4::from_shape_fn((n, c, h, w), |(b, ch, y, x)| {
-            texel(b * s + ch / 4, y, x, ch % 4)
-        });
-        drop(view);
-        buffer.unmap();
-        Ok(out)
+        buffer
     }
 
     /// Reads the padding components of an MPSImage-style texture (for tests: they must be zero).
@@ -341,6 +337,7 @@ impl GpuContext {
         source: &TextureImage<'_>,
         destination: &TextureImage<'_>,
     ) -> Result<()> {
+        self.check()?;
         let src_type =
             source.check("source", wgpu::TextureUsages::TEXTURE_BINDING, self.is_gl())?;
         let dst_type = destination.check(
@@ -404,17 +401,18 @@ impl GpuContext {
         let max_dim = self.limits().max_compute_workgroups_per_dimension;
         let (gx, gy) = dispatch_grid(params.total as u64, max_dim)?;
         params.groups_x = gx;
-        let device = self.device();
         self.scoped("recording a texture kernel", || {
             let pipeline = self.pipeline(KernelKey { entry, dtype })?;
             let (src_view, dst_view) = (source.view(), destination.view());
-            let tap_buffer = (!taps.is_empty()).then(|| {
-                device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("halfpixel taps"),
-                    contents: bytemuck::cast_slice(taps),
-                    usage: wgpu::BufferUsages::STORAGE,
-                })
-            });
+            let tap_buffer = if taps.is_empty() {
+                None
+            } else {
+                Some(self.watched().buffer_init(
+                    "halfpixel taps",
+                    bytemuck::cast_slice(taps),
+                    wgpu::BufferUsages::STORAGE,
+                )?)
+            };
             let mut entries = vec![
                 (2, wgpu::BindingResource::TextureView(&src_view)),
                 (3, wgpu::BindingResource::TextureView(&dst_view)),
@@ -428,14 +426,13 @@ impl GpuContext {
                 timestamp_writes: None,
             });
             dispatch(
-                device,
+                self.watched(),
                 &mut pass,
                 &pipeline,
                 bytemuck::bytes_of(&params),
                 &entries,
                 (gx, gy),
-            );
-            Ok(())
+            )
         })
     }
 
@@ -560,7 +557,10 @@ impl GpuContext {
         };
         let mut encoder = self.device().create_command_encoder(&Default::default());
         self.encode_texture(&mut encoder, op, &src, &dst)?;
-        self.queue().submit([encoder.finish()]);
+        self.scoped("submitting a texture kernel", || {
+            self.queue().submit([encoder.finish()]);
+            Ok(())
+        })?;
         self.read_texture_image(&dst)
     }
 }

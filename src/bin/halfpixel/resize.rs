@@ -348,6 +348,10 @@ pub(crate) fn run(args: &ResizeArgs) -> Result<bool, Fatal> {
 
     let exec = executor(args.backend)?;
     let output = exec.run(&op, input.array.view(), layout)?;
+    // Device trouble the executor got around (a GPU lost mid-way, the work redone on the CPU).
+    for warning in exec.warnings() {
+        eprintln!("warning: {warning}");
+    }
     let output = input.restore_rank(output)?;
     let report = write_tensor(&args.output, output.view(), layout, element_type)?;
 
