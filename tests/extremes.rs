@@ -391,3 +391,89 @@ fn past_2_pow_32_elements_every_element_is_right_and_gpus_refuse_cleanly() {
     assert!(out.len() > 1 << 32);
     check_nearest(input.view(), out.view(), 8, Layout::Nchw);
 }
+
+#[test]
+fn every_named_preset_refuses_bad_scales_and_sizes() {
+    use halfpixel::presets::named::{all, Accepts, Request, Target};
+    let dims = [1, 4, 6, 6];
+    for preset in all() {
+        let run = |target: Target| {
+            preset
+                .build(&Request {
+                    target,
+                    input: dims,
+                    attributes: &[],
+                })
+                .and_then(|op| op.run_cpu(sample((1, 4, 6, 6)).view(), Layout::Nchw))
+        };
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -2.0] {
+            for scale in [[bad, 2.0], [2.0, bad]] {
+                let got = run(Target::Scale(scale));
+                assert!(got.is_err(), "{} with scale {scale:?}: {got:?}", preset.name);
+            }
+        }
+        for size in [[0, 4], [4, 0], [usize::MAX, 4]] {
+            let got = run(Target::Size(size));
+            assert!(got.is_err(), "{} with size {size:?}", preset.name);
+        }
+        let got = run(Target::Block(0));
+        assert!(got.is_err(), "{} with block 0", preset.name);
+        let _ = Accepts::usage(preset.accepts);
+    }
+}
+
+/// Regressions found by the fuzz targets (fuzz/fuzz_targets) and the tests written with them, each
+/// refused or computed at once.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    use halfpixel::presets::named::{by_name, Request, Target};
+    let build = |name: &str, target: Target, input: [usize; 4]| {
+        by_name(name).unwrap().build(&Request {
+            target,
+            input,
+            attributes: &[],
+        })
+    };
+    // named_preset: an output size of 1.4e9 × 1.8e9 made OpenCV's INTER_NEAREST_EXACT reserve
+    // its positions before any check (an 11 GB allocation).
+    let got = build(
+        "opencv.inter_nearest_exact",
+        Target::Size([1_414_812_756, 1_811_939_328]),
+        [1, 1, 255, 128],
+    )
+    .and_then(|op| {
+        op.output_dims(&InputDesc {
+            dims: [1, 1, 255, 128],
+            layout: Layout::Nchw,
+        })
+    });
+    assert!(matches!(got, Err(Error::SizeTooLarge { .. })), "{got:?}");
+    // named_preset: depth_to_space of a tensor with 0 channels passed as an empty result.
+    let op = build("torch.pixel_shuffle", Target::Block(3), [2, 0, 5, 5]).unwrap();
+    let got = op.output_dims(&InputDesc {
+        dims: [2, 0, 5, 5],
+        layout: Layout::Nchw,
+    });
+    assert!(matches!(got, Err(Error::ZeroOrNegativeSize { .. })), "{got:?}");
+    // resize_spec timeouts led to this: merging duplicate taps was quadratic in the window, so an
+    // antialiased shrink of a long axis to a few pixels took hours; it is linear now.
+    let s = ResizeSpec::new(Mode::Linear, CoordinateTransform::HalfPixel, [1, 2])
+        .with_antialias(true);
+    let plan = s.plan([1, 1 << 20]).unwrap();
+    let (_, weights) = plan.w.taps(0);
+    assert!(weights.len() > 500_000);
+    let sum: f64 = weights.iter().map(|&w| w as f64).sum();
+    assert!((sum - 1.0).abs() < 1e-3, "{sum}");
+    // tests/cli_robustness.rs: `--attr cubic_coeff_a=nan` became JSON null and was silently
+    // dropped (and a NaN scale given to a named preset likewise).
+    let attributes = [
+        ("mode".to_string(), "cubic".to_string()),
+        ("cubic_coeff_a".to_string(), "nan".to_string()),
+    ];
+    let got = by_name("onnx").unwrap().build(&Request {
+        target: Target::Size([8, 8]),
+        input: [1, 1, 4, 4],
+        attributes: &attributes,
+    });
+    assert!(got.is_err(), "{got:?}");
+}

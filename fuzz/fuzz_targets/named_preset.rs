@@ -98,16 +98,17 @@ fuzz_target!(|x: Input| {
         })
         .collect();
     let dims = x.dims.map(|d| d as usize);
-    // Output axes past 2^22 but within MAX_AXIS_LEN (2^25) are legitimate work of seconds
-    // per plan; lengths past the limit are refused at once and stay in.
-    let slow = |v: f64| v > (1u64 << 22) as f64 && v <= halfpixel::error::MAX_AXIS_LEN as f64;
+    // Input or output axes past 2^13 but within MAX_AXIS_LEN (2^25) are legitimate work of up
+    // to seconds per instrumented plan, which would slow the search down; lengths past the limit are refused at
+    // once and stay in.
+    let slow = |v: f64| v > (1u64 << 13) as f64 && v <= halfpixel::error::MAX_AXIS_LEN as f64;
     let (h, w) = (dims[2] as f64, dims[3] as f64);
     let out = match target {
         Target::Size([oh, ow]) => [oh as f64, ow as f64],
         Target::Scale([sh, sw]) => [h * sh.abs(), w * sw.abs()],
         Target::Block(b) => [h * b as f64, w * b as f64],
     };
-    if out.into_iter().any(slow) {
+    if out.into_iter().chain([h, w]).any(slow) {
         return;
     }
     let request = Request {

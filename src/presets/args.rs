@@ -94,6 +94,11 @@ impl<'a> Args<'a> {
                 .as_f64()
                 .map(Some)
                 .ok_or_else(|| type_error(&self.call, key, &Value::Number(n.clone()), "a number")),
+            // JSON numbers cannot be NaN or infinite: those arrive as text ("nan", "inf").
+            Some(Value::String(text)) => match text.trim().parse::<f64>() {
+                Ok(v) if !v.is_finite() => Ok(Some(v)),
+                _ => Err(type_error(&self.call, key, &Value::String(text.clone()), "a number")),
+            },
             Some(v) => Err(type_error(&self.call, key, v, "a number")),
         }
     }

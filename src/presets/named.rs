@@ -9,7 +9,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::error::{Error, Result};
+use crate::error::{check_len, check_scale, Error, Result};
 use crate::op::Operation;
 
 use super::{from_call, Call};
@@ -110,7 +110,24 @@ impl std::fmt::Debug for NamedPreset {
 
 impl NamedPreset {
     /// The recorded framework call for this request.
+    ///
+    /// Errors: a scale that is NaN, infinite, zero or negative, a size or block of 0 (or past
+    /// [`MAX_AXIS_LEN`](crate::error::MAX_AXIS_LEN)) — refused here, since the recorded call is
+    /// JSON, which cannot hold NaN or infinity — and whatever the call itself refuses.
     pub fn call(&self, request: &Request<'_>) -> Result<Call> {
+        match request.target {
+            Target::Scale([h, w]) => {
+                check_scale("scale (height)", h)?;
+                check_scale("scale (width)", w)?;
+            }
+            Target::Size([h, w]) => {
+                check_len("output height", h)?;
+                check_len("output width", w)?;
+            }
+            Target::Block(b) => {
+                check_len("block size", b)?;
+            }
+        }
         if !request.attributes.is_empty() && self.framework != "onnx" {
             return Err(Error::invalid_argument(
                 "attribute",
@@ -325,10 +342,13 @@ fn keras_upsampling(r: &Request<'_>, interpolation: &str) -> Result<Value> {
 
 /// Parses an ONNX attribute value given on the command line: integers and floats as numbers,
 /// anything else as a string.
+/// An attribute's text as JSON: integers and finite numbers as numbers; anything else (NaN and
+/// infinities included, which JSON numbers cannot hold) as a string, which the argument readers
+/// parse again where a number is expected.
 fn attribute_value(v: &str) -> Value {
     if let Ok(i) = v.parse::<i64>() {
         json!(i)
-    } else if let Ok(f) = v.parse::<f64>() {
+    } else if let Some(f) = v.parse::<f64>().ok().filter(|f| f.is_finite()) {
         json!(f)
     } else {
         json!(v)
