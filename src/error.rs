@@ -319,7 +319,9 @@ pub(crate) fn check_dims(what: &str, dims: [usize; 4]) -> Result<usize> {
             });
         }
     }
-    let elements: u128 = dims.iter().map(|&d| d as u128).product();
+    let elements = dims
+        .iter()
+        .fold(1u128, |acc, &d| acc.saturating_mul(d as u128));
     if elements > MAX_TENSOR_ELEMENTS {
         return Err(Error::SizeTooLarge {
             what: format!("{what} element count (shape [n, c, h, w] = {dims:?})"),

@@ -59,7 +59,11 @@ fn assert_refused(args: &[&str]) {
     assert!(!text.contains("panicked"), "{args:?}: {text}");
     assert!(!text.contains("RUST_BACKTRACE"), "{args:?}: {text}");
     let errors: Vec<&String> = err.iter().filter(|l| l.starts_with("error")).collect();
-    assert_eq!(errors.len(), 1, "{args:?}: one error line expected:\n{text}");
+    assert_eq!(
+        errors.len(),
+        1,
+        "{args:?}: one error line expected:\n{text}"
+    );
 }
 
 fn write_bytes(path: &str, bytes: &[u8]) {
@@ -68,8 +72,7 @@ fn write_bytes(path: &str, bytes: &[u8]) {
 
 /// A .npy header claiming `shape` with `data` bytes after it.
 fn npy_with(shape: &str, descr: &str, data: &[u8]) -> Vec<u8> {
-    let mut header =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }
@@ -93,12 +96,18 @@ fn bad_files_are_one_line_errors_for_every_command_that_reads_them() {
     let bad: Vec<(String, Vec<u8>)> = vec![
         ("empty.npy".into(), Vec::new()),
         ("text.npy".into(), b"not an npy file".to_vec()),
-        ("truncated.npy".into(), npy_with("(1, 2, 3, 3)", "<f4", &[0; 10])),
+        (
+            "truncated.npy".into(),
+            npy_with("(1, 2, 3, 3)", "<f4", &[0; 10]),
+        ),
         (
             "huge_claim.npy".into(),
             npy_with("(100000, 100000, 100000, 100000)", "<f4", &[0; 16]),
         ),
-        ("overflow.npy".into(), npy_with("(18446744073709551615, 2)", "<f4", &[])),
+        (
+            "overflow.npy".into(),
+            npy_with("(18446744073709551615, 2)", "<f4", &[]),
+        ),
         ("negative.npy".into(), npy_with("(-1, 3)", "<f4", &[])),
         ("complex.npy".into(), npy_with("(1, 1)", "<c8", &[0; 8])),
         ("object.npy".into(), npy_with("(1,)", "|O", &[0; 8])),
@@ -122,16 +131,31 @@ fn bad_files_are_one_line_errors_for_every_command_that_reads_them() {
             "--backend",
             "cpu",
         ]);
-        assert!(!std::path::Path::new(&out).exists(), "{name}: nothing is written");
+        assert!(
+            !std::path::Path::new(&out).exists(),
+            "{name}: nothing is written"
+        );
         assert_refused(&["identify", "--input", &path, "--output", &good]);
         assert_refused(&["identify", "--input", &good, "--output", &path]);
         assert_refused(&["figures", "--input", &path, "--out", &dir.file("figs")]);
     }
     let missing = dir.file("missing.npy");
     assert_refused(&[
-        "resize", &missing, &dir.file("o.npy"), "--preset", "torch.bilinear", "--scale", "2",
+        "resize",
+        &missing,
+        &dir.file("o.npy"),
+        "--preset",
+        "torch.bilinear",
+        "--scale",
+        "2",
     ]);
-    assert_refused(&["conformance", "--corpus", &dir.file("no-corpus"), "--backend", "cpu"]);
+    assert_refused(&[
+        "conformance",
+        "--corpus",
+        &dir.file("no-corpus"),
+        "--backend",
+        "cpu",
+    ]);
     // A corpus whose manifest is empty or malformed.
     let corpus = dir.file("corpus");
     std::fs::create_dir_all(&corpus).unwrap();
@@ -158,7 +182,12 @@ fn absurd_sizes_scales_and_names_are_one_line_errors() {
     };
     for extra in [
         &["--preset", "torch.bilinear", "--size", "0x4"][..],
-        &["--preset", "torch.bilinear", "--size", "99999999999x99999999999"],
+        &[
+            "--preset",
+            "torch.bilinear",
+            "--size",
+            "99999999999x99999999999",
+        ],
         &["--preset", "torch.bilinear", "--size", "40000000x4"],
         &["--preset", "torch.bilinear", "--size", "300000x300000"],
         &["--preset", "torch.bilinear", "--scale", "nan"],
@@ -167,31 +196,78 @@ fn absurd_sizes_scales_and_names_are_one_line_errors() {
         &["--preset", "torch.bilinear", "--scale", "inf"],
         &["--preset", "torch.bilinear", "--scale", "1e300"],
         &["--preset", "torch.bilinear", "--scale", "1e-300"],
-        &["--preset", "torch.bilinear", "--scale", "2", "--size", "3x3"],
+        &[
+            "--preset",
+            "torch.bilinear",
+            "--scale",
+            "2",
+            "--size",
+            "3x3",
+        ],
         &["--preset", "torch.bilinear"],
         &["--preset", "torch.bilinearr", "--scale", "2"],
         &["--preset", "", "--scale", "2"],
         &["--preset", "torch.pixel_shuffle", "--block", "3"],
         &["--preset", "torch.pixel_shuffle", "--block", "0"],
-        &["--preset", "torch.pixel_shuffle", "--block", "18446744073709551615"],
+        &[
+            "--preset",
+            "torch.pixel_shuffle",
+            "--block",
+            "18446744073709551615",
+        ],
         &["--preset", "onnx", "--size", "8x8", "--attr", "mode=bogus"],
-        &["--preset", "onnx", "--size", "8x8", "--attr", "mode=cubic", "--attr", "cubic_coeff_a=nan"],
+        &[
+            "--preset",
+            "onnx",
+            "--size",
+            "8x8",
+            "--attr",
+            "mode=cubic",
+            "--attr",
+            "cubic_coeff_a=nan",
+        ],
         &["--preset", "onnx", "--size", "8x8", "--attr", "novalue"],
-        &["--preset", "torch.bilinear", "--scale", "2", "--layout", "NWHC"],
-        &["--preset", "torch.bilinear", "--scale", "2", "--dtype", "f64"],
+        &[
+            "--preset",
+            "torch.bilinear",
+            "--scale",
+            "2",
+            "--layout",
+            "NWHC",
+        ],
+        &[
+            "--preset",
+            "torch.bilinear",
+            "--scale",
+            "2",
+            "--dtype",
+            "f64",
+        ],
     ] {
         let args = resize(extra);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         assert_refused(&args);
     }
     // Outputs that cannot be written.
-    for bad_out in [dir.file("no/such/dir/y.npy"), dir.file("y.bmp"), dir.file("y.jpg")] {
+    for bad_out in [
+        dir.file("no/such/dir/y.npy"),
+        dir.file("y.bmp"),
+        dir.file("y.jpg"),
+    ] {
         let dims_for_jpg_refusal = ["--preset", "torch.bilinear", "--scale", "2"];
-        let mut args = vec!["resize", input.as_str(), bad_out.as_str(), "--backend", "cpu"];
+        let mut args = vec![
+            "resize",
+            input.as_str(),
+            bad_out.as_str(),
+            "--backend",
+            "cpu",
+        ];
         args.extend_from_slice(&dims_for_jpg_refusal);
         assert_refused(&args);
     }
-    assert_refused(&["identify", "--input", &input, "--output", &input, "--atol", "-1"]);
+    assert_refused(&[
+        "identify", "--input", &input, "--output", &input, "--atol", "-1",
+    ]);
     assert_refused(&["matrix", "--sources", "caffe"]);
     assert_refused(&["matrix", "--targets", "nothing"]);
     assert_refused(&["bench", "--workload", "W99", "--backend", "cpu"]);

@@ -409,7 +409,11 @@ fn every_named_preset_refuses_bad_scales_and_sizes() {
         for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -2.0] {
             for scale in [[bad, 2.0], [2.0, bad]] {
                 let got = run(Target::Scale(scale));
-                assert!(got.is_err(), "{} with scale {scale:?}: {got:?}", preset.name);
+                assert!(
+                    got.is_err(),
+                    "{} with scale {scale:?}: {got:?}",
+                    preset.name
+                );
             }
         }
         for size in [[0, 4], [4, 0], [usize::MAX, 4]] {
@@ -454,11 +458,14 @@ fn fuzz_findings_stay_fixed() {
         dims: [2, 0, 5, 5],
         layout: Layout::Nchw,
     });
-    assert!(matches!(got, Err(Error::ZeroOrNegativeSize { .. })), "{got:?}");
+    assert!(
+        matches!(got, Err(Error::ZeroOrNegativeSize { .. })),
+        "{got:?}"
+    );
     // resize_spec timeouts led to this: merging duplicate taps was quadratic in the window, so an
     // antialiased shrink of a long axis to a few pixels took hours; it is linear now.
-    let s = ResizeSpec::new(Mode::Linear, CoordinateTransform::HalfPixel, [1, 2])
-        .with_antialias(true);
+    let s =
+        ResizeSpec::new(Mode::Linear, CoordinateTransform::HalfPixel, [1, 2]).with_antialias(true);
     let plan = s.plan([1, 1 << 20]).unwrap();
     let (_, weights) = plan.w.taps(0);
     assert!(weights.len() > 500_000);

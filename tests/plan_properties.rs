@@ -20,7 +20,13 @@ fn check_structure(axis: &AxisPlan) -> Result<(), TestCaseError> {
             prop_assert!(indices.is_empty(), "output {} extrapolates but has taps", o);
         }
         for &i in indices {
-            prop_assert!((i as usize) < axis.in_len(), "output {}: index {} of {}", o, i, axis.in_len());
+            prop_assert!(
+                (i as usize) < axis.in_len(),
+                "output {}: index {} of {}",
+                o,
+                i,
+                axis.in_len()
+            );
         }
     }
     Ok(())
@@ -34,14 +40,27 @@ fn check_normalised(axis: &AxisPlan, what: &str) -> Result<(), TestCaseError> {
             continue;
         }
         let (_, weights) = axis.taps(o);
-        prop_assert!(weights.iter().all(|w| w.is_finite()), "{}: output {}: {:?}", what, o, weights);
+        prop_assert!(
+            weights.iter().all(|w| w.is_finite()),
+            "{}: output {}: {:?}",
+            what,
+            o,
+            weights
+        );
         let sum: f64 = weights.iter().map(|&w| w as f64).sum();
         let abs: f64 = weights.iter().map(|&w| (w as f64).abs()).sum();
         // Where a framework evaluates its filter polynomial in float32 (ONNX's and PyTorch's
         // cubic), each weight carries the rounding of terms up to |a|·|x|³ ≈ 6: a few tens of
         // ulps of the sum, not a missing or doubled tap (which would be off by 0.01 or more).
         let tolerance = 64.0 * f32::EPSILON as f64 * abs.max(1.0);
-        prop_assert!((sum - 1.0).abs() <= tolerance, "{}: output {} sums to {} ({:?})", what, o, sum, weights);
+        prop_assert!(
+            (sum - 1.0).abs() <= tolerance,
+            "{}: output {} sums to {} ({:?})",
+            what,
+            o,
+            sum,
+            weights
+        );
     }
     Ok(())
 }
@@ -55,7 +74,14 @@ fn check_monotone_nearest(axis: &AxisPlan, what: &str) -> Result<(), TestCaseErr
         }
         let (indices, _) = axis.taps(o);
         prop_assert_eq!(indices.len(), 1, "{}: output {}", what, o);
-        prop_assert!(indices[0] >= last, "{}: output {} reads {} after {}", what, o, indices[0], last);
+        prop_assert!(
+            indices[0] >= last,
+            "{}: output {} reads {} after {}",
+            what,
+            o,
+            indices[0],
+            last
+        );
         last = indices[0];
     }
     Ok(())

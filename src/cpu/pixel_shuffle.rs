@@ -132,7 +132,7 @@ pub fn rearrange_into(
     match output.as_slice_mut() {
         Some(dst) => run(src, dims, out, layout, spec, dir, dst),
         None => {
-            let mut tmp = Array4::<f32>::zeros(expected);
+            let mut tmp = try_zeros("a contiguous copy of the output", expected)?;
             run(
                 src,
                 dims,

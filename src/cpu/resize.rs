@@ -129,7 +129,7 @@ impl ResizeKernel {
         match output.as_slice_mut() {
             Some(dst) => self.execute(src, dst),
             None => {
-                let mut tmp = Array4::<f32>::zeros(expected);
+                let mut tmp = try_zeros("a contiguous copy of the output", expected)?;
                 self.execute(src, tmp.as_slice_mut().expect("fresh array is contiguous"));
                 output.assign(&tmp);
             }

@@ -36,9 +36,12 @@ pub struct BufferTensor<'a> {
 }
 
 impl BufferTensor<'_> {
-    /// Number of elements.
+    /// Number of elements (`u64::MAX` when the product of `dims` does not fit, which every
+    /// check then refuses).
     pub fn elements(&self) -> u64 {
-        self.dims.iter().map(|&d| d as u64).product()
+        self.dims
+            .iter()
+            .fold(1u64, |acc, &d| acc.saturating_mul(d as u64))
     }
 
     fn check(&self, what: &str, ctx: &GpuContext) -> Result<()> {

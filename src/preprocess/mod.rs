@@ -43,7 +43,7 @@ use std::sync::Arc;
 use ndarray::{Array4, ArrayViewMut4};
 
 use crate::cpu::ResizeKernel;
-use crate::error::{Error, Result};
+use crate::error::{try_zeros, Error, Result};
 use crate::op::{InputDesc, Operation};
 use crate::plan::{AxisPlan, ResizePlan};
 use crate::spec::Layout;
@@ -271,7 +271,7 @@ impl Preprocess {
     pub fn run_cpu(&self, frame: &[u8], desc: FrameDesc) -> Result<Array4<f32>> {
         let prepared = self.prepare(&desc)?;
         prepared.frame.check_len(frame.len(), self.format)?;
-        let mut out = Array4::<f32>::zeros(self.layout.shape(prepared.out_dims));
+        let mut out = try_zeros("the output", self.layout.shape(prepared.out_dims))?;
         cpu::run(
             &prepared,
             frame,
@@ -305,7 +305,7 @@ impl Preprocess {
         match output.as_slice_mut() {
             Some(dst) => cpu::run(&prepared, frame, dst),
             None => {
-                let mut tmp = Array4::<f32>::zeros(expected);
+                let mut tmp = try_zeros("a contiguous copy of the output", expected)?;
                 cpu::run(
                     &prepared,
                     frame,

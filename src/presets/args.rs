@@ -97,7 +97,12 @@ impl<'a> Args<'a> {
             // JSON numbers cannot be NaN or infinite: those arrive as text ("nan", "inf").
             Some(Value::String(text)) => match text.trim().parse::<f64>() {
                 Ok(v) if !v.is_finite() => Ok(Some(v)),
-                _ => Err(type_error(&self.call, key, &Value::String(text.clone()), "a number")),
+                _ => Err(type_error(
+                    &self.call,
+                    key,
+                    &Value::String(text.clone()),
+                    "a number",
+                )),
             },
             Some(v) => Err(type_error(&self.call, key, v, "a number")),
         }
