@@ -33,6 +33,19 @@
 //! # Ok::<(), halfpixel::Error>(())
 //! ```
 
+//!
+//! # Guarantees
+//!
+//! Nothing in the public API panics on user input: every refusal is an [`Error`] naming the
+//! values involved — zero-length axes, NaN, infinite, zero or negative scales, axes longer than
+//! [`error::MAX_AXIS_LEN`], outputs that cannot be allocated ([`Error::OutOfMemory`]), buffers
+//! or textures past a device's limits ([`Error::DeviceLimit`]), a lost GPU device
+//! ([`Error::DeviceLost`], after which [`Backend::Auto`] redoes the call on the CPU). Tensors are
+//! indexed with 64-bit offsets (tested past 2^32 elements). NaN and ±inf in the data propagate by
+//! IEEE arithmetic through every tap of the tables. [`gpu::GpuContext`], [`Executor`] and
+//! [`Operation`] are `Send + Sync`, with bounded caches. The README's "Guarantees" section says
+//! how each promise is tested.
+
 #![warn(missing_docs)]
 
 pub mod backend;

@@ -169,11 +169,18 @@ impl AxisPlan {
     }
 
     /// Whether output `o` takes the extrapolation value.
+    ///
+    /// # Panics
+    /// When `o` is not below [`out_len`](Self::out_len), like slice indexing.
     pub fn is_extrapolated(&self, o: usize) -> bool {
         self.extrapolate[o]
     }
 
     /// The taps of output `o`: source indices and weights.
+    ///
+    /// # Panics
+    /// When `o` is not below [`out_len`](Self::out_len), like slice indexing; iterate over
+    /// `0..out_len()`.
     pub fn taps(&self, o: usize) -> (&[u32], &[f32]) {
         let start = o * self.width;
         let n = self.counts[o] as usize;
