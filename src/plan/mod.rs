@@ -296,6 +296,13 @@ fn apply_edge(taps: &mut Vec<(i64, f64)>, in_len: usize, edge: Edge) {
 /// the order of first occurrence (the order the kernels sum in). Linear in the number of taps:
 /// wide antialias windows hold thousands.
 fn merge_duplicates(taps: &mut Vec<(i64, f64)>) {
+    if taps.len() <= 16 {
+        // The common case (no tap clamped onto another) needs no new vector.
+        let duplicated = (1..taps.len()).any(|k| taps[..k].iter().any(|t| t.0 == taps[k].0));
+        if !duplicated {
+            return;
+        }
+    }
     let mut merged: Vec<(i64, f64)> = Vec::with_capacity(taps.len());
     if taps.len() <= 16 {
         for &(i, w) in taps.iter() {
