@@ -99,8 +99,8 @@ fuzz_target!(|x: Input| {
         .collect();
     let dims = x.dims.map(|d| d as usize);
     // Input or output axes past 2^13 but within MAX_AXIS_LEN (2^25) are legitimate work of up
-    // to seconds per instrumented plan, which would slow the search down; lengths past the limit are refused at
-    // once and stay in.
+    // to seconds per instrumented plan, which would slow the search down; lengths past the
+    // limit are refused at once and stay in.
     let slow = |v: f64| v > (1u64 << 13) as f64 && v <= halfpixel::error::MAX_AXIS_LEN as f64;
     let (h, w) = (dims[2] as f64, dims[3] as f64);
     let out = match target {

@@ -313,14 +313,33 @@ fn merge_duplicates(taps: &mut Vec<(i64, f64)>) {
             }
         }
     } else {
-        let mut position: std::collections::HashMap<i64, usize> =
-            std::collections::HashMap::with_capacity(taps.len());
-        for &(i, w) in taps.iter() {
-            match position.entry(i) {
-                std::collections::hash_map::Entry::Occupied(at) => merged[*at.get()].1 += w,
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(merged.len());
+        // Indices of a window are a contiguous range (clamped at the edges), so a dense table
+        // over that range finds each index's first position; a HashMap covers any other shape.
+        let (lo, hi) = taps.iter().fold((i64::MAX, i64::MIN), |(lo, hi), t| {
+            (lo.min(t.0), hi.max(t.0))
+        });
+        let span = hi.abs_diff(lo).saturating_add(1);
+        if span <= 4 * taps.len() as u64 {
+            let mut position = vec![usize::MAX; span as usize];
+            for &(i, w) in taps.iter() {
+                let slot = &mut position[i.abs_diff(lo) as usize];
+                if *slot == usize::MAX {
+                    *slot = merged.len();
                     merged.push((i, w));
+                } else {
+                    merged[*slot].1 += w;
+                }
+            }
+        } else {
+            let mut position: std::collections::HashMap<i64, usize> =
+                std::collections::HashMap::with_capacity(taps.len());
+            for &(i, w) in taps.iter() {
+                match position.entry(i) {
+                    std::collections::hash_map::Entry::Occupied(at) => merged[*at.get()].1 += w,
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(merged.len());
+                        merged.push((i, w));
+                    }
                 }
             }
         }
@@ -391,6 +410,33 @@ impl ResizePlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every path of merge_duplicates (short lists, a dense window, scattered indices) keeps the
+    /// order of first occurrence and adds the weights of repeated indices.
+    #[test]
+    fn merging_keeps_first_occurrence_order_and_adds_weights() {
+        let naive = |taps: &[(i64, f64)]| {
+            let mut out: Vec<(i64, f64)> = Vec::new();
+            for &(i, w) in taps {
+                match out.iter_mut().find(|m| m.0 == i) {
+                    Some(m) => m.1 += w,
+                    None => out.push((i, w)),
+                }
+            }
+            out
+        };
+        let short = vec![(3, 0.25), (0, 0.5), (3, 0.125), (1, 0.125)];
+        // A window clamped at both edges: 0 repeated at the start, 9 at the end.
+        let dense: Vec<(i64, f64)> = (-5..15).map(|i| (i.clamp(0, 9), 0.05)).collect();
+        let scattered: Vec<(i64, f64)> = (0..40)
+            .map(|k| (((k * 7919) % 13) * 1_000_003, k as f64))
+            .collect();
+        for taps in [short, dense, scattered] {
+            let mut merged = taps.clone();
+            merge_duplicates(&mut merged);
+            assert_eq!(merged, naive(&taps));
+        }
+    }
 
     #[test]
     fn exclude_renormalises_and_gives_nan_like_onnx_when_nothing_is_left() {
