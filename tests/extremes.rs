@@ -471,6 +471,31 @@ fn fuzz_findings_stay_fixed() {
     assert!(weights.len() > 500_000);
     let sum: f64 = weights.iter().map(|&w| w as f64).sum();
     assert!((sum - 1.0).abs() < 1e-3, "{sum}");
+    // resize_spec: a user scale of 3e-169 with mode area (and likewise antialiased filters)
+    // made one output's box span 1e169 source pixels: a loop that never ended. Refused now.
+    for (mode, aa) in [
+        (Mode::Area, false),
+        (Mode::Linear, true),
+        (Mode::Cubic, true),
+        (Mode::Lanczos5, true),
+    ] {
+        let mut s = ResizeSpec::new(mode, CoordinateTransform::HalfPixel, [4, 4])
+            .with_scale([2.999785261464382e-169, 1.0]);
+        if mode == Mode::Cubic {
+            s = s.with_cubic_coeff_a(-0.5);
+        }
+        let s = s.with_antialias(aa);
+        let err = s.plan([40, 16]).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidArgument { name, .. } if name == "scale"),
+            "{mode:?}: {err}"
+        );
+    }
+    // A scale consistent with the sizes (output = input · scale) is never refused.
+    let s = ResizeSpec::new(Mode::Lanczos5, CoordinateTransform::HalfPixel, [1, 1])
+        .with_antialias(true)
+        .with_scale([1.0 / 40.0, 1.0 / 16.0]);
+    assert!(s.plan([40, 16]).is_ok());
     // tests/cli_robustness.rs: `--attr cubic_coeff_a=nan` became JSON null and was silently
     // dropped (and a NaN scale given to a named preset likewise).
     let attributes = [

@@ -343,6 +343,7 @@ pub fn axis_plan(spec: &ResizeSpec, g: AxisGeometry) -> Result<AxisPlan> {
         Edge::Replicate
     };
     let s = g.scale;
+    check_window(spec, &g)?;
     match spec.mode {
         Mode::Nearest => {
             let rounding = spec.nearest_mode.unwrap_or(NearestMode::RoundPreferFloor);
@@ -405,6 +406,45 @@ pub fn axis_plan(spec: &ResizeSpec, g: AxisGeometry) -> Result<AxisPlan> {
             }
         }),
     }
+}
+
+/// How many source pixels one output's filter window may span, per input pixel: scales
+/// consistent with the sizes (at least about 1/in) keep every window within about 10 input
+/// lengths (lanczos5 antialiased: 2·5/scale).
+const WINDOW_PER_INPUT: f64 = 32.0;
+
+/// Refuses a user scale so small for the input that one output's window (which grows as 1/scale
+/// for area and antialiased filters) would span far more than the input: enumerating it would
+/// take hours or exhaust memory, and every pixel of it past the edge reads the edge anyway.
+fn check_window(spec: &ResizeSpec, g: &AxisGeometry) -> Result<()> {
+    let shrink = (1.0 / g.scale).max(1.0);
+    let window = match spec.mode {
+        Mode::Area => shrink + 2.0,
+        Mode::Linear if spec.antialias => 2.0 * shrink + 2.0,
+        Mode::Cubic if spec.antialias => 4.0 * shrink + 2.0,
+        Mode::Lanczos3 | Mode::Lanczos5 | Mode::Gaussian | Mode::MitchellCubic => {
+            let radius = tf_kernel(spec.mode).map_or(5.0, |(r, _)| r);
+            let widen = if spec.antialias { shrink } else { 1.0 };
+            2.0 * radius * widen + 2.0
+        }
+        _ => return Ok(()),
+    };
+    let limit = WINDOW_PER_INPUT * g.in_len as f64 + 64.0;
+    if window.is_finite() && window <= limit {
+        return Ok(());
+    }
+    Err(Error::invalid_argument(
+        "scale",
+        g.scale,
+        format!(
+            "mode {} at this scale needs a filter window of {window:.3e} source pixels per output, \
+             more than {WINDOW_PER_INPUT} times the input length {}; give a scale consistent with \
+             the sizes (at least about 1/{}) or none",
+            spec.mode.name(),
+            g.in_len,
+            g.in_len
+        ),
+    ))
 }
 
 /// Plans a portable spec for an input of height and width `[in_h, in_w]`.
