@@ -409,8 +409,19 @@ impl ResizeSpec {
         check_len("output height", self.output_size[0])?;
         check_len("output width", self.output_size[1])?;
         if let Some([sh, sw]) = self.scale {
-            check_scale("scale (height)", sh)?;
-            check_scale("scale (width)", sw)?;
+            for (what, v) in [("scale (height)", sh), ("scale (width)", sw)] {
+                check_scale(what, v)?;
+                // The scale is used as a float32 value (ONNX's `scales` tensor).
+                let single = v as f32;
+                if !(single.is_normal() && single.is_finite()) {
+                    return Err(Error::invalid_argument(
+                        what,
+                        format!("{v:e}"),
+                        "is 0 or infinite as a float32 (ONNX scales are float32): give a scale \
+                         between 1.2e-38 and 3.4e38",
+                    ));
+                }
+            }
         }
         let mode_ctx = || format!("mode {}", mode.name());
         match (mode, self.nearest_mode) {

@@ -472,7 +472,9 @@ fn fuzz_findings_stay_fixed() {
     let sum: f64 = weights.iter().map(|&w| w as f64).sum();
     assert!((sum - 1.0).abs() < 1e-3, "{sum}");
     // resize_spec: a user scale of 3e-169 with mode area (and likewise antialiased filters)
-    // made one output's box span 1e169 source pixels: a loop that never ended. Refused now.
+    // made one output's box span 1e169 source pixels: a loop that never ended. Such a scale is
+    // 0 as a float32 and refused by validation now; a float32 scale still far too small for
+    // the input is refused by the window check.
     for (mode, aa) in [
         (Mode::Area, false),
         (Mode::Linear, true),
@@ -485,11 +487,34 @@ fn fuzz_findings_stay_fixed() {
             s = s.with_cubic_coeff_a(-0.5);
         }
         let s = s.with_antialias(aa);
+        assert!(s.validate().is_err());
+        let s = ResizeSpec {
+            scale: Some([1e-30, 1.0]),
+            ..s
+        };
         let err = s.plan([40, 16]).unwrap_err();
         assert!(
             matches!(&err, Error::InvalidArgument { name, .. } if name == "scale"),
             "{mode:?}: {err}"
         );
+    }
+    // resize_spec: nearest at a scale of 4e-302 (0 as the float32 the scale is used as) put the
+    // source coordinate at infinity and the neighbour rule indexed an empty window. Such a scale
+    // is refused; a tiny float32 scale puts coordinates far outside, where the edge is read.
+    let s = ResizeSpec::new(Mode::Nearest, CoordinateTransform::HalfPixel, [3, 3])
+        .with_nearest_mode(NearestMode::RoundPreferFloor)
+        .with_scale([4.083032667357275e-302, 3.169794810760088e-154]);
+    assert!(matches!(s.validate(), Err(Error::InvalidArgument { .. })));
+    for mapping in CoordinateTransform::ALL {
+        let Some(s) = spec(Mode::Nearest, mapping, [3, 3]) else {
+            continue;
+        };
+        let plan = s.with_scale([1e-37, 3e37]).plan([5, 5]).unwrap();
+        for axis in [&plan.h, &plan.w] {
+            for o in 0..axis.out_len() {
+                assert!(axis.taps(o).0.iter().all(|&i| i < 5), "{mapping:?}");
+            }
+        }
     }
     // A scale consistent with the sizes (output = input · scale) is never refused.
     let s = ResizeSpec::new(Mode::Lanczos5, CoordinateTransform::HalfPixel, [1, 1])

@@ -48,6 +48,15 @@ impl AxisGeometry {
 /// The source coordinate of output index `i` under a mapping, in float64, exactly as ONNX's
 /// reference computes it; `None` when `tf_crop_and_resize` puts it outside `[0, in − 1]`.
 pub fn source_coordinate(ctm: CoordinateTransform, g: &AxisGeometry, i: usize) -> Option<f64> {
+    // Far outside the input every rule reads the edge (or excludes everything); clamping keeps
+    // the integer arithmetic of the neighbour rules from saturating or overflowing.
+    raw_source_coordinate(ctm, g, i).map(|x| x.clamp(-MAX_COORDINATE, MAX_COORDINATE))
+}
+
+/// |x| beyond this (2^52, where every f64 is an integer) is as far outside as any other.
+const MAX_COORDINATE: f64 = (1u64 << 52) as f64;
+
+fn raw_source_coordinate(ctm: CoordinateTransform, g: &AxisGeometry, i: usize) -> Option<f64> {
     let x = i as f64;
     let input_width = g.in_len as f64;
     let output_width = g.length_resized();
@@ -435,7 +444,7 @@ fn check_window(spec: &ResizeSpec, g: &AxisGeometry) -> Result<()> {
     }
     Err(Error::invalid_argument(
         "scale",
-        g.scale,
+        format!("{:e}", g.scale),
         format!(
             "mode {} at this scale needs a filter window of {window:.3e} source pixels per output, \
              more than {WINDOW_PER_INPUT} times the input length {}; give a scale consistent with \
