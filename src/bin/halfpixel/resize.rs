@@ -4,6 +4,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use halfpixel::error::MAX_TENSOR_ELEMENTS;
 use halfpixel::presets::named::{by_name, Kind, NamedPreset, Request, Target};
 use halfpixel::tensor_io::{
     check_writable, read_tensor, write_tensor, ElementType, FileFormat, LoadedTensor,
@@ -255,8 +256,9 @@ fn executor(backend: BackendArg) -> Result<Executor, Fatal> {
     }
 }
 
-/// Refuses, before any planning, a resize whose output could not be allocated (an allocation
-/// that fails aborts the process): `n·c·out_h·out_w` f32 values must fit in memory.
+/// Refuses, before any planning, a resize whose output no machine could address: more than
+/// `MAX_TENSOR_ELEMENTS` f32 values. (An output that is addressable but larger than this
+/// machine's memory is refused by the library when it allocates: `Error::OutOfMemory`.)
 fn check_output_fits(
     target: Target,
     preset: &NamedPreset,
@@ -266,15 +268,14 @@ fn check_output_fits(
         // A pixel shuffle moves values; its output is as large as its input.
         return Ok(());
     }
+    let (h, w) = (h as f64, w as f64);
     let (out_h, out_w) = match target {
         Target::Size([oh, ow]) => (oh as f64, ow as f64),
-        Target::Scale([sh, sw]) => (h as f64 * sh, w as f64 * sw),
-        Target::Block(b) => ((h * b) as f64, (w * b) as f64),
+        Target::Scale([sh, sw]) => (h * sh, w * sw),
+        Target::Block(b) => (h * b as f64, w * b as f64),
     };
     let values = n as f64 * c as f64 * out_h.max(1.0) * out_w.max(1.0);
-    let fits = values <= (isize::MAX as usize / 4) as f64
-        && Vec::<f32>::new().try_reserve_exact(values as usize).is_ok();
-    if fits {
+    if values <= MAX_TENSOR_ELEMENTS as f64 {
         Ok(())
     } else {
         Err(Fatal(format!(
