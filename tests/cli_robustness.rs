@@ -215,6 +215,12 @@ fn absurd_sizes_scales_and_names_are_one_line_errors() {
             "--block",
             "18446744073709551615",
         ],
+        &[
+            "--preset",
+            "torch.bilinear",
+            "--block",
+            "18446744073709551615",
+        ],
         &["--preset", "onnx", "--size", "8x8", "--attr", "mode=bogus"],
         &[
             "--preset",
