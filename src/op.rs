@@ -230,7 +230,9 @@ impl Operation {
             dims: layout.nchw(input.dim().into()),
             layout,
         };
-        self.output_dims(&desc)?;
+        // The output's dims are checked where they are computed (the plan, the pixel-shuffle
+        // shape): only the input's here, without a second kernel lookup on this per-call path.
+        check_dims("input", desc.dims)?;
         match self {
             Operation::Resize(r) => r.kernel(&desc)?.run(input),
             Operation::DepthToSpace(b) => {
@@ -253,7 +255,9 @@ impl Operation {
             dims: layout.nchw(input.dim().into()),
             layout,
         };
-        self.output_dims(&desc)?;
+        // The output's dims are checked where they are computed (the plan, the pixel-shuffle
+        // shape): only the input's here, without a second kernel lookup on this per-call path.
+        check_dims("input", desc.dims)?;
         match self {
             Operation::Resize(r) => r.kernel(&desc)?.run_into(input, output),
             Operation::DepthToSpace(b) => {

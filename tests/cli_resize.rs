@@ -652,7 +652,8 @@ fn every_user_error_is_one_line_and_exit_2() {
             flag,
         );
     }
-    // An output too large to allocate is refused before anything is planned.
+    // An axis past MAX_AXIS_LEN is refused before anything is planned; an addressable output
+    // larger than this machine's memory when it is allocated (nothing is written either way).
     assert_fatal(
         &resize(
             &[
@@ -664,7 +665,15 @@ fn every_user_error_is_one_line_and_exit_2() {
             &npy,
             &out,
         ),
-        "more than this machine can allocate",
+        "output height is too large: 2000000000",
+    );
+    assert_fatal(
+        &resize(
+            &["--preset", "torch.nearest", "--size", "300000x300000"],
+            &npy,
+            &out,
+        ),
+        "cannot allocate",
     );
     // A shape that does not fit: 3 channels do not pixel-shuffle by 2, 5 rows do not unshuffle.
     assert_fatal(

@@ -3,7 +3,7 @@
 use ndarray::{Array4, ArrayView4, ArrayViewMut4};
 use rayon::prelude::*;
 
-use crate::error::{try_zeros, Error, Result};
+use crate::error::{check_dims, try_zeros, Error, Result};
 use crate::spec::{BlockOrder, BlockSpec, Layout};
 
 /// Below this many elements a call runs on the calling thread only.
@@ -19,7 +19,9 @@ pub enum Direction {
 }
 
 /// The output `[n, c, h, w]` of a rearrangement of an input `[n, c, h, w]`, or why it does not fit.
+/// Every axis must be at least 1 (the output holds as many elements as the input).
 pub fn output_dims(dims: [usize; 4], spec: BlockSpec, dir: Direction) -> Result<[usize; 4]> {
+    check_dims("input", dims)?;
     let [n, c, h, w] = dims;
     let b = spec.block_size;
     if b == 0 {
@@ -114,7 +116,7 @@ pub fn rearrange_into(
     layout: Layout,
     spec: BlockSpec,
     dir: Direction,
-    mut output: ArrayViewMut4<f32>,
+    output: ArrayViewMut4<f32>,
 ) -> Result<()> {
     let dims = layout.nchw(input.dim().into());
     let out = output_dims(dims, spec, dir)?;
@@ -129,23 +131,7 @@ pub fn rearrange_into(
     }
     let src = input.as_standard_layout();
     let src = src.as_slice().expect("standard layout is contiguous");
-    match output.as_slice_mut() {
-        Some(dst) => run(src, dims, out, layout, spec, dir, dst),
-        None => {
-            let mut tmp = try_zeros("a contiguous copy of the output", expected)?;
-            run(
-                src,
-                dims,
-                out,
-                layout,
-                spec,
-                dir,
-                tmp.as_slice_mut().expect("contiguous"),
-            );
-            output.assign(&tmp);
-        }
-    }
-    Ok(())
+    super::write_standard(output, |dst| run(src, dims, out, layout, spec, dir, dst))
 }
 
 /// (shallow channel, block row, block column) of deep channel `deep`: the inverse of

@@ -101,7 +101,7 @@ impl ResizeKernel {
     }
 
     /// Runs on `input` into the caller's `output` (the input's layout, the output shape).
-    pub fn run_into(&self, input: ArrayView4<f32>, mut output: ArrayViewMut4<f32>) -> Result<()> {
+    pub fn run_into(&self, input: ArrayView4<f32>, output: ArrayViewMut4<f32>) -> Result<()> {
         let layout = self.input.layout;
         let got_in: [usize; 4] = input.dim().into();
         let expected_in = layout.shape(self.input.dims);
@@ -126,15 +126,7 @@ impl ResizeKernel {
         }
         let src = input.as_standard_layout();
         let src = src.as_slice().expect("standard layout is contiguous");
-        match output.as_slice_mut() {
-            Some(dst) => self.execute(src, dst),
-            None => {
-                let mut tmp = try_zeros("a contiguous copy of the output", expected)?;
-                self.execute(src, tmp.as_slice_mut().expect("fresh array is contiguous"));
-                output.assign(&tmp);
-            }
-        }
-        Ok(())
+        super::write_standard(output, |dst| self.execute(src, dst))
     }
 
     fn geometry(&self) -> Geometry {

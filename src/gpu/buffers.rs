@@ -115,10 +115,11 @@ impl BoundOperation {
     }
 
     /// Records the operation into `encoder` (one compute pass, `CommandEncoder::begin_compute_pass`).
-    /// Nothing is submitted. A lost device is [`Error::DeviceLost`], a pass the device refuses
+    /// Nothing is submitted, and the device is not polled. A device known to be lost (from any
+    /// earlier poll, yours or halfpixel's) is [`Error::DeviceLost`], a pass the device refuses
     /// [`Error::Gpu`].
     pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) -> Result<()> {
-        self.watched.check()?;
+        self.watched.check_known()?;
         if self.dispatches.is_empty() {
             return Ok(());
         }

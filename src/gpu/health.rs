@@ -181,6 +181,14 @@ impl Watched {
     /// device, then [`Error::Gpu`] for errors reported outside an error scope since the last call.
     pub(crate) fn check(&self) -> Result<()> {
         self.poll_for_loss();
+        self.check_known()
+    }
+
+    /// [`check`](Self::check) without the poll, for the per-frame path of bound work
+    /// (`BoundOperation::encode`): a loss is known once anything polled the device (the
+    /// application's own `Device::poll`, or halfpixel's), and polling a caller's device on every
+    /// encode would run its map callbacks at a moment it did not choose.
+    pub(crate) fn check_known(&self) -> Result<()> {
         if let Some(e) = self.health.lost_error() {
             return Err(e);
         }

@@ -60,7 +60,7 @@ impl BoundPreprocess {
     /// Records the preprocessing into `encoder` (one compute pass,
     /// `CommandEncoder::begin_compute_pass`). Nothing is submitted.
     pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) -> Result<()> {
-        self.watched.check()?;
+        self.watched.check_known()?;
         self.watched.scoped("recording a preprocessing", || {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("halfpixel preprocess"),

@@ -18,7 +18,7 @@ pub mod portable;
 pub mod tf;
 pub mod torch;
 
-use crate::error::{check_dims, Error, Result, MAX_AXIS_LEN};
+use crate::error::{check_dims, check_len, Error, Result};
 
 /// One axis of a resize: for each output index, its taps (source index, weight) or "extrapolate".
 ///
@@ -91,8 +91,8 @@ impl AxisPlan {
         edge: Edge,
         mut taps_of: impl FnMut(usize) -> Taps,
     ) -> Result<AxisPlan> {
-        check_axis("input length", in_len)?;
-        check_axis("output length", out_len)?;
+        check_len("input length", in_len)?;
+        check_len("output length", out_len)?;
         let too_large = |what: &str, value: usize| Error::SizeTooLarge {
             what: format!("{what} of an axis plan ({in_len} → {out_len})"),
             value: value as u128,
@@ -243,26 +243,9 @@ impl AxisPlan {
 
 /// The most taps one axis plan holds: 2^27 (about 2 GiB while the plan is built). An axis needs
 /// about `max(in, out) × filter width` taps (1 for nearest, 2 for linear, up to 10 per unit of
-/// shrink for antialiased lanczos5), so with axes of at most [`MAX_AXIS_LEN`] this is reached only
+/// shrink for antialiased lanczos5), so with axes of at most [`MAX_AXIS_LEN`](crate::error::MAX_AXIS_LEN) this is reached only
 /// by antialiased shrinks of inputs millions of pixels long; past it: [`Error::SizeTooLarge`].
 pub const MAX_PLAN_TAPS: usize = 1 << 27;
-
-fn check_axis(what: &str, len: usize) -> Result<()> {
-    if len == 0 {
-        return Err(Error::ZeroOrNegativeSize {
-            what: what.to_string(),
-            value: 0,
-        });
-    }
-    if len > MAX_AXIS_LEN {
-        return Err(Error::SizeTooLarge {
-            what: what.to_string(),
-            value: len as u128,
-            limit: MAX_AXIS_LEN as u128,
-        });
-    }
-    Ok(())
-}
 
 fn apply_edge(taps: &mut Vec<(i64, f64)>, in_len: usize, edge: Edge) {
     let last = in_len as i64 - 1;

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{Error, Result, MAX_AXIS_LEN};
+use crate::error::{check_len, Error, Result};
 
 /// The byte layout of one pixel of an 8-bit frame, named by the bytes in memory order, as
 /// CoreVideo names its pixel buffers (`kCVPixelFormatType_32BGRA` is [`PixelFormat::Bgra`]: blue
@@ -255,21 +255,8 @@ impl FrameDesc {
 
     /// Checks the sizes against `format`.
     pub(crate) fn geometry(&self, format: PixelFormat) -> Result<FrameGeometry> {
-        for (what, value) in [("frame width", self.width), ("frame height", self.height)] {
-            if value == 0 {
-                return Err(Error::ZeroOrNegativeSize {
-                    what: what.into(),
-                    value: 0,
-                });
-            }
-            if value > MAX_AXIS_LEN {
-                return Err(Error::SizeTooLarge {
-                    what: what.into(),
-                    value: value as u128,
-                    limit: MAX_AXIS_LEN as u128,
-                });
-            }
-        }
+        check_len("frame width", self.width)?;
+        check_len("frame height", self.height)?;
         let bpp = format.bytes_per_pixel();
         let too_large = || Error::SizeTooLarge {
             what: "frame bytes".into(),

@@ -285,7 +285,7 @@ impl Preprocess {
         &self,
         frame: &[u8],
         desc: FrameDesc,
-        mut output: ArrayViewMut4<f32>,
+        output: ArrayViewMut4<f32>,
     ) -> Result<()> {
         let prepared = self.prepare(&desc)?;
         prepared.frame.check_len(frame.len(), self.format)?;
@@ -302,18 +302,6 @@ impl Preprocess {
                 got: got.to_vec(),
             });
         }
-        match output.as_slice_mut() {
-            Some(dst) => cpu::run(&prepared, frame, dst),
-            None => {
-                let mut tmp = try_zeros("a contiguous copy of the output", expected)?;
-                cpu::run(
-                    &prepared,
-                    frame,
-                    tmp.as_slice_mut().expect("fresh array is contiguous"),
-                );
-                output.assign(&tmp);
-            }
-        }
-        Ok(())
+        crate::cpu::write_standard(output, |dst| cpu::run(&prepared, frame, dst))
     }
 }

@@ -4,8 +4,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use halfpixel::error::MAX_TENSOR_ELEMENTS;
-use halfpixel::presets::named::{by_name, Kind, NamedPreset, Request, Target};
+use halfpixel::presets::named::{by_name, NamedPreset, Request, Target};
 use halfpixel::tensor_io::{
     check_writable, read_tensor, write_tensor, ElementType, FileFormat, LoadedTensor,
 };
@@ -256,36 +255,6 @@ fn executor(backend: BackendArg) -> Result<Executor, Fatal> {
     }
 }
 
-/// Refuses, before any planning, a resize whose output no machine could address: more than
-/// `MAX_TENSOR_ELEMENTS` f32 values. (An output that is addressable but larger than this
-/// machine's memory is refused by the library when it allocates: `Error::OutOfMemory`.)
-fn check_output_fits(
-    target: Target,
-    preset: &NamedPreset,
-    [n, c, h, w]: [usize; 4],
-) -> Result<(), Fatal> {
-    if preset.kind != Kind::Resize {
-        // A pixel shuffle moves values; its output is as large as its input.
-        return Ok(());
-    }
-    let (h, w) = (h as f64, w as f64);
-    let (out_h, out_w) = match target {
-        Target::Size([oh, ow]) => (oh as f64, ow as f64),
-        Target::Scale([sh, sw]) => (h * sh, w * sw),
-        Target::Block(b) => (h * b as f64, w * b as f64),
-    };
-    let values = n as f64 * c as f64 * out_h.max(1.0) * out_w.max(1.0);
-    if values <= MAX_TENSOR_ELEMENTS as f64 {
-        Ok(())
-    } else {
-        Err(Fatal(format!(
-            "the output would hold {values:.3e} values ({:.1} GiB as f32), more than this machine \
-             can allocate; choose a smaller --size or --scale",
-            values * 4.0 / (1u64 << 30) as f64
-        )))
-    }
-}
-
 fn shape_text(shape: &[usize]) -> String {
     let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
     format!("[{}]", parts.join(", "))
@@ -313,15 +282,14 @@ pub(crate) fn check(args: &ResizeArgs) -> Result<Checked<'_>, Fatal> {
 }
 
 impl Checked<'_> {
-    /// The operation for an input of `dims` (N, C, H, W) and its output's dims, refusing an
-    /// output that could not be allocated before anything is planned.
+    /// The operation for an input of `dims` (N, C, H, W) and its output's dims. Sizes past the
+    /// library's limits are refused here; an output larger than memory when it is allocated.
     pub(crate) fn operation(&self, dims: [usize; 4]) -> Result<(Operation, [usize; 4]), Fatal> {
         let request = Request {
             target: self.target,
             input: dims,
             attributes: &self.attributes,
         };
-        check_output_fits(self.target, self.preset, dims)?;
         let op = self.preset.build(&request)?;
         let out_nchw = op.output_dims(&InputDesc {
             dims,
