@@ -1,9 +1,11 @@
 // depth_to_space / space_to_depth over storage buffers: a pure permutation, bit-exact.
 //
-// The host prepends `alias Elem = f32;` (or f16). One invocation writes one output element; a
-// dispatch covers a chunk of consecutive output rows (a row is the innermost dimension: W for
-// NCHW, C for NHWC), so tensors larger than one storage binding take several dispatches.
-// shuffle_source() comes from shuffle_source.wgsl.
+// The host prepends `alias Elem = f32;` (or f16). A dispatch covers a chunk of consecutive output
+// rows (a row is the innermost dimension: W for NCHW, C for NHWC), so tensors larger than one
+// storage binding take several dispatches. The rows are walked as slots (slots.wgsl): NCHW
+// planes are the (n, c) channel planes of h_out rows, NHWC planes the (n, h) image rows of w_out
+// pixels. An invocation owns one element of a row and one slot, and walks up to `per_z` planes,
+// counting (n, q) up instead of dividing. shuffle_source() comes from shuffle_source.wgsl.
 
 struct Params {
     // output dims
@@ -21,56 +23,90 @@ struct Params {
     to_space: u32,
     // 1: CRD, 0: DCR
     crd: u32,
-    row0: u32,
-    // the batch item of the chunk's first row, and binding-relative offsets
-    n0: u32,
+    // rows per plane (h_out or w_out), planes per batch item (c_out or h_out), and the plane
+    // within its batch item of the chunk's first row
+    plane_rows: u32,
+    q_count: u32,
+    q0: u32,
+    // binding-relative offsets: sources are relative to the chunk's first batch item
     src_rel: u32,
     dst_rel: u32,
+    // the slot walk: rows of the chunk, row of the first plane it starts at, min(rows, plane_rows)
+    rows: u32,
+    yo0: u32,
+    slots: u32,
+    row_len: u32,
+    x_shift: u32,
     groups_x: u32,
-    total: u32,
+    groups_y: u32,
+    groups_z: u32,
+    per_z: u32,
+    z_count: u32,
+    // 1 when the grid is smaller than the work (a dimension past the device limit): walk it
+    walk: u32,
+    _pad0: u32,
+    _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> src: array<Elem>;
 @group(0) @binding(2) var<storage, read_write> dst: array<Elem>;
 
+fn shuffle_at(z: u32, s: u32, e: u32) {
+    let sl = slot_of(s, p.yo0, p.plane_rows);
+    let j0 = z * p.per_z;
+    // The plane of this slot's first row, as (batch item relative to the chunk's first, q).
+    let plane = p.q0 + sl.next_plane + j0;
+    var n = plane / p.q_count;
+    var q = plane - n * p.q_count;
+    let item = p.c_in * p.h_in * p.w_in;
+    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+        let i = s + j * p.plane_rows;
+        if (i >= p.rows) {
+            break;
+        }
+        var c: u32;
+        var h: u32;
+        var w: u32;
+        if (p.nchw == 1u) {
+            c = q;
+            h = sl.yo;
+            w = e;
+        } else {
+            h = q;
+            w = sl.yo;
+            c = e;
+        }
+        let origin = shuffle_source(p.to_space == 1u, p.crd == 1u, p.block, c, h, w, p.c_in, p.c_out);
+        var within: u32;
+        if (p.nchw == 1u) {
+            within = (origin.x * p.h_in + origin.y) * p.w_in + origin.z;
+        } else {
+            within = (origin.y * p.w_in + origin.z) * p.c_in + origin.x;
+        }
+        dst[i * p.row_len + e + p.dst_rel] = src[n * item + within - p.src_rel];
+        q = q + 1u;
+        if (q == p.q_count) {
+            q = 0u;
+            n = n + 1u;
+        }
+    }
+}
+
 @compute @workgroup_size(64)
 fn shuffle(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let t = (wg.y * p.groups_x + wg.x) * 64u + lid;
-    if (t >= p.total) {
+    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
+    if (p.walk == 0u) {
+        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+            shuffle_at(wg.z, l.s0, l.e0);
+        }
         return;
     }
-    var row_len = p.c_out;
-    if (p.nchw == 1u) {
-        row_len = p.w_out;
+    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
+        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+                shuffle_at(z, s, e);
+            }
+        }
     }
-    let r = p.row0 + t / row_len;
-    let q = t % row_len;
-    var n: u32;
-    var c: u32;
-    var h: u32;
-    var w: u32;
-    if (p.nchw == 1u) {
-        n = r / (p.c_out * p.h_out);
-        c = (r / p.h_out) % p.c_out;
-        h = r % p.h_out;
-        w = q;
-    } else {
-        n = r / (p.h_out * p.w_out);
-        h = (r / p.w_out) % p.h_out;
-        w = r % p.w_out;
-        c = q;
-    }
-    let origin = shuffle_source(p.to_space == 1u, p.crd == 1u, p.block, c, h, w, p.c_in, p.c_out);
-    let sc = origin.x;
-    let sh = origin.y;
-    let sw = origin.z;
-    let item = p.c_in * p.h_in * p.w_in;
-    var within: u32;
-    if (p.nchw == 1u) {
-        within = (sc * p.h_in + sh) * p.w_in + sw;
-    } else {
-        within = (sh * p.w_in + sw) * p.c_in + sc;
-    }
-    dst[t + p.dst_rel] = src[(n - p.n0) * item + within - p.src_rel];
 }

@@ -7,38 +7,53 @@
 //   out[yo][xo] = Σ_k wx_k · (Σ_j wy_j · src[iy_j][ix_k])
 //
 // A tensor is a sequence of images of `rows × width × cs` elements (NCHW: one image per channel
-// plane, cs = 1; NHWC: one image per batch item, cs = C). A dispatch covers a chunk of
+// plane, cs = 1; NHWC: one image per batch item, cs = C). A dispatch covers a chunk of `rows`
 // consecutive output rows (all images' rows in order), so tensors larger than one storage
-// binding are processed in several dispatches over sub-ranges of the buffers.
+// binding are processed in several dispatches over sub-ranges of the buffers. The chunk starts
+// at output row `yo0` of image k0; its row i is row (yo0 + i) mod out_h of image
+// k0 + (yo0 + i) div out_h.
 //
-// The tap-table accessors (tap_count, extrapolated, tap_index, tap_weight) come from taps.wgsl.
+// Work per invocation (slots.wgsl, with planes = images): one element position e of a row
+// (e = x·cs + c) and one slot s < `slots` = min(rows, out_h). A slot's rows are the same output
+// row of consecutive images, so they share every tap: the invocation loads its taps once and
+// walks up to `per_z` of those rows (the grid's z picks which ones). Nothing is divided per
+// element; an NHWC invocation divides once (e by cs).
+//
+// The tap-table accessors (tap_count, extrapolated, tap_index, tap_weight) come from taps.wgsl,
+// lanes() and slot_of() from slots.wgsl.
 
 struct Params {
     out_w: u32,
     out_h: u32,
     cs: u32,
     in_w: u32,
-    // rows of this chunk, and the global index of its first output row
+    // output rows of this chunk, the output y of its first row, and min(rows, out_h)
     rows: u32,
-    row0: u32,
-    // the image of the first row of this chunk
-    k0: u32,
+    yo0: u32,
+    slots: u32,
+    // elements of one row this kernel writes: out_w·cs (`rows`: in_w·cs)
+    row_len: u32,
     // elements per input image
     image_len: u32,
-    // binding-relative offsets: the first element of each binding's range
+    // binding-relative offsets: src_index() subtracts src_rel, destinations add dst_rel
     src_rel: u32,
     dst_rel: u32,
+    // log2 of the invocations a workgroup lays along the row
+    x_shift: u32,
     h_base: u32,
     h_width: u32,
     w_base: u32,
     w_width: u32,
-    // workgroups per row of the 2-D dispatch grid, and invocations in this dispatch
+    // the dispatch grid, the rows of a slot one z step walks, and the z steps that cover a slot
     groups_x: u32,
-    total: u32,
+    groups_y: u32,
+    groups_z: u32,
+    per_z: u32,
+    z_count: u32,
+    // 1 when the grid is smaller than the work (a dimension past the device limit): walk it
+    walk: u32,
     ev: f32,
     _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -48,153 +63,275 @@ struct Params {
 @group(0) @binding(4) var<storage, read> tmp_in: array<f32>;
 @group(0) @binding(5) var<storage, read_write> tmp_out: array<f32>;
 
-const WG: u32 = 64u;
+// Taps per axis the one-pass kernels keep in registers: `direct2` holds 2 (linear), `direct4`
+// holds 4 (cubic); wider windows take the two passes. Must match DIRECT_MAX_WIDTH in
+// src/gpu/buffers.rs.
+const MAX_HOISTED: u32 = 4u;
 
-fn invocation(wg: vec3<u32>, lid: u32) -> u32 {
-    return (wg.y * p.groups_x + wg.x) * WG + lid;
+fn slot(s: u32) -> Slot {
+    return slot_of(s, p.yo0, p.out_h);
 }
 
-// Output element `t` of this chunk: (row within chunk, image, output y, output x, channel slot).
-struct Out {
-    rr: u32,
-    k: u32,
-    yo: u32,
-    xo: u32,
-    c: u32,
-}
-
-fn decode(t: u32) -> Out {
-    var o: Out;
-    o.c = t % p.cs;
-    let t2 = t / p.cs;
-    o.xo = t2 % p.out_w;
-    o.rr = t2 / p.out_w;
-    let r = p.row0 + o.rr;
-    o.k = r / p.out_h;
-    o.yo = r % p.out_h;
-    return o;
-}
-
-fn dst_index(o: Out) -> u32 {
-    return (o.rr * p.out_w + o.xo) * p.cs + o.c + p.dst_rel;
-}
-
-// Binding-relative index of input element (image k, row iy, column ix, slot c). Every element a
-// chunk reads lies at or after `src_rel`, so the subtraction never wraps.
-fn src_index(k: u32, iy: u32, ix: u32, c: u32) -> u32 {
-    return (k - p.k0) * p.image_len + (iy * p.in_w + ix) * p.cs + c - p.src_rel;
-}
-
-// Σ_j wy_j · src[iy_j][ix][c] over the height taps of output row yo, in tap order.
-fn column(k: u32, yo: u32, ix: u32, c: u32) -> f32 {
-    var col: f32 = 0.0;
-    let nh = tap_count(p.h_base, yo);
-    for (var j = 0u; j < nh; j = j + 1u) {
-        let iy = tap_index(p.h_base, p.out_h, p.h_width, yo, j);
-        let wy = tap_weight(p.h_base, p.out_h, p.h_width, yo, j);
-        let v = f32(src[src_index(k, iy, ix, c)]);
-        if (j == 0u) {
-            col = wy * v;
-        } else {
-            col = col + wy * v;
-        }
+// Row element e as (x, channel slot).
+fn column_of(e: u32) -> vec2<u32> {
+    if (p.cs == 1u) {
+        return vec2<u32>(e, 0u);
     }
-    return col;
+    let x = e / p.cs;
+    return vec2<u32>(x, e - x * p.cs);
+}
+
+// The chunk row of slot s in its j-th image; `p.rows` or more once past the chunk.
+fn chunk_row(s: u32, j: u32) -> u32 {
+    return s + j * p.out_h;
+}
+
+// The binding-relative index of element 0 of image k0 + rel: add (iy·in_w + ix)·cs + c.
+// Indices are u32 and wrap; the sum lands on the element.
+fn image_base(rel: u32) -> u32 {
+    return rel * p.image_len - p.src_rel;
+}
+
+// Writes the extrapolation value to every row of slot s this z step owns, at element e.
+fn fill(z: u32, s: u32, e: u32) {
+    let j0 = z * p.per_z;
+    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+        let i = chunk_row(s, j);
+        if (i >= p.rows) {
+            break;
+        }
+        dst[i * p.row_len + e + p.dst_rel] = Elem(p.ev);
+    }
 }
 
 // Both axes pick one source pixel with weight 1: a copy, bit-exact.
-@compute @workgroup_size(64)
-fn gather(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let t = invocation(wg, lid);
-    if (t >= p.total) {
+fn gather_at(z: u32, s: u32, e: u32) {
+    let sl = slot(s);
+    let xc = column_of(e);
+    if (extrapolated(p.h_base, sl.yo) || extrapolated(p.w_base, xc.x)) {
+        fill(z, s, e);
         return;
     }
-    let o = decode(t);
-    let d = dst_index(o);
-    if (extrapolated(p.h_base, o.yo) || extrapolated(p.w_base, o.xo)) {
-        dst[d] = Elem(p.ev);
-        return;
+    let iy = tap_index(p.h_base, p.out_h, p.h_width, sl.yo, 0u);
+    let ix = tap_index(p.w_base, p.out_w, p.w_width, xc.x, 0u);
+    let within = (iy * p.in_w + ix) * p.cs + xc.y;
+    let j0 = z * p.per_z;
+    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+        let i = chunk_row(s, j);
+        if (i >= p.rows) {
+            break;
+        }
+        dst[i * p.row_len + e + p.dst_rel] = src[image_base(sl.next_plane + j) + within];
     }
-    let iy = tap_index(p.h_base, p.out_h, p.h_width, o.yo, 0u);
-    let ix = tap_index(p.w_base, p.out_w, p.w_width, o.xo, 0u);
-    dst[d] = src[src_index(o.k, iy, ix, o.c)];
 }
 
-// Few taps per axis: one pass over the 2-D tap grid.
-@compute @workgroup_size(64)
-fn direct(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let t = invocation(wg, lid);
-    if (t >= p.total) {
+// At most `hoisted` taps per axis, held in registers: one pass over the 2-D tap grid. Each entry
+// point passes a literal, so the tap loops have a constant trip count and unroll.
+fn direct_at(z: u32, s: u32, e: u32, hoisted: u32) {
+    let sl = slot(s);
+    let xc = column_of(e);
+    if (extrapolated(p.h_base, sl.yo) || extrapolated(p.w_base, xc.x)) {
+        fill(z, s, e);
         return;
     }
-    let o = decode(t);
-    let d = dst_index(o);
-    if (extrapolated(p.h_base, o.yo) || extrapolated(p.w_base, o.xo)) {
-        dst[d] = Elem(p.ev);
-        return;
-    }
-    let nw = tap_count(p.w_base, o.xo);
-    var acc: f32 = 0.0;
-    for (var kx = 0u; kx < nw; kx = kx + 1u) {
-        let ix = tap_index(p.w_base, p.out_w, p.w_width, o.xo, kx);
-        let wx = tap_weight(p.w_base, p.out_w, p.w_width, o.xo, kx);
-        let col = column(o.k, o.yo, ix, o.c);
-        if (kx == 0u) {
-            acc = wx * col;
-        } else {
-            acc = acc + wx * col;
+    let nh = tap_count(p.h_base, sl.yo);
+    let nw = tap_count(p.w_base, xc.x);
+    var row_at: array<u32, MAX_HOISTED>;
+    var wy: array<f32, MAX_HOISTED>;
+    var col_at: array<u32, MAX_HOISTED>;
+    var wx: array<f32, MAX_HOISTED>;
+    for (var t = 0u; t < hoisted; t = t + 1u) {
+        if (t < nh) {
+            row_at[t] = tap_index(p.h_base, p.out_h, p.h_width, sl.yo, t) * p.in_w * p.cs;
+            wy[t] = tap_weight(p.h_base, p.out_h, p.h_width, sl.yo, t);
+        }
+        if (t < nw) {
+            col_at[t] = tap_index(p.w_base, p.out_w, p.w_width, xc.x, t) * p.cs + xc.y;
+            wx[t] = tap_weight(p.w_base, p.out_w, p.w_width, xc.x, t);
         }
     }
-    dst[d] = Elem(acc);
+    let j0 = z * p.per_z;
+    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+        let i = chunk_row(s, j);
+        if (i >= p.rows) {
+            break;
+        }
+        let base = image_base(sl.next_plane + j);
+        var acc: f32 = 0.0;
+        for (var kx = 0u; kx < hoisted; kx = kx + 1u) {
+            if (kx < nw) {
+                var col: f32 = 0.0;
+                for (var ky = 0u; ky < hoisted; ky = ky + 1u) {
+                    if (ky < nh) {
+                        let v = f32(src[base + row_at[ky] + col_at[kx]]);
+                        if (ky == 0u) {
+                            col = wy[ky] * v;
+                        } else {
+                            col = col + wy[ky] * v;
+                        }
+                    }
+                }
+                if (kx == 0u) {
+                    acc = wx[kx] * col;
+                } else {
+                    acc = acc + wx[kx] * col;
+                }
+            }
+        }
+        dst[i * p.row_len + e + p.dst_rel] = Elem(acc);
+    }
 }
 
 // Wide windows, pass 1: combine the height taps into one f32 row per output row,
-// tmp[rr][x][c] = Σ_j wy_j · src[iy_j][x][c]   (`total` = rows · in_w · cs).
-@compute @workgroup_size(64)
-fn rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let t = invocation(wg, lid);
-    if (t >= p.total) {
-        return;
+// tmp[i][x][c] = Σ_j wy_j · src[iy_j][x][c]   (`row_len` = in_w · cs).
+fn rows_at(z: u32, s: u32, e: u32) {
+    let sl = slot(s);
+    let nh = tap_count(p.h_base, sl.yo);
+    let skip = extrapolated(p.h_base, sl.yo);
+    let j0 = z * p.per_z;
+    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+        let i = chunk_row(s, j);
+        if (i >= p.rows) {
+            break;
+        }
+        let base = image_base(sl.next_plane + j) + e;
+        var col: f32 = 0.0;
+        if (!skip) {
+            for (var ky = 0u; ky < nh; ky = ky + 1u) {
+                let iy = tap_index(p.h_base, p.out_h, p.h_width, sl.yo, ky);
+                let wy = tap_weight(p.h_base, p.out_h, p.h_width, sl.yo, ky);
+                let v = f32(src[base + iy * p.in_w * p.cs]);
+                if (ky == 0u) {
+                    col = wy * v;
+                } else {
+                    col = col + wy * v;
+                }
+            }
+        }
+        tmp_out[i * p.row_len + e] = col;
     }
-    let c = t % p.cs;
-    let t2 = t / p.cs;
-    let x = t2 % p.in_w;
-    let rr = t2 / p.in_w;
-    let r = p.row0 + rr;
-    let k = r / p.out_h;
-    let yo = r % p.out_h;
-    var col: f32 = 0.0;
-    if (!extrapolated(p.h_base, yo)) {
-        col = column(k, yo, x, c);
-    }
-    tmp_out[t] = col;
 }
 
 // Wide windows, pass 2: gather the width taps from the combined rows.
+fn cols_at(z: u32, s: u32, e: u32) {
+    let sl = slot(s);
+    let xc = column_of(e);
+    if (extrapolated(p.h_base, sl.yo) || extrapolated(p.w_base, xc.x)) {
+        fill(z, s, e);
+        return;
+    }
+    let nw = tap_count(p.w_base, xc.x);
+    let in_row = p.in_w * p.cs;
+    let j0 = z * p.per_z;
+    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+        let i = chunk_row(s, j);
+        if (i >= p.rows) {
+            break;
+        }
+        let row = i * in_row + xc.y;
+        var acc: f32 = 0.0;
+        for (var kx = 0u; kx < nw; kx = kx + 1u) {
+            let ix = tap_index(p.w_base, p.out_w, p.w_width, xc.x, kx);
+            let wx = tap_weight(p.w_base, p.out_w, p.w_width, xc.x, kx);
+            let v = tmp_in[row + ix * p.cs];
+            if (kx == 0u) {
+                acc = wx * v;
+            } else {
+                acc = acc + wx * v;
+            }
+        }
+        dst[i * p.row_len + e + p.dst_rel] = Elem(acc);
+    }
+}
+
+// The entry points: each walks its share of (z step, slot, row element) over the grid.
+
 @compute @workgroup_size(64)
-fn cols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let t = invocation(wg, lid);
-    if (t >= p.total) {
+fn gather(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
+    if (p.walk == 0u) {
+        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+            gather_at(wg.z, l.s0, l.e0);
+        }
         return;
     }
-    let o = decode(t);
-    let d = dst_index(o);
-    if (extrapolated(p.h_base, o.yo) || extrapolated(p.w_base, o.xo)) {
-        dst[d] = Elem(p.ev);
-        return;
-    }
-    let nw = tap_count(p.w_base, o.xo);
-    let row = o.rr * p.in_w * p.cs;
-    var acc: f32 = 0.0;
-    for (var kx = 0u; kx < nw; kx = kx + 1u) {
-        let ix = tap_index(p.w_base, p.out_w, p.w_width, o.xo, kx);
-        let wx = tap_weight(p.w_base, p.out_w, p.w_width, o.xo, kx);
-        let v = tmp_in[row + ix * p.cs + o.c];
-        if (kx == 0u) {
-            acc = wx * v;
-        } else {
-            acc = acc + wx * v;
+    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
+        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+                gather_at(z, s, e);
+            }
         }
     }
-    dst[d] = Elem(acc);
+}
+
+@compute @workgroup_size(64)
+fn direct2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
+    if (p.walk == 0u) {
+        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+            direct_at(wg.z, l.s0, l.e0, 2u);
+        }
+        return;
+    }
+    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
+        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+                direct_at(z, s, e, 2u);
+            }
+        }
+    }
+}
+
+@compute @workgroup_size(64)
+fn direct4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
+    if (p.walk == 0u) {
+        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+            direct_at(wg.z, l.s0, l.e0, 4u);
+        }
+        return;
+    }
+    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
+        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+                direct_at(z, s, e, 4u);
+            }
+        }
+    }
+}
+
+@compute @workgroup_size(64)
+fn rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
+    if (p.walk == 0u) {
+        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+            rows_at(wg.z, l.s0, l.e0);
+        }
+        return;
+    }
+    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
+        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+                rows_at(z, s, e);
+            }
+        }
+    }
+}
+
+@compute @workgroup_size(64)
+fn cols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
+    if (p.walk == 0u) {
+        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+            cols_at(wg.z, l.s0, l.e0);
+        }
+        return;
+    }
+    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
+        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+                cols_at(z, s, e);
+            }
+        }
+    }
 }

@@ -82,6 +82,78 @@ fn chunks_smaller_than_the_tensor_produce_one_correct_output() {
     }
 }
 
+/// Contexts that allow only 2 workgroups per dispatch dimension, so every kernel's grid is smaller
+/// than its work and the kernels walk it (`shaders/slots.wgsl`).
+fn tiny_dispatch_contexts() -> Vec<GpuContext> {
+    if common::contexts().is_empty() {
+        return Vec::new();
+    }
+    halfpixel::gpu::enumerate_adapters()
+        .iter()
+        .filter_map(|a| {
+            let limits = wgpu::Limits {
+                max_compute_workgroups_per_dimension: 2,
+                ..a.limits()
+            };
+            GpuContext::from_adapter_with_limits(a, limits).ok()
+        })
+        .collect()
+}
+
+#[test]
+fn grids_smaller_than_the_work_are_walked() {
+    // Every kernel: gather (nearest), direct2 (bilinear), direct4 (bicubic), rows + cols
+    // (antialiased shrink), and both rearrangements, on rows longer than 2 workgroups (300
+    // elements), more slots than 2 workgroups hold, and more planes than 2 z steps.
+    let ops = [
+        torch::Interpolate::size([37, 300], torch::Mode::Nearest)
+            .build()
+            .unwrap(),
+        torch::Interpolate::size([37, 300], torch::Mode::Bilinear)
+            .build()
+            .unwrap(),
+        torch::Interpolate::size([37, 300], torch::Mode::Bicubic)
+            .align_corners(true)
+            .build()
+            .unwrap(),
+        torch::Interpolate::size([9, 20], torch::Mode::Bilinear)
+            .antialias(true)
+            .build()
+            .unwrap(),
+        Operation::DepthToSpace(BlockSpec::new(2, BlockOrder::Crd).unwrap()),
+        Operation::SpaceToDepth(BlockSpec::new(2, BlockOrder::Dcr).unwrap()),
+    ];
+    let input = pattern((3, 8, 30, 160));
+    let contexts = tiny_dispatch_contexts();
+    assert_eq!(
+        contexts.len(),
+        common::contexts().len(),
+        "a tiny-dispatch context per adapter"
+    );
+    for ctx in contexts {
+        for op in &ops {
+            for layout in [Layout::Nchw, Layout::Nhwc] {
+                let x = match layout {
+                    Layout::Nchw => input.clone(),
+                    Layout::Nhwc => input
+                        .view()
+                        .permuted_axes([0, 2, 3, 1])
+                        .as_standard_layout()
+                        .to_owned(),
+                };
+                let cpu = op.run_cpu(x.view(), layout).unwrap();
+                let gpu = ctx.run(op, x.view(), layout).unwrap();
+                assert_same(
+                    &format!("{} {layout:?} {op:?}", ctx.adapter().label()),
+                    &gpu,
+                    &cpu,
+                    0.0,
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn a_single_row_larger_than_a_binding_is_refused() {
     let op = torch::Interpolate::size([1, 40_000], torch::Mode::Bilinear)

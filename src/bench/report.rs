@@ -167,7 +167,7 @@ impl AdapterReport {
         let description = ctx.adapter().clone();
         let limits = ctx.limits();
         AdapterReport {
-            software: description.device_type.eq_ignore_ascii_case("cpu"),
+            software: description.is_software(),
             description,
             timestamps: b.timestamps(),
             device_timestamps: ctx

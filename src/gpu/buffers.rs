@@ -2,9 +2,9 @@
 //! and writing the caller's storage buffers, with no read-back.
 //!
 //! Work larger than one storage binding (`max_storage_buffer_binding_size`, 128 MiB by default)
-//! or one dispatch (`max_compute_workgroups_per_dimension`² workgroups) is split into chunks of
-//! consecutive output rows, each bound to the sub-ranges of the buffers it touches, so one
-//! correct output comes out of several dispatches.
+//! is split into chunks of consecutive output rows, each bound to the sub-ranges of the buffers it
+//! touches, so one correct output comes out of several dispatches. The kernels walk their grid
+//! (`shaders/slots.wgsl`), so a chunk of any size fits one dispatch.
 
 use crate::cpu::pixel_shuffle::{deep_channel, output_dims as shuffle_dims, Direction};
 use crate::error::{Error, Result};
@@ -15,9 +15,7 @@ use crate::spec::{BlockOrder, BlockSpec, Layout};
 use super::context::GpuContext;
 use super::health::Watched;
 use super::kernels::{DType, Entry, KernelKey};
-use super::tables::{
-    dispatch_grid, gpu_u32, BoundDispatch, ResizeParams, ShuffleParams, TapTables,
-};
+use super::tables::{gpu_u32, BoundDispatch, ResizeParams, ShuffleParams, SlotGrid, TapTables};
 
 /// A 4-D tensor stored in a wgpu buffer: `dims` (`[n, c, h, w]`) elements of `dtype` in `layout`,
 /// starting `offset` bytes into `buffer`. The buffer needs `STORAGE` usage.
@@ -152,23 +150,20 @@ struct Chunk {
 }
 
 /// Splits `rows` output rows into chunks whose buffer ranges fit one binding (after aligning the
-/// start down to the offset alignment) and whose invocations fit one dispatch.
+/// start down to the offset alignment). Any chunk fits one dispatch: the kernels walk their grid.
 struct Chunker {
     elem: u64,
     align: u64,
     binding_limit: u64,
-    max_invocations: u64,
 }
 
 impl Chunker {
     fn new(ctx: &GpuContext, dtype: DType) -> Self {
         let limits = ctx.limits();
-        let per_dim = limits.max_compute_workgroups_per_dimension.max(1) as u64;
         Chunker {
             elem: dtype.size(),
             align: limits.min_storage_buffer_offset_alignment.max(4) as u64,
             binding_limit: limits.max_storage_buffer_binding_size,
-            max_invocations: per_dim * per_dim * 64,
         }
     }
 
@@ -180,23 +175,23 @@ impl Chunker {
     }
 
     /// `span(r)` gives, for output row r, its source element range (None: reads nothing), its
-    /// output element range, and the invocations and scratch elements it needs.
+    /// output element range, and the scratch elements it needs.
     fn split(
         &self,
         rows: u64,
         src_base: u64,
         dst_base: u64,
         scratch_elem: u64,
-        mut span: impl FnMut(u64) -> (Option<(u64, u64)>, (u64, u64), u64, u64),
+        mut span: impl FnMut(u64) -> (Option<(u64, u64)>, (u64, u64), u64),
         what: &str,
     ) -> Result<Vec<Chunk>> {
         let mut chunks = Vec::new();
         let mut r = 0;
         while r < rows {
             let mut chunk: Option<Chunk> = None;
-            let (mut invocations, mut scratch) = (0u64, 0u64);
+            let mut scratch = 0u64;
             while r < rows {
-                let (src, dst, inv, scr) = span(r);
+                let (src, dst, scr) = span(r);
                 let mut next = chunk.unwrap_or(Chunk {
                     r0: r,
                     r1: r,
@@ -215,7 +210,6 @@ impl Chunker {
                 };
                 let fits = src_bytes <= self.binding_limit
                     && self.binding_bytes(dst_base, next.dst) <= self.binding_limit
-                    && invocations + inv <= self.max_invocations
                     && (scratch + scr) * scratch_elem <= self.binding_limit;
                 if !fits {
                     if chunk.is_none() {
@@ -229,7 +223,6 @@ impl Chunker {
                     }
                     break;
                 }
-                invocations += inv;
                 scratch += scr;
                 chunk = Some(next);
                 r += 1;
@@ -271,8 +264,10 @@ impl Chunker {
     }
 }
 
-/// Tap counts above which the two-pass (rows, then columns) kernels beat the one-pass kernel.
-const DIRECT_MAX_TAPS: usize = 16;
+/// The most taps per axis the one-pass kernels hold in registers (`direct2` and `direct4` in
+/// `shaders/resize.wgsl`, `MAX_HOISTED` there); wider windows run in two passes (rows, then
+/// columns), which is also the faster way for them.
+const DIRECT_MAX_WIDTH: usize = 4;
 
 impl GpuContext {
     /// Records `op` reading `input` and writing `output` into `encoder`. Nothing is submitted; the
@@ -400,7 +395,8 @@ impl GpuContext {
         let (cs, image_len) = (cs as u64, (in_h * in_w) as u64 * cs as u64);
         let (in_row, out_row) = (in_w as u64 * cs, out_w as u64 * cs);
         let gather = plan.h.is_gather() && plan.w.is_gather();
-        let separable = !gather && plan.h.width() * plan.w.width() > DIRECT_MAX_TAPS;
+        let separable =
+            !gather && (plan.h.width() > DIRECT_MAX_WIDTH || plan.w.width() > DIRECT_MAX_WIDTH);
         // The rows each output row reads.
         let row_span: Vec<Option<(u64, u64)>> = (0..out_h)
             .map(|yo| {
@@ -424,13 +420,8 @@ impl GpuContext {
                 let (k, yo) = (r / out_h as u64, (r % out_h as u64) as usize);
                 let img = (k + shift as u64) * image_len;
                 let src = row_span[yo].map(|(a, b)| (img + a * in_row, img + b * in_row));
-                let inv = if separable {
-                    out_row.max(in_row)
-                } else {
-                    out_row
-                };
                 let scratch = if separable { in_row } else { 0 };
-                (src, (r * out_row, (r + 1) * out_row), inv, scratch)
+                (src, (r * out_row, (r + 1) * out_row), scratch)
             },
             "the resize",
         )?;
@@ -442,8 +433,10 @@ impl GpuContext {
                 Entry::Gather
             } else if separable {
                 Entry::Rows
+            } else if plan.h.width().max(plan.w.width()) <= 2 {
+                Entry::Direct2
             } else {
-                Entry::Direct
+                Entry::Direct4
             };
             let key = |entry| KernelKey {
                 entry,
@@ -456,49 +449,61 @@ impl GpuContext {
                 None
             };
             let max_dim = self.limits().max_compute_workgroups_per_dimension;
+            let tuning = self.slot_tuning();
             for chunk in chunks {
-                let rows = chunk.r1 - chunk.r0;
                 let k0 = chunk.r0 / out_h as u64;
                 let img0 = (k0 + shift as u64) * image_len;
                 let (src_binding, src_lead) =
                     chunker.binding(input.buffer, input.offset, chunk.src);
                 let (dst_binding, dst_rel) =
                     chunker.binding(output.buffer, output.offset, chunk.dst);
-                // src_index() in resize.wgsl is relative to image k0; the binding starts at element
-                // chunk.src.0 − src_lead of the tensor. Indices are u32 and wrap, so the offset may
-                // be "negative".
+                // image_base() in resize.wgsl is relative to image k0; the binding starts at
+                // element chunk.src.0 − src_lead of the tensor. Indices are u32 and wrap, so the
+                // offset may be "negative".
                 let src_rel = (chunk.src.0 as i64 - src_lead as i64 - img0 as i64) as u32;
-                let params = |total: u64| -> Result<(ResizeParams, (u32, u32))> {
-                    let (gx, gy) = dispatch_grid(total, max_dim)?;
+                let params = |row_len: u64| -> Result<(ResizeParams, (u32, u32, u32))> {
+                    let grid = SlotGrid::new(
+                        (chunk.r0, chunk.r1),
+                        out_h as u64,
+                        row_len,
+                        max_dim,
+                        tuning,
+                    )?;
                     Ok((
                         ResizeParams {
                             out_w: out_w as u32,
                             out_h: out_h as u32,
                             cs: cs as u32,
                             in_w: in_w as u32,
-                            rows: gpu_u32(rows, "rows in one dispatch")?,
-                            row0: gpu_u32(chunk.r0, "output rows")?,
-                            k0: gpu_u32(k0, "images")?,
+                            rows: grid.rows,
+                            yo0: grid.yo0,
+                            slots: grid.slots,
+                            row_len: grid.row_len,
                             image_len: gpu_u32(image_len, "elements per image")?,
                             src_rel,
                             dst_rel,
+                            x_shift: grid.x_shift,
                             h_base: tables.h_base,
                             h_width: plan.h.width() as u32,
                             w_base: tables.w_base,
                             w_width: plan.w.width() as u32,
-                            groups_x: gx,
-                            total: gpu_u32(total, "invocations in one dispatch")?,
+                            groups_x: grid.groups.0,
+                            groups_y: grid.groups.1,
+                            groups_z: grid.groups.2,
+                            per_z: grid.per_z,
+                            z_count: grid.z_count,
+                            walk: grid.walk as u32,
                             ev: plan.extrapolation_value,
-                            pad: [0; 3],
+                            pad: 0,
                         },
-                        (gx, gy),
+                        grid.groups,
                     ))
                 };
                 let src = || wgpu::BindingResource::Buffer(src_binding.clone());
                 let dst = || wgpu::BindingResource::Buffer(dst_binding.clone());
                 match &cols {
                     None => {
-                        let (p, groups) = params(rows * out_row)?;
+                        let (p, groups) = params(out_row)?;
                         let entries = [(1, taps.as_entire_binding()), (2, src()), (3, dst())];
                         bound.dispatches.push(BoundDispatch::new(
                             self.watched(),
@@ -511,11 +516,11 @@ impl GpuContext {
                     Some(cols) => {
                         let scratch = device.create_buffer(&wgpu::BufferDescriptor {
                             label: Some("halfpixel rows"),
-                            size: (rows * in_row * 4).max(4),
+                            size: ((chunk.r1 - chunk.r0) * in_row * 4).max(4),
                             usage: wgpu::BufferUsages::STORAGE,
                             mapped_at_creation: false,
                         });
-                        let (p1, groups1) = params(rows * in_row)?;
+                        let (p1, groups1) = params(in_row)?;
                         let entries1 = [
                             (1, taps.as_entire_binding()),
                             (2, src()),
@@ -528,7 +533,7 @@ impl GpuContext {
                             &entries1,
                             groups1,
                         )?);
-                        let (p2, groups2) = params(rows * out_row)?;
+                        let (p2, groups2) = params(out_row)?;
                         let entries2 = [
                             (1, taps.as_entire_binding()),
                             (3, dst()),
@@ -629,14 +634,7 @@ impl GpuContext {
             input.offset,
             output.offset,
             4,
-            |r| {
-                (
-                    Some(src_of_row(r)),
-                    (r * row_len, (r + 1) * row_len),
-                    row_len,
-                    0,
-                )
-            },
+            |r| (Some(src_of_row(r)), (r * row_len, (r + 1) * row_len), 0),
             "the rearrangement",
         )?;
         self.scoped("binding a depth_to_space / space_to_depth", || {
@@ -645,22 +643,26 @@ impl GpuContext {
                 dtype: input.dtype,
             })?;
             let max_dim = self.limits().max_compute_workgroups_per_dimension;
+            let tuning = self.slot_tuning();
+            // Planes of the slot walk (pixel_shuffle.wgsl): NCHW (n, c) planes of h_out rows,
+            // NHWC (n, h) rows of w_out pixels.
+            let (plane_rows, q_count) = if nchw {
+                (h_out as u64, c_out as u64)
+            } else {
+                (w_out as u64, h_out as u64)
+            };
             for chunk in chunks {
-                let first_row = chunk.r0 as usize;
-                let n0 = if nchw {
-                    first_row / (c_out * h_out)
-                } else {
-                    first_row / (h_out * w_out)
-                } as u64;
+                let grid =
+                    SlotGrid::new((chunk.r0, chunk.r1), plane_rows, row_len, max_dim, tuning)?;
+                let n0 = grid.k0 / q_count;
                 let (src_binding, src_lead) =
                     chunker.binding(input.buffer, input.offset, chunk.src);
                 let (dst_binding, dst_rel) =
                     chunker.binding(output.buffer, output.offset, chunk.dst);
-                // shuffle() reads src[(n − n0)·item + within − src_rel]; the binding starts at
-                // element chunk.src.0 − src_lead of the tensor (u32 indices wrap).
+                // shuffle() reads src[n·item + within − src_rel] for batch item n0 + n; the
+                // binding starts at element chunk.src.0 − src_lead of the tensor (u32 indices
+                // wrap).
                 let src_rel = (chunk.src.0 as i64 - src_lead as i64 - (n0 * item) as i64) as u32;
-                let total = (chunk.r1 - chunk.r0) * row_len;
-                let (gx, gy) = dispatch_grid(total, max_dim)?;
                 let params = ShuffleParams {
                     c_out: c_out as u32,
                     h_out: h_out as u32,
@@ -672,12 +674,23 @@ impl GpuContext {
                     nchw: nchw as u32,
                     to_space: (dir == Direction::DepthToSpace) as u32,
                     crd: (spec.order == BlockOrder::Crd) as u32,
-                    row0: gpu_u32(chunk.r0, "output rows")?,
-                    n0: gpu_u32(n0, "batch items")?,
+                    plane_rows: plane_rows as u32,
+                    q_count: q_count as u32,
+                    q0: (grid.k0 % q_count) as u32,
                     src_rel,
                     dst_rel,
-                    groups_x: gx,
-                    total: gpu_u32(total, "invocations in one dispatch")?,
+                    rows: grid.rows,
+                    yo0: grid.yo0,
+                    slots: grid.slots,
+                    row_len: grid.row_len,
+                    x_shift: grid.x_shift,
+                    groups_x: grid.groups.0,
+                    groups_y: grid.groups.1,
+                    groups_z: grid.groups.2,
+                    per_z: grid.per_z,
+                    z_count: grid.z_count,
+                    walk: grid.walk as u32,
+                    pad: [0; 2],
                 };
                 let entries = [
                     (1, wgpu::BindingResource::Buffer(src_binding)),
@@ -688,7 +701,7 @@ impl GpuContext {
                     &pipeline,
                     bytemuck::bytes_of(&params),
                     &entries,
-                    (gx, gy),
+                    grid.groups,
                 )?);
             }
             Ok(())

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 
 use super::health::Watched;
 use super::kernels::{KernelKey, KERNEL_VARIANTS};
+use super::tables::SlotTuning;
 use super::tables::TapTables;
 
 /// How many resize kernels' tap tables a context keeps uploaded (least recently used dropped
@@ -58,6 +59,12 @@ impl AdapterDescription {
         }
     }
 
+    /// Whether the adapter is a software rasteriser running on the CPU (device type `Cpu`:
+    /// lavapipe, llvmpipe, WARP, SwiftShader).
+    pub fn is_software(&self) -> bool {
+        self.device_type.eq_ignore_ascii_case("cpu")
+    }
+
     /// `name (backend)`, the label used in reports.
     pub fn label(&self) -> String {
         format!("{} ({})", self.name, self.backend)
@@ -102,7 +109,7 @@ pub struct GpuContext {
     watched: Watched,
     queue: wgpu::Queue,
     adapter: AdapterDescription,
-    /// Compiled pipelines, one per kernel variant: at most [`CacheStats::pipeline_limit`] (18).
+    /// Compiled pipelines, one per kernel variant: at most [`CacheStats::pipeline_limit`] (20).
     pub(crate) pipelines: Mutex<HashMap<KernelKey, wgpu::ComputePipeline>>,
     /// Tap tables uploaded for the resize kernels of operations (most recently used first), at
     /// most [`TAP_CACHE_ENTRIES`]. The kernel is held, so its address identifies it for as long
@@ -321,6 +328,15 @@ impl GpuContext {
     /// The device's limits (the adapter's real limits when halfpixel created the device).
     pub fn limits(&self) -> wgpu::Limits {
         self.device().limits()
+    }
+
+    /// How much work one invocation of the slot kernels takes on, for this adapter.
+    pub(crate) fn slot_tuning(&self) -> SlotTuning {
+        if self.adapter.is_software() {
+            SlotTuning::SOFTWARE
+        } else {
+            SlotTuning::GPU
+        }
     }
 
     /// Whether the device runs on wgpu's GL backend.

@@ -16,6 +16,7 @@ const PIXEL_SHUFFLE_WGSL: &str = include_str!("../../shaders/pixel_shuffle.wgsl"
 const TEXTURE_WGSL: &str = include_str!("../../shaders/texture.wgsl");
 const TAPS_WGSL: &str = include_str!("../../shaders/taps.wgsl");
 const SHUFFLE_SOURCE_WGSL: &str = include_str!("../../shaders/shuffle_source.wgsl");
+const SLOTS_WGSL: &str = include_str!("../../shaders/slots.wgsl");
 const PREPROCESS_WGSL: &str = include_str!("../../shaders/preprocess.wgsl");
 
 /// How tensor elements are stored in a buffer or texture.
@@ -64,8 +65,10 @@ impl DType {
 pub(crate) enum Entry {
     /// Nearest on both axes: a copy.
     Gather,
-    /// Few taps: one pass.
-    Direct,
+    /// At most 2 taps per axis: one pass, taps in registers.
+    Direct2,
+    /// At most 4 taps per axis: one pass, taps in registers.
+    Direct4,
     /// Wide windows, pass 1 (height).
     Rows,
     /// Wide windows, pass 2 (width).
@@ -86,7 +89,8 @@ impl Entry {
     fn name(self) -> &'static str {
         match self {
             Entry::Gather => "gather",
-            Entry::Direct => "direct",
+            Entry::Direct2 => "direct2",
+            Entry::Direct4 => "direct4",
             Entry::Rows => "rows",
             Entry::Cols => "cols",
             Entry::Shuffle => "shuffle",
@@ -100,8 +104,10 @@ impl Entry {
     /// The shader files of this entry point's module, shared snippets first.
     fn files(self) -> &'static [&'static str] {
         match self {
-            Entry::Gather | Entry::Direct | Entry::Rows | Entry::Cols => &[TAPS_WGSL, RESIZE_WGSL],
-            Entry::Shuffle => &[SHUFFLE_SOURCE_WGSL, PIXEL_SHUFFLE_WGSL],
+            Entry::Gather | Entry::Direct2 | Entry::Direct4 | Entry::Rows | Entry::Cols => {
+                &[TAPS_WGSL, SLOTS_WGSL, RESIZE_WGSL]
+            }
+            Entry::Shuffle => &[SHUFFLE_SOURCE_WGSL, SLOTS_WGSL, PIXEL_SHUFFLE_WGSL],
             Entry::TexResize | Entry::TexShuffle => &[TAPS_WGSL, SHUFFLE_SOURCE_WGSL, TEXTURE_WGSL],
             Entry::PreBuffer | Entry::PreTexture => &[TAPS_WGSL, PREPROCESS_WGSL],
         }
@@ -113,9 +119,10 @@ impl Entry {
 }
 
 /// Every kernel entry point.
-const ENTRIES: [Entry; 9] = [
+const ENTRIES: [Entry; 10] = [
     Entry::Gather,
-    Entry::Direct,
+    Entry::Direct2,
+    Entry::Direct4,
     Entry::Rows,
     Entry::Cols,
     Entry::Shuffle,

@@ -601,7 +601,7 @@ impl GpuContext {
                     &pipeline,
                     bytemuck::bytes_of(&params),
                     &entries,
-                    (gx, gy),
+                    (gx, gy, 1),
                 )?);
             }
             Ok(dispatches)
