@@ -188,6 +188,8 @@ fn rows_at(z: u32, s: u32, e: u32) {
     let sl = slot(s);
     let nh = tap_count(p.h_base, sl.yo);
     let skip = extrapolated(p.h_base, sl.yo);
+    let hr = tap_row(p.h_base, p.out_h, p.h_width, sl.yo);
+    let stride = p.in_w * p.cs;
     let j0 = z * p.per_z;
     for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
         let i = chunk_row(s, j);
@@ -198,9 +200,9 @@ fn rows_at(z: u32, s: u32, e: u32) {
         var col: f32 = 0.0;
         if (!skip) {
             for (var ky = 0u; ky < nh; ky = ky + 1u) {
-                let iy = tap_index(p.h_base, p.out_h, p.h_width, sl.yo, ky);
-                let wy = tap_weight(p.h_base, p.out_h, p.h_width, sl.yo, ky);
-                let v = f32(src[base + iy * p.in_w * p.cs]);
+                let iy = taps[hr.at + ky];
+                let wy = bitcast<f32>(taps[hr.at + hr.gap + ky]);
+                let v = f32(src[base + iy * stride]);
                 if (ky == 0u) {
                     col = wy * v;
                 } else {
@@ -221,6 +223,7 @@ fn cols_at(z: u32, s: u32, e: u32) {
         return;
     }
     let nw = tap_count(p.w_base, xc.x);
+    let wr = tap_row(p.w_base, p.out_w, p.w_width, xc.x);
     let in_row = p.in_w * p.cs;
     let j0 = z * p.per_z;
     for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
@@ -231,8 +234,8 @@ fn cols_at(z: u32, s: u32, e: u32) {
         let row = i * in_row + xc.y;
         var acc: f32 = 0.0;
         for (var kx = 0u; kx < nw; kx = kx + 1u) {
-            let ix = tap_index(p.w_base, p.out_w, p.w_width, xc.x, kx);
-            let wx = tap_weight(p.w_base, p.out_w, p.w_width, xc.x, kx);
+            let ix = taps[wr.at + kx];
+            let wx = bitcast<f32>(taps[wr.at + wr.gap + kx]);
             let v = tmp_in[row + ix * p.cs];
             if (kx == 0u) {
                 acc = wx * v;

@@ -21,3 +21,13 @@ fn tap_index(base: u32, out_len: u32, width: u32, o: u32, k: u32) -> u32 {
 fn tap_weight(base: u32, out_len: u32, width: u32, o: u32, k: u32) -> f32 {
     return bitcast<f32>(taps[base + out_len + out_len * width + o * width + k]);
 }
+
+// Where output o's taps start: its source indices at taps[at], its weights at taps[at + gap].
+struct TapRow {
+    at: u32,
+    gap: u32,
+}
+
+fn tap_row(base: u32, out_len: u32, width: u32, o: u32) -> TapRow {
+    return TapRow(base + out_len + o * width, out_len * width);
+}
