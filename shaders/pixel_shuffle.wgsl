@@ -17,6 +17,8 @@ struct Params {
     h_in: u32,
     w_in: u32,
     block: u32,
+    // log2(block) for a power of two, otherwise 32
+    block_shift: u32,
     // 1: NCHW, 0: NHWC
     nchw: u32,
     // 1: depth_to_space, 0: space_to_depth
@@ -45,7 +47,6 @@ struct Params {
     // 1 when the grid is smaller than the work (a dimension past the device limit): walk it
     walk: u32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -77,7 +78,7 @@ fn shuffle_at(z: u32, s: u32, e: u32) {
             w = sl.yo;
             c = e;
         }
-        let origin = shuffle_source(p.to_space == 1u, p.crd == 1u, p.block, c, h, w, p.c_in, p.c_out);
+        let origin = shuffle_source(p.to_space == 1u, p.crd == 1u, p.block, p.block_shift, c, h, w, p.c_in, p.c_out);
         var within: u32;
         if (p.nchw == 1u) {
             within = (origin.x * p.h_in + origin.y) * p.w_in + origin.z;

@@ -30,7 +30,8 @@ struct TexParams {
     to_space: u32,
     crd: u32,
     ev: f32,
-    _pad: u32,
+    // log2(block) for a power of two, otherwise 32
+    block_shift: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: TexParams;
@@ -108,7 +109,7 @@ fn tex_shuffle(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_i
         if (c >= p.out_channels) {
             continue;
         }
-        let origin = shuffle_source(p.to_space == 1u, p.crd == 1u, b, c, yo, xo, p.in_channels, p.out_channels);
+        let origin = shuffle_source(p.to_space == 1u, p.crd == 1u, b, p.block_shift, c, yo, xo, p.in_channels, p.out_channels);
         let sc = origin.x;
         let sh = origin.y;
         let sw = origin.z;

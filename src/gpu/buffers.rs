@@ -15,7 +15,9 @@ use crate::spec::{BlockOrder, BlockSpec, Layout};
 use super::context::GpuContext;
 use super::health::Watched;
 use super::kernels::{DType, Entry, KernelKey};
-use super::tables::{gpu_u32, BoundDispatch, ResizeParams, ShuffleParams, SlotGrid, TapTables};
+use super::tables::{
+    block_shift, gpu_u32, BoundDispatch, ResizeParams, ShuffleParams, SlotGrid, TapTables,
+};
 
 /// A 4-D tensor stored in a wgpu buffer: `dims` (`[n, c, h, w]`) elements of `dtype` in `layout`,
 /// starting `offset` bytes into `buffer`. The buffer needs `STORAGE` usage.
@@ -671,6 +673,7 @@ impl GpuContext {
                     h_in: h_in as u32,
                     w_in: w_in as u32,
                     block: b as u32,
+                    block_shift: block_shift(b),
                     nchw: nchw as u32,
                     to_space: (dir == Direction::DepthToSpace) as u32,
                     crd: (spec.order == BlockOrder::Crd) as u32,
@@ -690,7 +693,7 @@ impl GpuContext {
                     per_z: grid.per_z,
                     z_count: grid.z_count,
                     walk: grid.walk as u32,
-                    pad: [0; 2],
+                    pad: 0,
                 };
                 let entries = [
                     (1, wgpu::BindingResource::Buffer(src_binding)),

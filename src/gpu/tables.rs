@@ -108,6 +108,7 @@ pub(crate) struct ShuffleParams {
     pub h_in: u32,
     pub w_in: u32,
     pub block: u32,
+    pub block_shift: u32,
     pub nchw: u32,
     pub to_space: u32,
     pub crd: u32,
@@ -127,7 +128,7 @@ pub(crate) struct ShuffleParams {
     pub per_z: u32,
     pub z_count: u32,
     pub walk: u32,
-    pub pad: [u32; 2],
+    pub pad: u32,
 }
 
 /// `TexParams` of `shaders/texture.wgsl`.
@@ -153,7 +154,17 @@ pub(crate) struct TexParams {
     pub to_space: u32,
     pub crd: u32,
     pub ev: f32,
-    pub pad: u32,
+    pub block_shift: u32,
+}
+
+/// `log2(block)` when the block is a power of two (the kernels then shift instead of dividing),
+/// otherwise 32.
+pub(crate) fn block_shift(block: usize) -> u32 {
+    if block.is_power_of_two() {
+        block.trailing_zeros()
+    } else {
+        32
+    }
 }
 
 /// The 2-D dispatch grid for `total` invocations, or the device limit it exceeds.

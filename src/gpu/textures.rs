@@ -13,7 +13,7 @@ use crate::spec::{BlockOrder, BlockSpec, Layout};
 
 use super::context::GpuContext;
 use super::kernels::{DType, Entry, KernelKey};
-use super::tables::{dispatch, dispatch_grid, pack, TexParams};
+use super::tables::{block_shift, dispatch, dispatch_grid, pack, TexParams};
 
 /// A batch of feature maps stored as an MPSImage-style texture array.
 #[derive(Debug, Clone, Copy)]
@@ -509,6 +509,7 @@ impl GpuContext {
                 limit: u32::MAX as u128,
             })?,
             block: spec.block_size as u32,
+            block_shift: block_shift(spec.block_size),
             to_space: (dir == Direction::DepthToSpace) as u32,
             crd: (spec.order == BlockOrder::Crd) as u32,
             ..Default::default()
