@@ -33,20 +33,8 @@ struct Params {
     // binding-relative offsets: sources are relative to the chunk's first batch item
     src_rel: u32,
     dst_rel: u32,
-    // the slot walk: rows of the chunk, row of the first plane it starts at, min(rows, plane_rows)
-    rows: u32,
-    yo0: u32,
-    slots: u32,
-    row_len: u32,
-    x_shift: u32,
-    groups_x: u32,
-    groups_y: u32,
-    groups_z: u32,
-    per_z: u32,
-    z_count: u32,
-    // 1 when the grid is smaller than the work (a dimension past the device limit): walk it
-    walk: u32,
-    _pad0: u32,
+    // the chunk's rows over the grid
+    walk: Walk,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -54,16 +42,16 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> dst: array<Elem>;
 
 fn shuffle_at(z: u32, s: u32, e: u32) {
-    let sl = slot_of(s, p.yo0, p.plane_rows);
-    let j0 = z * p.per_z;
+    let sl = slot_of(s, p.walk, p.plane_rows);
+    let j0 = z * p.walk.per_z;
     // The plane of this slot's first row, as (batch item relative to the chunk's first, q).
     let plane = p.q0 + sl.next_plane + j0;
     var n = plane / p.q_count;
     var q = plane - n * p.q_count;
     let item = p.c_in * p.h_in * p.w_in;
-    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+    for (var j = j0; j < j0 + p.walk.per_z; j = j + 1u) {
         let i = s + j * p.plane_rows;
-        if (i >= p.rows) {
+        if (i >= p.walk.rows) {
             break;
         }
         var c: u32;
@@ -85,7 +73,7 @@ fn shuffle_at(z: u32, s: u32, e: u32) {
         } else {
             within = (origin.y * p.w_in + origin.z) * p.c_in + origin.x;
         }
-        dst[i * p.row_len + e + p.dst_rel] = src[n * item + within - p.src_rel];
+        dst[i * p.walk.row_len + e + p.dst_rel] = src[n * item + within - p.src_rel];
         q = q + 1u;
         if (q == p.q_count) {
             q = 0u;
@@ -96,16 +84,16 @@ fn shuffle_at(z: u32, s: u32, e: u32) {
 
 @compute @workgroup_size(64)
 fn shuffle(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
-    if (p.walk == 0u) {
-        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+    let l = lanes(wg, lid, p.walk);
+    if (p.walk.strided == 0u) {
+        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
             shuffle_at(wg.z, l.s0, l.e0);
         }
         return;
     }
-    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
-        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
+        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
                 shuffle_at(z, s, e);
             }
         }

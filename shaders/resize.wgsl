@@ -27,33 +27,18 @@ struct Params {
     out_h: u32,
     cs: u32,
     in_w: u32,
-    // output rows of this chunk, the output y of its first row, and min(rows, out_h)
-    rows: u32,
-    yo0: u32,
-    slots: u32,
-    // elements of one row this kernel writes: out_w·cs (`rows`: in_w·cs)
-    row_len: u32,
     // elements per input image
     image_len: u32,
-    // binding-relative offsets: src_index() subtracts src_rel, destinations add dst_rel
+    // binding-relative offsets: image_base() subtracts src_rel, destinations add dst_rel
     src_rel: u32,
     dst_rel: u32,
-    // log2 of the invocations a workgroup lays along the row
-    x_shift: u32,
     h_base: u32,
     h_width: u32,
     w_base: u32,
     w_width: u32,
-    // the dispatch grid, the rows of a slot one z step walks, and the z steps that cover a slot
-    groups_x: u32,
-    groups_y: u32,
-    groups_z: u32,
-    per_z: u32,
-    z_count: u32,
-    // 1 when the grid is smaller than the work (a dimension past the device limit): walk it
-    walk: u32,
     ev: f32,
-    _pad0: u32,
+    // the chunk's rows over the grid; `walk.row_len` is out_w·cs (`rows`: in_w·cs)
+    walk: Walk,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -69,7 +54,7 @@ struct Params {
 const MAX_HOISTED: u32 = 4u;
 
 fn slot(s: u32) -> Slot {
-    return slot_of(s, p.yo0, p.out_h);
+    return slot_of(s, p.walk, p.out_h);
 }
 
 // Row element e as (x, channel slot).
@@ -81,7 +66,7 @@ fn column_of(e: u32) -> vec2<u32> {
     return vec2<u32>(x, e - x * p.cs);
 }
 
-// The chunk row of slot s in its j-th image; `p.rows` or more once past the chunk.
+// The chunk row of slot s in its j-th image; `p.walk.rows` or more once past the chunk.
 fn chunk_row(s: u32, j: u32) -> u32 {
     return s + j * p.out_h;
 }
@@ -94,13 +79,13 @@ fn image_base(rel: u32) -> u32 {
 
 // Writes the extrapolation value to every row of slot s this z step owns, at element e.
 fn fill(z: u32, s: u32, e: u32) {
-    let j0 = z * p.per_z;
-    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+    let j0 = z * p.walk.per_z;
+    for (var j = j0; j < j0 + p.walk.per_z; j = j + 1u) {
         let i = chunk_row(s, j);
-        if (i >= p.rows) {
+        if (i >= p.walk.rows) {
             break;
         }
-        dst[i * p.row_len + e + p.dst_rel] = Elem(p.ev);
+        dst[i * p.walk.row_len + e + p.dst_rel] = Elem(p.ev);
     }
 }
 
@@ -115,13 +100,13 @@ fn gather_at(z: u32, s: u32, e: u32) {
     let iy = tap_index(p.h_base, p.out_h, p.h_width, sl.yo, 0u);
     let ix = tap_index(p.w_base, p.out_w, p.w_width, xc.x, 0u);
     let within = (iy * p.in_w + ix) * p.cs + xc.y;
-    let j0 = z * p.per_z;
-    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+    let j0 = z * p.walk.per_z;
+    for (var j = j0; j < j0 + p.walk.per_z; j = j + 1u) {
         let i = chunk_row(s, j);
-        if (i >= p.rows) {
+        if (i >= p.walk.rows) {
             break;
         }
-        dst[i * p.row_len + e + p.dst_rel] = src[image_base(sl.next_plane + j) + within];
+        dst[i * p.walk.row_len + e + p.dst_rel] = src[image_base(sl.next_plane + j) + within];
     }
 }
 
@@ -150,10 +135,10 @@ fn direct_at(z: u32, s: u32, e: u32, hoisted: u32) {
             wx[t] = tap_weight(p.w_base, p.out_w, p.w_width, xc.x, t);
         }
     }
-    let j0 = z * p.per_z;
-    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+    let j0 = z * p.walk.per_z;
+    for (var j = j0; j < j0 + p.walk.per_z; j = j + 1u) {
         let i = chunk_row(s, j);
-        if (i >= p.rows) {
+        if (i >= p.walk.rows) {
             break;
         }
         let base = image_base(sl.next_plane + j);
@@ -178,7 +163,7 @@ fn direct_at(z: u32, s: u32, e: u32, hoisted: u32) {
                 }
             }
         }
-        dst[i * p.row_len + e + p.dst_rel] = Elem(acc);
+        dst[i * p.walk.row_len + e + p.dst_rel] = Elem(acc);
     }
 }
 
@@ -190,10 +175,10 @@ fn rows_at(z: u32, s: u32, e: u32) {
     let skip = extrapolated(p.h_base, sl.yo);
     let hr = tap_row(p.h_base, p.out_h, p.h_width, sl.yo);
     let stride = p.in_w * p.cs;
-    let j0 = z * p.per_z;
-    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+    let j0 = z * p.walk.per_z;
+    for (var j = j0; j < j0 + p.walk.per_z; j = j + 1u) {
         let i = chunk_row(s, j);
-        if (i >= p.rows) {
+        if (i >= p.walk.rows) {
             break;
         }
         let base = image_base(sl.next_plane + j) + e;
@@ -210,7 +195,7 @@ fn rows_at(z: u32, s: u32, e: u32) {
                 }
             }
         }
-        tmp_out[i * p.row_len + e] = col;
+        tmp_out[i * p.walk.row_len + e] = col;
     }
 }
 
@@ -225,10 +210,10 @@ fn cols_at(z: u32, s: u32, e: u32) {
     let nw = tap_count(p.w_base, xc.x);
     let wr = tap_row(p.w_base, p.out_w, p.w_width, xc.x);
     let in_row = p.in_w * p.cs;
-    let j0 = z * p.per_z;
-    for (var j = j0; j < j0 + p.per_z; j = j + 1u) {
+    let j0 = z * p.walk.per_z;
+    for (var j = j0; j < j0 + p.walk.per_z; j = j + 1u) {
         let i = chunk_row(s, j);
-        if (i >= p.rows) {
+        if (i >= p.walk.rows) {
             break;
         }
         let row = i * in_row + xc.y;
@@ -243,7 +228,7 @@ fn cols_at(z: u32, s: u32, e: u32) {
                 acc = acc + wx * v;
             }
         }
-        dst[i * p.row_len + e + p.dst_rel] = Elem(acc);
+        dst[i * p.walk.row_len + e + p.dst_rel] = Elem(acc);
     }
 }
 
@@ -251,16 +236,16 @@ fn cols_at(z: u32, s: u32, e: u32) {
 
 @compute @workgroup_size(64)
 fn gather(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
-    if (p.walk == 0u) {
-        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+    let l = lanes(wg, lid, p.walk);
+    if (p.walk.strided == 0u) {
+        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
             gather_at(wg.z, l.s0, l.e0);
         }
         return;
     }
-    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
-        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
+        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
                 gather_at(z, s, e);
             }
         }
@@ -269,16 +254,16 @@ fn gather(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index)
 
 @compute @workgroup_size(64)
 fn direct2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
-    if (p.walk == 0u) {
-        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+    let l = lanes(wg, lid, p.walk);
+    if (p.walk.strided == 0u) {
+        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
             direct_at(wg.z, l.s0, l.e0, 2u);
         }
         return;
     }
-    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
-        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
+        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
                 direct_at(z, s, e, 2u);
             }
         }
@@ -287,16 +272,16 @@ fn direct2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index
 
 @compute @workgroup_size(64)
 fn direct4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
-    if (p.walk == 0u) {
-        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+    let l = lanes(wg, lid, p.walk);
+    if (p.walk.strided == 0u) {
+        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
             direct_at(wg.z, l.s0, l.e0, 4u);
         }
         return;
     }
-    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
-        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
+        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
                 direct_at(z, s, e, 4u);
             }
         }
@@ -305,16 +290,16 @@ fn direct4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index
 
 @compute @workgroup_size(64)
 fn rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
-    if (p.walk == 0u) {
-        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+    let l = lanes(wg, lid, p.walk);
+    if (p.walk.strided == 0u) {
+        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
             rows_at(wg.z, l.s0, l.e0);
         }
         return;
     }
-    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
-        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
+        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
                 rows_at(z, s, e);
             }
         }
@@ -323,16 +308,16 @@ fn rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 
 @compute @workgroup_size(64)
 fn cols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.x_shift, p.groups_x, p.groups_y);
-    if (p.walk == 0u) {
-        if (wg.z < p.z_count && l.s0 < p.slots && l.e0 < p.row_len) {
+    let l = lanes(wg, lid, p.walk);
+    if (p.walk.strided == 0u) {
+        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
             cols_at(wg.z, l.s0, l.e0);
         }
         return;
     }
-    for (var z = wg.z; z < p.z_count; z = z + p.groups_z) {
-        for (var s = l.s0; s < p.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.row_len; e = e + l.e_step) {
+    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
+        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
+            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
                 cols_at(z, s, e);
             }
         }

@@ -24,21 +24,44 @@ fn assert_same(what: &str, got: &Array4<f32>, want: &Array4<f32>, tol: f32) {
     assert!(worst <= tol, "{what}: max difference {worst} > {tol}");
 }
 
-/// Contexts whose storage bindings hold only 64 KiB, so that small tensors take many chunks.
-fn small_binding_contexts() -> Vec<GpuContext> {
+/// Runs every op on `input` (NCHW, and the same values as NHWC) on `ctx` and on the CPU, and
+/// asserts the results agree within `tol`.
+fn assert_gpu_matches_cpu(ctx: &GpuContext, ops: &[Operation], input: &Array4<f32>, tol: f32) {
+    for op in ops {
+        for layout in [Layout::Nchw, Layout::Nhwc] {
+            let x = match layout {
+                Layout::Nchw => input.clone(),
+                Layout::Nhwc => input
+                    .view()
+                    .permuted_axes([0, 2, 3, 1])
+                    .as_standard_layout()
+                    .to_owned(),
+            };
+            let cpu = op.run_cpu(x.view(), layout).unwrap();
+            let gpu = ctx.run(op, x.view(), layout).unwrap();
+            let what = format!("{} {layout:?} {op:?}", ctx.adapter().label());
+            assert_same(&what, &gpu, &cpu, tol);
+        }
+    }
+}
+
+/// A context on every adapter, each with the adapter's limits as `lower` changes them.
+fn contexts_with(lower: impl Fn(wgpu::Limits) -> wgpu::Limits) -> Vec<GpuContext> {
     if common::contexts().is_empty() {
         return Vec::new();
     }
     halfpixel::gpu::enumerate_adapters()
         .iter()
-        .filter_map(|a| {
-            let limits = wgpu::Limits {
-                max_storage_buffer_binding_size: 64 * 1024,
-                ..a.limits()
-            };
-            GpuContext::from_adapter_with_limits(a, limits).ok()
-        })
+        .filter_map(|a| GpuContext::from_adapter_with_limits(a, lower(a.limits())).ok())
         .collect()
+}
+
+/// Contexts whose storage bindings hold only 64 KiB, so that small tensors take many chunks.
+fn small_binding_contexts() -> Vec<GpuContext> {
+    contexts_with(|limits| wgpu::Limits {
+        max_storage_buffer_binding_size: 64 * 1024,
+        ..limits
+    })
 }
 
 #[test]
@@ -59,45 +82,17 @@ fn chunks_smaller_than_the_tensor_produce_one_correct_output() {
     ];
     let input = pattern((2, 12, 50, 64));
     for ctx in small_binding_contexts() {
-        for op in &ops {
-            for layout in [Layout::Nchw, Layout::Nhwc] {
-                let x = match layout {
-                    Layout::Nchw => input.clone(),
-                    Layout::Nhwc => input
-                        .view()
-                        .permuted_axes([0, 2, 3, 1])
-                        .as_standard_layout()
-                        .to_owned(),
-                };
-                let cpu = op.run_cpu(x.view(), layout).unwrap();
-                let gpu = ctx.run(op, x.view(), layout).unwrap();
-                assert_same(
-                    &format!("{} {layout:?} {op:?}", ctx.adapter().label()),
-                    &gpu,
-                    &cpu,
-                    1e-4,
-                );
-            }
-        }
+        assert_gpu_matches_cpu(&ctx, &ops, &input, 1e-4);
     }
 }
 
 /// Contexts that allow only 2 workgroups per dispatch dimension, so every kernel's grid is smaller
 /// than its work and the kernels walk it (`shaders/slots.wgsl`).
 fn tiny_dispatch_contexts() -> Vec<GpuContext> {
-    if common::contexts().is_empty() {
-        return Vec::new();
-    }
-    halfpixel::gpu::enumerate_adapters()
-        .iter()
-        .filter_map(|a| {
-            let limits = wgpu::Limits {
-                max_compute_workgroups_per_dimension: 2,
-                ..a.limits()
-            };
-            GpuContext::from_adapter_with_limits(a, limits).ok()
-        })
-        .collect()
+    contexts_with(|limits| wgpu::Limits {
+        max_compute_workgroups_per_dimension: 2,
+        ..limits
+    })
 }
 
 #[test]
@@ -131,26 +126,7 @@ fn grids_smaller_than_the_work_are_walked() {
         "a tiny-dispatch context per adapter"
     );
     for ctx in contexts {
-        for op in &ops {
-            for layout in [Layout::Nchw, Layout::Nhwc] {
-                let x = match layout {
-                    Layout::Nchw => input.clone(),
-                    Layout::Nhwc => input
-                        .view()
-                        .permuted_axes([0, 2, 3, 1])
-                        .as_standard_layout()
-                        .to_owned(),
-                };
-                let cpu = op.run_cpu(x.view(), layout).unwrap();
-                let gpu = ctx.run(op, x.view(), layout).unwrap();
-                assert_same(
-                    &format!("{} {layout:?} {op:?}", ctx.adapter().label()),
-                    &gpu,
-                    &cpu,
-                    0.0,
-                );
-            }
-        }
+        assert_gpu_matches_cpu(&ctx, &ops, &input, 0.0);
     }
 }
 

@@ -67,6 +67,24 @@ impl TapTables {
     }
 }
 
+/// `Walk` of `shaders/slots.wgsl`: how a dispatch lays its chunk of rows over its grid.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
+pub(crate) struct WalkParams {
+    pub rows: u32,
+    pub yo0: u32,
+    pub slots: u32,
+    pub row_len: u32,
+    pub x_shift: u32,
+    pub groups_x: u32,
+    pub groups_y: u32,
+    pub groups_z: u32,
+    pub per_z: u32,
+    pub z_count: u32,
+    pub strided: u32,
+    pub pad: u32,
+}
+
 /// `Params` of `shaders/resize.wgsl`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
@@ -75,26 +93,15 @@ pub(crate) struct ResizeParams {
     pub out_h: u32,
     pub cs: u32,
     pub in_w: u32,
-    pub rows: u32,
-    pub yo0: u32,
-    pub slots: u32,
-    pub row_len: u32,
     pub image_len: u32,
     pub src_rel: u32,
     pub dst_rel: u32,
-    pub x_shift: u32,
     pub h_base: u32,
     pub h_width: u32,
     pub w_base: u32,
     pub w_width: u32,
-    pub groups_x: u32,
-    pub groups_y: u32,
-    pub groups_z: u32,
-    pub per_z: u32,
-    pub z_count: u32,
-    pub walk: u32,
     pub ev: f32,
-    pub pad: u32,
+    pub walk: WalkParams,
 }
 
 /// `Params` of `shaders/pixel_shuffle.wgsl`.
@@ -117,18 +124,7 @@ pub(crate) struct ShuffleParams {
     pub q0: u32,
     pub src_rel: u32,
     pub dst_rel: u32,
-    pub rows: u32,
-    pub yo0: u32,
-    pub slots: u32,
-    pub row_len: u32,
-    pub x_shift: u32,
-    pub groups_x: u32,
-    pub groups_y: u32,
-    pub groups_z: u32,
-    pub per_z: u32,
-    pub z_count: u32,
-    pub walk: u32,
-    pub pad: u32,
+    pub walk: WalkParams,
 }
 
 /// `TexParams` of `shaders/texture.wgsl`.
@@ -316,10 +312,28 @@ pub(crate) struct SlotGrid {
     pub z_count: u32,
     /// Whether the grid is smaller than the work (a dimension capped at the device limit), so
     /// the kernels must walk it.
-    pub walk: bool,
+    pub strided: bool,
 }
 
 impl SlotGrid {
+    /// The kernels' view of the grid.
+    pub(crate) fn params(&self) -> WalkParams {
+        WalkParams {
+            rows: self.rows,
+            yo0: self.yo0,
+            slots: self.slots,
+            row_len: self.row_len,
+            x_shift: self.x_shift,
+            groups_x: self.groups.0,
+            groups_y: self.groups.1,
+            groups_z: self.groups.2,
+            per_z: self.per_z,
+            z_count: self.z_count,
+            strided: self.strided as u32,
+            pad: 0,
+        }
+    }
+
     /// The grid of rows `[r0, r1)` (r1 > r0) within the device's `max_per_dim` workgroups per
     /// dimension, with `tuning`'s rows per invocation. Every count is checked to fit the
     /// kernels' 32-bit indices.
@@ -343,11 +357,11 @@ impl SlotGrid {
             slots.div_ceil(64 / along).min(max) as u32,
             z_count.min(max) as u32,
         );
-        let walk = groups.0 as u64 * along < row_len
+        let strided = groups.0 as u64 * along < row_len
             || groups.1 as u64 * (64 / along) < slots
             || (groups.2 as u64) < z_count;
         Ok(SlotGrid {
-            walk,
+            strided,
             k0: r0 / plane_rows,
             rows: gpu_u32(rows, "rows in one dispatch")?,
             yo0: gpu_u32(r0 % plane_rows, "rows per plane")?,
@@ -389,7 +403,7 @@ mod tests {
             .flat_map(|c| [(c, SlotTuning::GPU), (c, SlotTuning::SOFTWARE)])
         {
             let g = SlotGrid::new((r0, r1), plane_rows, row_len, max_dim, tuning).unwrap();
-            assert_eq!(g.walk, max_dim < 65_535, "{g:?}");
+            assert_eq!(g.strided, max_dim < 65_535, "{g:?}");
             let mut seen = vec![0u32; ((r1 - r0) * row_len) as usize];
             let along = 1u64 << g.x_shift;
             let across = 64 / along;
@@ -433,6 +447,10 @@ mod tests {
 
     #[test]
     fn params_are_uniform_sized() {
+        assert_eq!(std::mem::size_of::<WalkParams>() % 16, 0);
+        // WGSL places a struct member of a uniform block at a multiple of 16 bytes.
+        assert_eq!(std::mem::offset_of!(ResizeParams, walk) % 16, 0);
+        assert_eq!(std::mem::offset_of!(ShuffleParams, walk) % 16, 0);
         assert_eq!(std::mem::size_of::<ResizeParams>() % 16, 0);
         assert_eq!(std::mem::size_of::<ShuffleParams>() % 16, 0);
         assert_eq!(std::mem::size_of::<TexParams>() % 16, 0);
