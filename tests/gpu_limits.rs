@@ -3,7 +3,7 @@
 
 mod common;
 
-use halfpixel::gpu::GpuContext;
+use halfpixel::gpu::{DType, GpuContext};
 use halfpixel::presets::torch;
 use halfpixel::{BlockOrder, BlockSpec, Error, Layout, Operation};
 use ndarray::Array4;
@@ -127,6 +127,13 @@ fn grids_smaller_than_the_work_are_walked() {
     );
     for ctx in contexts {
         assert_gpu_matches_cpu(&ctx, &ops, &input, 0.0);
+        // The MPSImage-style texture kernels walk the same way.
+        for op in &ops {
+            let cpu = op.run_cpu(input.view(), Layout::Nchw).unwrap();
+            let gpu = ctx.run_texture(op, input.view(), DType::F32).unwrap();
+            let what = format!("{} texture {op:?}", ctx.adapter().label());
+            assert_same(&what, &gpu, &cpu, 0.0);
+        }
     }
 }
 

@@ -108,7 +108,9 @@ impl Entry {
                 &[TAPS_WGSL, SLOTS_WGSL, RESIZE_WGSL]
             }
             Entry::Shuffle => &[SHUFFLE_SOURCE_WGSL, SLOTS_WGSL, PIXEL_SHUFFLE_WGSL],
-            Entry::TexResize | Entry::TexShuffle => &[TAPS_WGSL, SHUFFLE_SOURCE_WGSL, TEXTURE_WGSL],
+            Entry::TexResize | Entry::TexShuffle => {
+                &[TAPS_WGSL, SHUFFLE_SOURCE_WGSL, SLOTS_WGSL, TEXTURE_WGSL]
+            }
             Entry::PreBuffer | Entry::PreTexture => &[TAPS_WGSL, PREPROCESS_WGSL],
         }
     }

@@ -140,8 +140,6 @@ pub(crate) struct TexParams {
     pub out_channels: u32,
     pub in_channels: u32,
     pub src_layer0: u32,
-    pub total: u32,
-    pub groups_x: u32,
     pub block: u32,
     pub h_base: u32,
     pub h_width: u32,
@@ -151,6 +149,8 @@ pub(crate) struct TexParams {
     pub crd: u32,
     pub ev: f32,
     pub block_shift: u32,
+    pub pad: [u32; 2],
+    pub walk: WalkParams,
 }
 
 /// `log2(block)` when the block is a power of two (the kernels then shift instead of dividing),
@@ -245,9 +245,9 @@ pub(crate) fn dispatch(
     pipeline: &wgpu::ComputePipeline,
     params: &[u8],
     entries: &[(u32, wgpu::BindingResource<'_>)],
-    groups: (u32, u32),
+    groups: (u32, u32, u32),
 ) -> crate::Result<()> {
-    BoundDispatch::new(watched, pipeline, params, entries, (groups.0, groups.1, 1))?.record(pass);
+    BoundDispatch::new(watched, pipeline, params, entries, groups)?.record(pass);
     Ok(())
 }
 
@@ -451,6 +451,7 @@ mod tests {
         // WGSL places a struct member of a uniform block at a multiple of 16 bytes.
         assert_eq!(std::mem::offset_of!(ResizeParams, walk) % 16, 0);
         assert_eq!(std::mem::offset_of!(ShuffleParams, walk) % 16, 0);
+        assert_eq!(std::mem::offset_of!(TexParams, walk) % 16, 0);
         assert_eq!(std::mem::size_of::<ResizeParams>() % 16, 0);
         assert_eq!(std::mem::size_of::<ShuffleParams>() % 16, 0);
         assert_eq!(std::mem::size_of::<TexParams>() % 16, 0);

@@ -13,7 +13,7 @@ use crate::spec::{BlockOrder, BlockSpec, Layout};
 
 use super::context::GpuContext;
 use super::kernels::{DType, Entry, KernelKey};
-use super::tables::{block_shift, dispatch, dispatch_grid, pack, TexParams};
+use super::tables::{block_shift, dispatch, pack, SlotGrid, TexParams};
 
 /// A batch of feature maps stored as an MPSImage-style texture array.
 #[derive(Debug, Clone, Copy)]
@@ -398,9 +398,18 @@ impl GpuContext {
         source: &TextureImage<'_>,
         destination: &TextureImage<'_>,
     ) -> Result<()> {
-        let max_dim = self.limits().max_compute_workgroups_per_dimension;
-        let (gx, gy) = dispatch_grid(params.total as u64, max_dim)?;
-        params.groups_x = gx;
+        // The output layers are the planes of the walk, their texel rows its rows; the whole
+        // texture is one chunk.
+        let [n_out, _, out_h, out_w] = destination.dims();
+        let layers = n_out as u64 * params.out_slices as u64;
+        let grid = SlotGrid::new(
+            (0, layers * out_h as u64),
+            out_h as u64,
+            out_w as u64,
+            self.limits().max_compute_workgroups_per_dimension,
+            self.slot_tuning(),
+        )?;
+        params.walk = grid.params();
         self.scoped("recording a texture kernel", || {
             let pipeline = self.pipeline(KernelKey { entry, dtype })?;
             let (src_view, dst_view) = (source.view(), destination.view());
@@ -431,7 +440,7 @@ impl GpuContext {
                 &pipeline,
                 bytemuck::bytes_of(&params),
                 &entries,
-                (gx, gy),
+                grid.groups,
             )
         })
     }
@@ -445,10 +454,9 @@ impl GpuContext {
         dtype: DType,
     ) -> Result<()> {
         let [_, c, in_h, in_w] = source.dims();
-        let [n_out, _, out_h, out_w] = destination.dims();
+        let [_, _, out_h, out_w] = destination.dims();
         let s = slices_per_image(c);
         let tables = pack(plan);
-        let total = (out_w * out_h * n_out * s) as u64;
         let params = TexParams {
             out_w: out_w as u32,
             out_h: out_h as u32,
@@ -459,11 +467,6 @@ impl GpuContext {
             out_channels: c as u32,
             in_channels: c as u32,
             src_layer0: (plan.batch_index.unwrap_or(0) * s) as u32,
-            total: u32::try_from(total).map_err(|_| Error::SizeTooLarge {
-                what: "texels of one dispatch".into(),
-                value: total as u128,
-                limit: u32::MAX as u128,
-            })?,
             h_base: tables.h_base,
             h_width: plan.h.width() as u32,
             w_base: tables.w_base,
@@ -492,8 +495,7 @@ impl GpuContext {
         dtype: DType,
     ) -> Result<()> {
         let dims = source.dims();
-        let [n, c_out, out_h, out_w] = shuffle_dims(dims, spec, dir)?;
-        let total = (out_w * out_h * n * slices_per_image(c_out)) as u64;
+        let [_, c_out, out_h, out_w] = shuffle_dims(dims, spec, dir)?;
         let params = TexParams {
             out_w: out_w as u32,
             out_h: out_h as u32,
@@ -503,11 +505,6 @@ impl GpuContext {
             in_slices: slices_per_image(dims[1]) as u32,
             out_channels: c_out as u32,
             in_channels: dims[1] as u32,
-            total: u32::try_from(total).map_err(|_| Error::SizeTooLarge {
-                what: "texels of one dispatch".into(),
-                value: total as u128,
-                limit: u32::MAX as u128,
-            })?,
             block: spec.block_size as u32,
             block_shift: block_shift(spec.block_size),
             to_space: (dir == Direction::DepthToSpace) as u32,
