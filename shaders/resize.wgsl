@@ -19,8 +19,8 @@
 // walks up to `per_z` of those rows (the grid's z picks which ones). Nothing is divided per
 // element; an NHWC invocation divides once (e by cs).
 //
-// The tap-table accessors (tap_count, extrapolated, tap_index, tap_weight) come from taps.wgsl,
-// lanes() and slot_of() from slots.wgsl.
+// The tap-table accessors (tap_count, extrapolated, tap_index, tap_weight, tap_row) come from
+// taps.wgsl, lanes() and slot_of() from slots.wgsl.
 
 struct Params {
     out_w: u32,
@@ -53,6 +53,7 @@ struct Params {
 // src/gpu/buffers.rs.
 const MAX_HOISTED: u32 = 4u;
 
+// Slot s's output row, and whether its first row is in image k0 + 1.
 fn slot(s: u32) -> Slot {
     return slot_of(s, p.walk, p.out_h);
 }
