@@ -1,5 +1,5 @@
-//! Limits: work larger than one storage binding or one dispatch is split and still produces one
-//! correct output; what cannot be done is refused with a typed error.
+//! Limits: work larger than one storage binding is split, and a grid larger than the device's is
+//! walked, still producing one correct output; what cannot be done is refused with a typed error.
 
 mod common;
 

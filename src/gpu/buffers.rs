@@ -136,7 +136,7 @@ impl BoundOperation {
     }
 
     /// Number of dispatches it records (more than one when the work is split to fit the
-    /// device's binding or dispatch limits, or runs in two passes).
+    /// device's binding limit, or runs in two passes).
     pub fn dispatches(&self) -> usize {
         self.dispatches.len()
     }
