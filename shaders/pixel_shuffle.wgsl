@@ -84,18 +84,7 @@ fn shuffle_at(z: u32, s: u32, e: u32) {
 
 @compute @workgroup_size(64)
 fn shuffle(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.walk);
-    if (p.walk.strided == 0u) {
-        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
-            shuffle_at(wg.z, l.s0, l.e0);
-        }
-        return;
-    }
-    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
-        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
-                shuffle_at(z, s, e);
-            }
-        }
+    for (var c = walk_first(wg, lid, p.walk); c.live; c = walk_next(c, p.walk)) {
+        shuffle_at(c.z, c.s, c.e);
     }
 }

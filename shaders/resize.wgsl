@@ -20,7 +20,7 @@
 // element; an NHWC invocation divides once (e by cs).
 //
 // The tap-table accessors (tap_count, extrapolated, tap_index, tap_weight, tap_row) come from
-// taps.wgsl, lanes() and slot_of() from slots.wgsl.
+// taps.wgsl, walk_first(), walk_next() and slot_of() from slots.wgsl.
 
 struct Params {
     out_w: u32,
@@ -237,90 +237,35 @@ fn cols_at(z: u32, s: u32, e: u32) {
 
 @compute @workgroup_size(64)
 fn gather(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.walk);
-    if (p.walk.strided == 0u) {
-        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
-            gather_at(wg.z, l.s0, l.e0);
-        }
-        return;
-    }
-    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
-        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
-                gather_at(z, s, e);
-            }
-        }
+    for (var c = walk_first(wg, lid, p.walk); c.live; c = walk_next(c, p.walk)) {
+        gather_at(c.z, c.s, c.e);
     }
 }
 
 @compute @workgroup_size(64)
 fn direct2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.walk);
-    if (p.walk.strided == 0u) {
-        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
-            direct_at(wg.z, l.s0, l.e0, 2u);
-        }
-        return;
-    }
-    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
-        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
-                direct_at(z, s, e, 2u);
-            }
-        }
+    for (var c = walk_first(wg, lid, p.walk); c.live; c = walk_next(c, p.walk)) {
+        direct_at(c.z, c.s, c.e, 2u);
     }
 }
 
 @compute @workgroup_size(64)
 fn direct4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.walk);
-    if (p.walk.strided == 0u) {
-        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
-            direct_at(wg.z, l.s0, l.e0, 4u);
-        }
-        return;
-    }
-    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
-        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
-                direct_at(z, s, e, 4u);
-            }
-        }
+    for (var c = walk_first(wg, lid, p.walk); c.live; c = walk_next(c, p.walk)) {
+        direct_at(c.z, c.s, c.e, 4u);
     }
 }
 
 @compute @workgroup_size(64)
 fn rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.walk);
-    if (p.walk.strided == 0u) {
-        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
-            rows_at(wg.z, l.s0, l.e0);
-        }
-        return;
-    }
-    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
-        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
-                rows_at(z, s, e);
-            }
-        }
+    for (var c = walk_first(wg, lid, p.walk); c.live; c = walk_next(c, p.walk)) {
+        rows_at(c.z, c.s, c.e);
     }
 }
 
 @compute @workgroup_size(64)
 fn cols(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.walk);
-    if (p.walk.strided == 0u) {
-        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
-            cols_at(wg.z, l.s0, l.e0);
-        }
-        return;
-    }
-    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
-        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
-                cols_at(z, s, e);
-            }
-        }
+    for (var c = walk_first(wg, lid, p.walk); c.live; c = walk_next(c, p.walk)) {
+        cols_at(c.z, c.s, c.e);
     }
 }

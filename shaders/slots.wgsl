@@ -1,11 +1,12 @@
-// The slot walk shared by resize.wgsl and pixel_shuffle.wgsl (prepended to both).
+// The slot walk shared by resize.wgsl, pixel_shuffle.wgsl and texture.wgsl (prepended to each).
 //
 // A dispatch covers a chunk of consecutive output rows; the rows are planes of `plane_rows` rows.
 // Chunk rows s, s + plane_rows, s + 2·plane_rows, … are the same row of consecutive planes: a
 // *slot*, whose geometry (taps, source offsets) is the same in every plane. An invocation owns
 // one element e of a row and one slot, and walks the slot's rows. A workgroup is 64
 // invocations, 2^x_shift along the row and 64 / 2^x_shift along slots, so short rows still fill
-// it; every grid dimension is walked with the grid's stride, so any chunk fits any dispatch.
+// it. Where the device caps a grid dimension below the work, the invocations stride over it, so
+// any chunk fits any dispatch; walk_first() and walk_next() are the one copy of that walk.
 
 // How a dispatch lays a chunk of output rows over its grid (SlotGrid in src/gpu/tables.rs).
 struct Walk {
@@ -30,23 +31,56 @@ struct Walk {
     _pad: u32,
 }
 
-// An invocation's first slot and row element, and its strides over the grid.
-struct Lanes {
+// An invocation's position in the walk: z step, slot and row element, whether it is inside the
+// work, and what it needs to step on. Entry points run
+//   for (var c = walk_first(wg, lid, w); c.live; c = walk_next(c, w)) { body(c.z, c.s, c.e); }
+// which visits (z, s, e) in the order of three nested grid-stride loops (z outermost). An
+// unstrided grid covers the work exactly, so there each invocation stops after one step.
+struct Cursor {
+    z: u32,
+    s: u32,
+    e: u32,
+    live: bool,
     s0: u32,
-    s_step: u32,
     e0: u32,
+    s_step: u32,
     e_step: u32,
 }
 
-fn lanes(wg: vec3<u32>, lid: u32, w: Walk) -> Lanes {
+fn walk_first(wg: vec3<u32>, lid: u32, w: Walk) -> Cursor {
     let along = 1u << w.x_shift;
     let across = 64u >> w.x_shift;
-    var l: Lanes;
-    l.e0 = wg.x * along + (lid & (along - 1u));
-    l.e_step = w.groups_x * along;
-    l.s0 = wg.y * across + (lid >> w.x_shift);
-    l.s_step = w.groups_y * across;
-    return l;
+    var c: Cursor;
+    c.z = wg.z;
+    c.s0 = wg.y * across + (lid >> w.x_shift);
+    c.e0 = wg.x * along + (lid & (along - 1u));
+    c.s = c.s0;
+    c.e = c.e0;
+    c.s_step = w.groups_y * across;
+    c.e_step = w.groups_x * along;
+    c.live = c.z < w.z_count && c.s < w.slots && c.e < w.row_len;
+    return c;
+}
+
+fn walk_next(c: Cursor, w: Walk) -> Cursor {
+    var n = c;
+    if (w.strided == 0u) {
+        n.live = false;
+        return n;
+    }
+    n.e = c.e + c.e_step;
+    if (n.e < w.row_len) {
+        return n;
+    }
+    n.e = c.e0;
+    n.s = c.s + c.s_step;
+    if (n.s < w.slots) {
+        return n;
+    }
+    n.s = c.s0;
+    n.z = c.z + w.groups_z;
+    n.live = n.z < w.z_count;
+    return n;
 }
 
 // A slot's row within its planes, and whether its first chunk row lies in the chunk's second

@@ -133,36 +133,14 @@ fn tex_shuffle_at(z: u32, yo: u32, xo: u32) {
 
 @compute @workgroup_size(64)
 fn tex_resize(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.walk);
-    if (p.walk.strided == 0u) {
-        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
-            tex_resize_at(wg.z, l.s0, l.e0);
-        }
-        return;
-    }
-    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
-        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
-                tex_resize_at(z, s, e);
-            }
-        }
+    for (var c = walk_first(wg, lid, p.walk); c.live; c = walk_next(c, p.walk)) {
+        tex_resize_at(c.z, c.s, c.e);
     }
 }
 
 @compute @workgroup_size(64)
 fn tex_shuffle(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    let l = lanes(wg, lid, p.walk);
-    if (p.walk.strided == 0u) {
-        if (wg.z < p.walk.z_count && l.s0 < p.walk.slots && l.e0 < p.walk.row_len) {
-            tex_shuffle_at(wg.z, l.s0, l.e0);
-        }
-        return;
-    }
-    for (var z = wg.z; z < p.walk.z_count; z = z + p.walk.groups_z) {
-        for (var s = l.s0; s < p.walk.slots; s = s + l.s_step) {
-            for (var e = l.e0; e < p.walk.row_len; e = e + l.e_step) {
-                tex_shuffle_at(z, s, e);
-            }
-        }
+    for (var c = walk_first(wg, lid, p.walk); c.live; c = walk_next(c, p.walk)) {
+        tex_shuffle_at(c.z, c.s, c.e);
     }
 }
