@@ -58,6 +58,7 @@ pub mod figures;
 pub mod gpu;
 pub mod identify;
 pub mod matrix;
+pub mod model;
 pub mod npy;
 pub mod op;
 pub mod plan;

@@ -1,0 +1,5 @@
+//! Model files: the readers (ONNX, Core ML, TFLite, Keras) and what halfpixel finds in them.
+
+pub mod graph;
+
+pub use graph::{Attr, Constant, Dim, ElementKind, Graph, ModelFormat, Node, TensorType, Values};
