@@ -207,6 +207,17 @@ pub enum Error {
         /// What is wrong, from the codec.
         reason: String,
     },
+
+    /// A model file that cannot be read: malformed, truncated, not the format its name says, or
+    /// a format or version halfpixel does not read.
+    #[error("cannot read model {path}: {reason}")]
+    Model {
+        /// The file (or directory, for an `.mlpackage`).
+        path: String,
+        /// What is wrong, naming the part of the file (e.g. "graph.node[3].attribute[1]:
+        /// truncated varint").
+        reason: String,
+    },
 }
 
 fn block_hint(what: &str) -> &'static str {

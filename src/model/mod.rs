@@ -1,5 +1,7 @@
 //! Model files: the readers (ONNX, Core ML, TFLite, Keras) and what halfpixel finds in them.
 
 pub mod graph;
+pub mod layer;
 
+pub use layer::Layer;
 pub use graph::{Attr, Constant, Dim, ElementKind, Graph, ModelFormat, Node, TensorType, Values};
