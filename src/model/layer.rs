@@ -1,6 +1,6 @@
 //! What the audit reports for each resize-like layer of a model.
 
-use crate::conformance::manifest::Op;
+use crate::conformance::Op;
 use crate::presets::Call;
 use crate::spec::Layout;
 
