@@ -17,6 +17,10 @@ pub struct Resize {
     pub fx_fy: [f64; 2],
     /// `interpolation=`.
     pub interpolation: CvInterpolation,
+    /// `cv2.ipp.setUseIPP(use_ipp)` before the call (OpenCV's default is on in the pip wheels).
+    /// halfpixel computes OpenCV's portable C++ path either way; where IPP's kernels give other
+    /// values the preset docs and the README give the measured difference.
+    pub use_ipp: bool,
 }
 
 impl Resize {
@@ -26,6 +30,7 @@ impl Resize {
             dsize: Some([width, height]),
             fx_fy: [0.0, 0.0],
             interpolation,
+            use_ipp: true,
         }
         .build()
     }
@@ -36,6 +41,7 @@ impl Resize {
             dsize: None,
             fx_fy: [fx, fy],
             interpolation,
+            use_ipp: true,
         }
         .build()
     }
@@ -116,12 +122,17 @@ impl ResizePlanner for Resize {
             .find(|c| c.1 == self.interpolation)
             .map(|c| c.0)
             .unwrap_or("?");
+        let ipp = if self.use_ipp {
+            ""
+        } else {
+            "cv2.ipp.setUseIPP(False); "
+        };
         match self.dsize {
             Some([w, h]) if w > 0 || h > 0 => {
-                format!("cv2.resize(src, ({w}, {h}), interpolation=cv2.{interp})")
+                format!("{ipp}cv2.resize(src, ({w}, {h}), interpolation=cv2.{interp})")
             }
             _ => format!(
-                "cv2.resize(src, None, fx={}, fy={}, interpolation=cv2.{interp})",
+                "{ipp}cv2.resize(src, None, fx={}, fy={}, interpolation=cv2.{interp})",
                 self.fx_fy[0], self.fx_fy[1]
             ),
         }
@@ -145,7 +156,7 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
     if function != "resize" && function != "cv2.resize" {
         return Err(Error::unsupported(format!("opencv function '{function}'")));
     }
-    args.only(&["dsize", "fx", "fy", "interpolation"])?;
+    args.only(&["dsize", "fx", "fy", "interpolation", "use_ipp"])?;
     let interp_name = args.opt_str("interpolation")?.unwrap_or("INTER_LINEAR");
     let interpolation = parse_choice(
         &args,
@@ -169,6 +180,7 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
             args.opt_f64("fy")?.unwrap_or(0.0),
         ],
         interpolation,
+        use_ipp: args.opt_bool("use_ipp")?.unwrap_or(true),
     }
     .build()
 }
