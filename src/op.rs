@@ -8,9 +8,10 @@ use ndarray::{Array4, ArrayView4, ArrayViewMut4};
 use crate::cpu;
 use crate::cpu::{Direction, ResizeKernel};
 use crate::error::{check_dims, Error, Result};
+use crate::plan::separable::ExactPlan;
 use crate::plan::ResizePlan;
 use crate::spec::{BlockSpec, Layout, ResizeSpec};
-use crate::tensor::{Element, ElementType, Tensor4, TensorView4};
+use crate::tensor::{ElementType, Tensor4, TensorView4};
 
 /// What a planner knows about the input when it builds the tap tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +40,9 @@ pub enum IntegerPath {
     /// Every output copies one source pixel (nearest, or an unchanged size): exact for any
     /// element type, and the output keeps the input's type.
     Gather,
+    /// The framework's own arithmetic (fixed-point coefficients, pass order, rounding,
+    /// saturation), stated as a plan that the CPU and GPU execute exactly.
+    Exact(Arc<ExactPlan>),
 }
 
 /// Anything that turns an input description into a [`ResizePlan`]: the portable spec and every
@@ -272,6 +276,7 @@ impl Operation {
             Operation::Resize(r) => match r.planner.integer_path(input, ty)? {
                 IntegerPath::FloatOutput => Ok(ElementType::F32),
                 IntegerPath::Gather => Ok(ty),
+                IntegerPath::Exact(plan) => Ok(plan.output),
             },
             Operation::DepthToSpace(_) | Operation::SpaceToDepth(_) => Ok(ty),
         }
@@ -313,7 +318,11 @@ impl Operation {
         ))
     }
 
-    fn run_cpu_integer<T: Element>(&self, input: ArrayView4<T>, layout: Layout) -> Result<Tensor4>
+    fn run_cpu_integer<T: cpu::separable::ExactElement>(
+        &self,
+        input: ArrayView4<T>,
+        layout: Layout,
+    ) -> Result<Tensor4>
     where
         Tensor4: From<Array4<T>>,
         for<'a> TensorView4<'a>: From<ArrayView4<'a, T>>,
@@ -333,6 +342,7 @@ impl Operation {
                     let plan = r.kernel(&desc)?;
                     cpu::gather::gather(input, layout, plan.plan()).map(Tensor4::from)
                 }
+                IntegerPath::Exact(plan) => cpu::separable::run(&plan, input, layout),
             },
             Operation::DepthToSpace(b) => {
                 cpu::rearrange(input, layout, *b, Direction::DepthToSpace).map(Tensor4::from)

@@ -5,6 +5,7 @@ pub mod gather;
 mod interleaved;
 pub mod pixel_shuffle;
 pub mod resize;
+pub mod separable;
 mod width;
 
 pub use pixel_shuffle::{rearrange, rearrange_into, Direction};

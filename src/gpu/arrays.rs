@@ -179,6 +179,13 @@ impl GpuContext {
             Operation::Resize(r) => match r.planner().integer_path(&desc, ty)? {
                 IntegerPath::Gather => true,
                 IntegerPath::FloatOutput => false,
+                IntegerPath::Exact(_) => {
+                    return Err(Error::unsupported(format!(
+                        "{} on {ty} data on the GPU: its exact integer arithmetic runs on the \
+                         CPU only so far",
+                        op.describe()
+                    )))
+                }
             },
             Operation::DepthToSpace(_) | Operation::SpaceToDepth(_) => true,
         };

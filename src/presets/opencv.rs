@@ -2,9 +2,13 @@
 //! path of `modules/imgproc/src/resize.cpp`; IPP, OpenCL and HAL builds are "within rounding").
 
 use crate::error::{check_len, check_len_f64, check_scale, Error, Result};
-use crate::op::{InputDesc, Operation, ResizePlanner};
+use std::sync::Arc;
+
+use crate::op::{InputDesc, IntegerPath, Operation, ResizePlanner};
 use crate::plan::opencv::{self as rules, CvAxis, CvInterpolation};
+use crate::plan::opencv_exact;
 use crate::plan::ResizePlan;
+use crate::tensor::ElementType;
 
 use super::args::{parse_choice, Args};
 
@@ -109,6 +113,18 @@ impl Resize {
 }
 
 impl ResizePlanner for Resize {
+    /// OpenCV's own 8- and 16-bit arithmetic ([`crate::plan::opencv_exact`]); nearest modes and
+    /// an unchanged size copy pixels.
+    fn integer_path(&self, input: &InputDesc, ty: ElementType) -> Result<IntegerPath> {
+        self.validate()?;
+        let (y, x) = self.axes(input.hw())?;
+        let channels = input.dims[1];
+        match opencv_exact::exact_plan(self.interpolation, y, x, ty, channels)? {
+            Some(plan) => Ok(IntegerPath::Exact(Arc::new(plan))),
+            None => Ok(IntegerPath::Gather),
+        }
+    }
+
     fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
         self.validate()?;
         let (y, x) = self.axes(input.hw())?;
@@ -143,8 +159,7 @@ const INTERPOLATIONS: [(&str, CvInterpolation); 7] = [
     ("INTER_NEAREST", CvInterpolation::Nearest),
     ("INTER_NEAREST_EXACT", CvInterpolation::NearestExact),
     ("INTER_LINEAR", CvInterpolation::Linear),
-    // INTER_LINEAR_EXACT is INTER_LINEAR for floating-point images.
-    ("INTER_LINEAR_EXACT", CvInterpolation::Linear),
+    ("INTER_LINEAR_EXACT", CvInterpolation::LinearExact),
     ("INTER_CUBIC", CvInterpolation::Cubic),
     ("INTER_AREA", CvInterpolation::Area),
     ("INTER_LANCZOS4", CvInterpolation::Lanczos4),
