@@ -367,7 +367,7 @@ fn accumulate(
             if reverse {
                 acc = product(taps - 1);
                 for k in (0..taps - 1).rev() {
-                    acc = product(k) + acc;
+                    acc += product(k);
                 }
             } else {
                 acc = product(0);
