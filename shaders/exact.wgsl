@@ -1,0 +1,543 @@
+// Exact arithmetic plans (plan::separable) on packed 8- and 16-bit storage: the framework's own
+// fixed-point and float rules, the same integer and float operations as cpu::separable.
+//
+// One invocation writes one 32-bit output word: four u8 elements, two u16 elements (memory
+// order). Each element is computed directly from the input: the second pass's taps each
+// evaluate the first pass (its taps, its rule and its rounding) at that source row or column,
+// so the intermediate is never stored and the whole resize is one dispatch.
+//
+// Integers: i32 where the plan's bounds allow ("narrow"), else a 64-bit two's-complement pair of
+// u32 words ("wide"; 16-bit INTER_LINEAR_EXACT reaches 2^48). Floats: f32 with each product and
+// sum rounded on its own; `unfused` keeps a product from being contracted into a fused
+// multiply-add with the following sum.
+//
+// Parameters are a flat u32 array (`P_*` offsets); tap tables are one u32 array.
+
+@group(0) @binding(0) var<storage, read> src: array<u32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<u32>;
+@group(0) @binding(2) var<storage, read> params: array<u32>;
+@group(0) @binding(3) var<storage, read> tables: array<u32>;
+
+// Geometry and plan-wide settings.
+const P_N: u32 = 0u;
+const P_C: u32 = 1u;
+const P_IN_H: u32 = 2u;
+const P_IN_W: u32 = 3u;
+const P_OUT_H: u32 = 4u;
+const P_OUT_W: u32 = 5u;
+const P_NHWC: u32 = 6u;          // 1: NHWC, 0: NCHW
+const P_IN_BITS: u32 = 7u;       // 8 or 16
+const P_OUT_BITS: u32 = 8u;      // 8 or 16
+const P_KIND: u32 = 9u;          // 0: separable, 1: block average
+const P_PASSES: u32 = 10u;       // 0, 1 or 2
+const P_ALPHA: u32 = 11u;        // 1: Pillow's premultiplied alpha
+const P_WIDE: u32 = 12u;         // 1: 64-bit integer accumulators
+const P_TOTAL: u32 = 13u;        // output elements of this dispatch
+const P_WORDS: u32 = 15u;        // output words of this dispatch
+// Block average.
+const P_FY: u32 = 16u;
+const P_FX: u32 = 17u;
+const P_BLOCK_RULE: u32 = 18u;   // 0: 2x2 shift, 1: int sum × 1/area, 2: float sum by four × 1/area
+const P_FLOAT_PARTIAL: u32 = 19u;
+// Passes start at P_PASS0, PASS_STRIDE words each.
+const P_PASS0: u32 = 24u;
+const PASS_STRIDE: u32 = 32u;
+// Within a pass.
+const Q_AXIS: u32 = 0u;          // 0: height, 1: width
+const Q_IN_LEN: u32 = 1u;
+const Q_OUT_LEN: u32 = 2u;
+const Q_WIDTH: u32 = 3u;
+const Q_COUNTS: u32 = 4u;        // offset of the counts in `tables`
+const Q_INDICES: u32 = 5u;
+const Q_COEFS: u32 = 6u;
+const Q_FLOAT_COEFS: u32 = 7u;
+const Q_SPLIT: u32 = 8u;         // row position where the tail rule starts (u32 max: none)
+const Q_BODY: u32 = 10u;         // rule, RULE_STRIDE words
+const Q_TAIL: u32 = 20u;
+const RULE_STRIDE: u32 = 10u;
+// Within a rule.
+const R_ACC: u32 = 0u;           // 0: int, 1: shifted products, 2: float
+const R_PRE: u32 = 1u;
+const R_POST: u32 = 2u;
+const R_REVERSE: u32 = 3u;
+const R_SCALE: u32 = 4u;         // f32 bits
+const R_STORE: u32 = 5u;         // 0: shift, 1: keep, 2: round half to even
+const R_BIAS_LO: u32 = 6u;
+const R_BIAS_HI: u32 = 7u;
+const R_SHIFT: u32 = 8u;
+const R_CLAMP_HI: u32 = 9u;      // the low clamp is always 0 for integer outputs
+
+// ---- 64-bit integers as (lo, hi) u32 pairs, two's complement ----
+
+fn w_from_i32(v: i32) -> vec2<u32> {
+    return vec2<u32>(bitcast<u32>(v), select(0u, 0xffffffffu, v < 0));
+}
+
+fn w_add(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
+    let lo = a.x + b.x;
+    let carry = select(0u, 1u, lo < a.x);
+    return vec2<u32>(lo, a.y + b.y + carry);
+}
+
+fn w_neg(a: vec2<u32>) -> vec2<u32> {
+    return w_add(vec2<u32>(~a.x, ~a.y), vec2<u32>(1u, 0u));
+}
+
+fn w_is_neg(a: vec2<u32>) -> bool {
+    return (a.y & 0x80000000u) != 0u;
+}
+
+// 32 × 32 → 64 unsigned.
+fn mul_wide(a: u32, b: u32) -> vec2<u32> {
+    let a0 = a & 0xffffu;
+    let a1 = a >> 16u;
+    let b0 = b & 0xffffu;
+    let b1 = b >> 16u;
+    let p00 = a0 * b0;
+    let p01 = a0 * b1;
+    let p10 = a1 * b0;
+    let p11 = a1 * b1;
+    let mid = (p00 >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
+    let lo = (p00 & 0xffffu) | (mid << 16u);
+    let hi = p11 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u);
+    return vec2<u32>(lo, hi);
+}
+
+// A 64-bit value times a signed 32-bit coefficient (the product must fit in 64 bits).
+fn w_mul_i32(a: vec2<u32>, c: i32) -> vec2<u32> {
+    let neg = w_is_neg(a) != (c < 0);
+    let m = select(a, w_neg(a), w_is_neg(a));
+    let k = u32(abs(c));
+    let low = mul_wide(m.x, k);
+    let high = m.y * k;
+    let r = vec2<u32>(low.x, low.y + high);
+    return select(r, w_neg(r), neg);
+}
+
+// Arithmetic shift right by s (0..63).
+fn w_shr(a: vec2<u32>, s: u32) -> vec2<u32> {
+    if (s == 0u) {
+        return a;
+    }
+    let sign = select(0u, 0xffffffffu, w_is_neg(a));
+    if (s >= 32u) {
+        let hi_s = bitcast<u32>(bitcast<i32>(a.y) >> min(s - 32u, 31u));
+        return vec2<u32>(hi_s, sign);
+    }
+    let lo = (a.x >> s) | (a.y << (32u - s));
+    let hi = bitcast<u32>(bitcast<i32>(a.y) >> s);
+    return vec2<u32>(lo, hi);
+}
+
+// Clamps a 64-bit value into [0, hi] (hi < 2^31) and returns it as i32.
+fn w_clamp(a: vec2<u32>, hi: i32) -> i32 {
+    if (w_is_neg(a)) {
+        return 0;
+    }
+    if (a.y != 0u || a.x > u32(hi)) {
+        return hi;
+    }
+    return i32(a.x);
+}
+
+// ---- values: an integer (narrow i32 or wide) or a float ----
+
+struct Value {
+    i: vec2<u32>,   // wide integer; narrow integers use i.x as i32
+    f: f32,
+    is_float: bool,
+}
+
+fn int_value(v: i32) -> Value {
+    return Value(w_from_i32(v), 0.0, false);
+}
+
+fn as_f32(v: Value) -> f32 {
+    if (v.is_float) {
+        return v.f;
+    }
+    if (params[P_WIDE] == 1u) {
+        // Exact for the values a float rule reads (|v| < 2^24); larger ones round like C's
+        // conversion of a 64-bit integer only approximately, and no plan produces them.
+        return f32(bitcast<i32>(v.i.x)) + f32(bitcast<i32>(v.i.y)) * 4294967296.0;
+    }
+    return f32(bitcast<i32>(v.i.x));
+}
+
+// Keeps the product `a * b` a separate rounding: the select on a run-time value the compiler
+// cannot know stops the product and the following sum from being fused.
+fn unfused(a: f32, b: f32) -> f32 {
+    let p = a * b;
+    return select(p, bitcast<f32>(params[P_N] | 0x7fc00000u), params[P_N] == 0xffffffffu);
+}
+
+fn round_half_even(x: f32) -> f32 {
+    let r = floor(x);
+    let d = x - r;
+    if (d > 0.5) {
+        return r + 1.0;
+    }
+    if (d == 0.5) {
+        return select(r, r + 1.0, (r * 0.5) != floor(r * 0.5));
+    }
+    return r;
+}
+
+// ---- input ----
+
+fn load_raw(n: u32, c: u32, y: u32, x: u32) -> u32 {
+    let C = params[P_C];
+    let H = params[P_IN_H];
+    let W = params[P_IN_W];
+    var i: u32;
+    if (params[P_NHWC] == 1u) {
+        i = ((n * H + y) * W + x) * C + c;
+    } else {
+        i = ((n * C + c) * H + y) * W + x;
+    }
+    if (params[P_IN_BITS] == 8u) {
+        return (src[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu;
+    }
+    return (src[i >> 1u] >> ((i & 1u) * 16u)) & 0xffffu;
+}
+
+// An input value, premultiplied by its alpha where the plan says (Pillow's MULDIV255).
+fn load(n: u32, c: u32, y: u32, x: u32) -> i32 {
+    let v = load_raw(n, c, y, x);
+    if (params[P_ALPHA] == 1u && c < 3u) {
+        let t = v * load_raw(n, 3u, y, x) + 128u;
+        return i32(((t >> 8u) + t) >> 8u);
+    }
+    return i32(v);
+}
+
+// ---- one output of one pass ----
+
+fn rule_at(which: u32, position: u32) -> u32 {
+    let q = P_PASS0 + which * PASS_STRIDE;
+    if (position >= params[q + Q_SPLIT]) {
+        return q + Q_TAIL;
+    }
+    return q + Q_BODY;
+}
+
+fn coef_int(q: u32, t: u32) -> i32 {
+    return bitcast<i32>(tables[params[q + Q_COEFS] + t]);
+}
+
+fn coef_float(q: u32, t: u32, r: u32) -> f32 {
+    let scale = bitcast<f32>(params[r + R_SCALE]);
+    if (params[q + Q_FLOAT_COEFS] == 1u) {
+        return bitcast<f32>(tables[params[q + Q_COEFS] + t]) * scale;
+    }
+    return f32(bitcast<i32>(tables[params[q + Q_COEFS] + t])) * scale;
+}
+
+// Applies a rule's store to an integer accumulator.
+fn store_int(r: u32, acc: vec2<u32>) -> Value {
+    let kind = params[r + R_STORE];
+    if (kind == 1u) {
+        return Value(acc, 0.0, false);
+    }
+    let bias = vec2<u32>(params[r + R_BIAS_LO], params[r + R_BIAS_HI]);
+    let hi = bitcast<i32>(params[r + R_CLAMP_HI]);
+    if (params[P_WIDE] == 1u) {
+        let v = w_shr(w_add(acc, bias), params[r + R_SHIFT]);
+        return int_value(w_clamp(v, hi));
+    }
+    let v = (bitcast<i32>(acc.x) + bitcast<i32>(bias.x)) >> params[r + R_SHIFT];
+    return int_value(clamp(v, 0, hi));
+}
+
+fn store_float(r: u32, acc: f32) -> Value {
+    if (params[r + R_STORE] == 2u) {
+        let hi = f32(bitcast<i32>(params[r + R_CLAMP_HI]));
+        if (acc != acc) {
+            return int_value(0);
+        }
+        return int_value(i32(clamp(round_half_even(acc), 0.0, hi)));
+    }
+    return Value(vec2<u32>(0u, 0u), acc, true);
+}
+
+// The first pass at output index `o` along its axis, for the element (n, c) whose other
+// coordinate is `other` (a row for a width pass, a column for a height pass); `position` is the
+// element's interleaved row position. Reads the input.
+fn first_pass(n: u32, c: u32, o: u32, other: u32, position: u32) -> Value {
+    let q = P_PASS0;
+    let r = rule_at(0u, position);
+    let width_axis = params[q + Q_AXIS] == 1u;
+    let count = tables[params[q + Q_COUNTS] + o];
+    let base = o * params[q + Q_WIDTH];
+    let acc_kind = params[r + R_ACC];
+    if (acc_kind == 2u) {
+        var acc = 0.0;
+        let reverse = params[r + R_REVERSE] == 1u;
+        for (var k = 0u; k < count; k++) {
+            let t = select(k, count - 1u - k, reverse);
+            let s = tables[params[q + Q_INDICES] + base + t];
+            var v: i32;
+            if (width_axis) {
+                v = load(n, c, other, s);
+            } else {
+                v = load(n, c, s, other);
+            }
+            let p = unfused(f32(v), coef_float(q, base + t, r));
+            if (k == 0u) {
+                acc = p;
+            } else {
+                acc = p + acc;
+            }
+        }
+        return store_float(r, acc);
+    }
+    var acc = vec2<u32>(0u, 0u);
+    var narrow = 0;
+    let wide = params[P_WIDE] == 1u;
+    for (var k = 0u; k < count; k++) {
+        let s = tables[params[q + Q_INDICES] + base + k];
+        var v: i32;
+        if (width_axis) {
+            v = load(n, c, other, s);
+        } else {
+            v = load(n, c, s, other);
+        }
+        let cf = coef_int(q, base + k);
+        if (acc_kind == 1u) {
+            narrow += ((v >> params[r + R_PRE]) * cf) >> params[r + R_POST];
+        } else if (wide) {
+            acc = w_add(acc, w_mul_i32(w_from_i32(v), cf));
+        } else {
+            narrow += v * cf;
+        }
+    }
+    if (!wide) {
+        acc = w_from_i32(narrow);
+    }
+    return store_int(r, acc);
+}
+
+// ---- one output element ----
+
+fn separable(n: u32, c: u32, oy: u32, ox: u32) -> Value {
+    let passes = params[P_PASSES];
+    let C = params[P_C];
+    if (passes == 0u) {
+        return int_value(load(n, c, oy, ox));
+    }
+    let q0 = P_PASS0;
+    let first_is_width = params[q0 + Q_AXIS] == 1u;
+    if (passes == 1u) {
+        if (first_is_width) {
+            return first_pass(n, c, ox, oy, ox * C + c);
+        }
+        return first_pass(n, c, oy, ox, ox * C + c);
+    }
+    // Two passes: the second pass's taps each evaluate the first pass.
+    let q = P_PASS0 + PASS_STRIDE;
+    let o = select(ox, oy, first_is_width);
+    let position = ox * C + c;
+    let r = rule_at(1u, position);
+    let count = tables[params[q + Q_COUNTS] + o];
+    let base = o * params[q + Q_WIDTH];
+    let acc_kind = params[r + R_ACC];
+    if (acc_kind == 2u) {
+        var acc = 0.0;
+        let reverse = params[r + R_REVERSE] == 1u;
+        for (var k = 0u; k < count; k++) {
+            let t = select(k, count - 1u - k, reverse);
+            let s = tables[params[q + Q_INDICES] + base + t];
+            var v: Value;
+            if (first_is_width) {
+                v = first_pass(n, c, ox, s, position);
+            } else {
+                // A height pass first: the element's column is still the input column `s`.
+                v = first_pass(n, c, oy, s, s * C + c);
+            }
+            let p = unfused(as_f32(v), coef_float(q, base + t, r));
+            if (k == 0u) {
+                acc = p;
+            } else {
+                acc = p + acc;
+            }
+        }
+        return store_float(r, acc);
+    }
+    var acc = vec2<u32>(0u, 0u);
+    var narrow = 0;
+    let wide = params[P_WIDE] == 1u;
+    for (var k = 0u; k < count; k++) {
+        let s = tables[params[q + Q_INDICES] + base + k];
+        var v: Value;
+        if (first_is_width) {
+            v = first_pass(n, c, ox, s, position);
+        } else {
+            v = first_pass(n, c, oy, s, s * C + c);
+        }
+        let cf = coef_int(q, base + k);
+        if (acc_kind == 1u) {
+            narrow += ((bitcast<i32>(v.i.x) >> params[r + R_PRE]) * cf) >> params[r + R_POST];
+        } else if (wide) {
+            acc = w_add(acc, w_mul_i32(v.i, cf));
+        } else {
+            narrow += bitcast<i32>(v.i.x) * cf;
+        }
+    }
+    if (!wide) {
+        acc = w_from_i32(narrow);
+    }
+    return store_int(r, acc);
+}
+
+fn block_average(n: u32, c: u32, oy: u32, ox: u32) -> i32 {
+    let fy = params[P_FY];
+    let fx = params[P_FX];
+    let H = params[P_IN_H];
+    let W = params[P_IN_W];
+    let hi = f32((1u << params[P_OUT_BITS]) - 1u);
+    let y0 = oy * fy;
+    let x0 = ox * fx;
+    let y1 = min(y0 + fy, H);
+    let x1 = min(x0 + fx, W);
+    let whole = oy < H / fy && ox < W / fx;
+    let rule = params[P_BLOCK_RULE];
+    if (whole && rule == 0u) {
+        let s = load(n, c, y0, x0) + load(n, c, y0, x0 + 1u) + load(n, c, y0 + 1u, x0)
+            + load(n, c, y0 + 1u, x0 + 1u);
+        return (s + 2) >> 2u;
+    }
+    let reciprocal = 1.0 / f32(fx * fy);
+    if (whole && rule == 1u) {
+        var s = 0;
+        for (var y = y0; y < y1; y++) {
+            for (var x = x0; x < x1; x++) {
+                s += load(n, c, y, x);
+            }
+        }
+        return i32(clamp(round_half_even(unfused(f32(s), reciprocal)), 0.0, hi));
+    }
+    if (whole) {
+        // Float sums of four consecutive values (row-major over the block), then the rest.
+        var acc = 0.0;
+        var group = 0.0;
+        var k = 0u;
+        for (var y = y0; y < y1; y++) {
+            for (var x = x0; x < x1; x++) {
+                let v = f32(load(n, c, y, x));
+                if ((k & 3u) == 0u) {
+                    group = v;
+                } else {
+                    group = group + v;
+                }
+                k++;
+                if ((k & 3u) == 0u) {
+                    acc = acc + group;
+                }
+            }
+        }
+        // The last, incomplete group was summed value by value in the source.
+        let done = k & ~3u;
+        var j = 0u;
+        for (var y = y0; y < y1; y++) {
+            for (var x = x0; x < x1; x++) {
+                if (j >= done) {
+                    acc = acc + f32(load(n, c, y, x));
+                }
+                j++;
+            }
+        }
+        return i32(clamp(round_half_even(unfused(acc, reciprocal)), 0.0, hi));
+    }
+    let count = f32((y1 - y0) * (x1 - x0));
+    var sum = 0.0;
+    if (params[P_FLOAT_PARTIAL] == 1u) {
+        for (var y = y0; y < y1; y++) {
+            for (var x = x0; x < x1; x++) {
+                sum = sum + f32(load(n, c, y, x));
+            }
+        }
+    } else {
+        var s = 0;
+        for (var y = y0; y < y1; y++) {
+            for (var x = x0; x < x1; x++) {
+                s += load(n, c, y, x);
+            }
+        }
+        sum = f32(s);
+    }
+    return i32(clamp(round_half_even(sum / count), 0.0, hi));
+}
+
+fn element(n: u32, c: u32, oy: u32, ox: u32) -> i32 {
+    if (params[P_KIND] == 1u) {
+        return block_average(n, c, oy, ox);
+    }
+    let v = separable(n, c, oy, ox);
+    if (v.is_float) {
+        return i32(v.f);
+    }
+    return bitcast<i32>(v.i.x);
+}
+
+// Pillow's RGBa → RGBA: alpha 0 and 255 unchanged, else min(255, 255·v / a).
+fn unpremultiply(v: i32, a: i32) -> i32 {
+    if (a == 0 || a == 255) {
+        return v;
+    }
+    return min(255, (255 * v) / a);
+}
+
+fn output_element(i: u32) -> u32 {
+    let C = params[P_C];
+    let H = params[P_OUT_H];
+    let W = params[P_OUT_W];
+    var n: u32;
+    var c: u32;
+    var y: u32;
+    var x: u32;
+    if (params[P_NHWC] == 1u) {
+        c = i % C;
+        let p = i / C;
+        x = p % W;
+        y = (p / W) % H;
+        n = p / (W * H);
+    } else {
+        x = i % W;
+        y = (i / W) % H;
+        c = (i / (W * H)) % C;
+        n = i / (W * H * C);
+    }
+    let v = element(n, c, y, x);
+    if (params[P_ALPHA] == 1u && c < 3u) {
+        return u32(unpremultiply(v, element(n, 3u, y, x)));
+    }
+    return u32(v);
+}
+
+@compute @workgroup_size(64)
+fn exact(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    let word = gid.x + gid.y * groups.x * 64u;
+    if (word >= params[P_WORDS]) {
+        return;
+    }
+    let total = params[P_TOTAL];
+    if (params[P_OUT_BITS] == 8u) {
+        var packed = 0u;
+        for (var j = 0u; j < 4u; j++) {
+            let i = word * 4u + j;
+            if (i < total) {
+                packed |= (output_element(i) & 0xffu) << (j * 8u);
+            }
+        }
+        dst[word] = packed;
+    } else {
+        var packed = 0u;
+        for (var j = 0u; j < 2u; j++) {
+            let i = word * 2u + j;
+            if (i < total) {
+                packed |= (output_element(i) & 0xffffu) << (j * 16u);
+            }
+        }
+        dst[word] = packed;
+    }
+}
