@@ -321,7 +321,7 @@ impl GpuContext {
         plan.validate(dims[1])?;
         let (params, tables, words) = encode_plan(plan, dims, layout)?;
         let src = pack(&input)?;
-        let binding = self.limits().max_storage_buffer_binding_size as u64;
+        let binding = self.limits().max_storage_buffer_binding_size;
         for (what, len) in [
             ("input", src.len()),
             ("output", words),
