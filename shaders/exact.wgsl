@@ -39,8 +39,21 @@ const P_FY: u32 = 16u;
 const P_FX: u32 = 17u;
 const P_BLOCK_RULE: u32 = 18u;   // 0: 2x2 shift, 1: int sum × 1/area, 2: float sum by four × 1/area
 const P_FLOAT_PARTIAL: u32 = 19u;
+// Frames (preprocessing): the input is an 8-bit frame read byte by byte.
+const P_FRAME: u32 = 20u;        // 1: the input is a frame
+const P_BPP: u32 = 21u;          // bytes per pixel
+const P_STRIDE: u32 = 22u;       // bytes per row
+const P_SRC_BASE: u32 = 23u;     // byte address of the first pixel in the bound words
+const P_SEL: u32 = 24u;          // 4 words: byte offset of channel c in a pixel, or LUMA
+const P_RGB: u32 = 28u;          // 3 words: red, green, blue offsets for LUMA
+// Float output through per-channel tables (preprocessing): element i of the output is
+// tables[P_LUT_OFFSET + c·256 + value], one f32 per output word.
+const P_OUT_LUT: u32 = 31u;
+const P_LUT_OFFSET: u32 = 32u;
+const P_DST_BASE: u32 = 33u;     // first output word of the bound destination
+const LUMA: u32 = 0xffffffffu;
 // Passes start at P_PASS0, PASS_STRIDE words each.
-const P_PASS0: u32 = 24u;
+const P_PASS0: u32 = 40u;
 const PASS_STRIDE: u32 = 32u;
 // Within a pass.
 const Q_AXIS: u32 = 0u;          // 0: height, 1: width
@@ -185,7 +198,27 @@ fn round_half_even(x: f32) -> f32 {
 
 // ---- input ----
 
+fn frame_byte(address: u32) -> u32 {
+    return (src[address >> 2u] >> ((address & 3u) * 8u)) & 0xffu;
+}
+
+// A frame's channel c at (y, x): a byte of the pixel, or PIL's luma of its colour bytes.
+fn load_frame(c: u32, y: u32, x: u32) -> u32 {
+    let pixel = params[P_SRC_BASE] + y * params[P_STRIDE] + x * params[P_BPP];
+    let sel = params[P_SEL + c];
+    if (sel != LUMA) {
+        return frame_byte(pixel + sel);
+    }
+    let r = frame_byte(pixel + params[P_RGB]);
+    let g = frame_byte(pixel + params[P_RGB + 1u]);
+    let b = frame_byte(pixel + params[P_RGB + 2u]);
+    return (r * 19595u + g * 38470u + b * 7471u + 0x8000u) >> 16u;
+}
+
 fn load_raw(n: u32, c: u32, y: u32, x: u32) -> u32 {
+    if (params[P_FRAME] == 1u) {
+        return load_frame(c, y, x);
+    }
     let C = params[P_C];
     let H = params[P_IN_H];
     let W = params[P_IN_W];
@@ -201,17 +234,25 @@ fn load_raw(n: u32, c: u32, y: u32, x: u32) -> u32 {
     return (src[i >> 1u] >> ((i & 1u) * 16u)) & 0xffffu;
 }
 
-// An input value, premultiplied by its alpha where the plan says (Pillow's MULDIV255).
+// An input value, premultiplied by its alpha where the plan says (Pillow's MULDIV255). The
+// only caller of load_raw's frame and tensor paths, and itself called from one place, so the
+// compiled kernel stays small.
 fn load(n: u32, c: u32, y: u32, x: u32) -> i32 {
-    let v = load_raw(n, c, y, x);
-    if (params[P_ALPHA] == 1u && c < 3u) {
-        let t = v * load_raw(n, 3u, y, x) + 128u;
-        return i32(((t >> 8u) + t) >> 8u);
+    var v = 0u;
+    let premultiply = params[P_ALPHA] == 1u && c < 3u;
+    for (var t = 0u; t < select(1u, 2u, premultiply); t++) {
+        let raw = load_raw(n, select(c, 3u, t == 1u), y, x);
+        if (t == 0u) {
+            v = raw;
+        } else {
+            let m = v * raw + 128u;
+            v = ((m >> 8u) + m) >> 8u;
+        }
     }
     return i32(v);
 }
 
-// ---- one output of one pass ----
+// ---- rules ----
 
 fn rule_at(which: u32, position: u32) -> u32 {
     let q = P_PASS0 + which * PASS_STRIDE;
@@ -233,88 +274,86 @@ fn coef_float(q: u32, t: u32, r: u32) -> f32 {
     return f32(bitcast<i32>(tables[params[q + Q_COEFS] + t])) * scale;
 }
 
-// Applies a rule's store to an integer accumulator.
-fn store_int(r: u32, acc: vec2<u32>) -> Value {
-    let kind = params[r + R_STORE];
+// An accumulator of either kind: integers (narrow i32 in w.x, or wide), or a float.
+struct Acc {
+    w: vec2<u32>,
+    f: f32,
+}
+
+// Adds tap k (source value v, coefficient index t) to an accumulator under rule r of pass q.
+fn accumulate(acc: Acc, r: u32, q: u32, t: u32, k: u32, v: Value) -> Acc {
+    var out = acc;
+    let kind = params[r + R_ACC];
+    if (kind == 2u) {
+        let p = unfused(as_f32(v), coef_float(q, t, r));
+        if (k == 0u) {
+            out.f = p;
+        } else {
+            out.f = p + acc.f;
+        }
+        return out;
+    }
+    let cf = coef_int(q, t);
     if (kind == 1u) {
-        return Value(acc, 0.0, false);
+        let term = ((bitcast<i32>(v.i.x) >> params[r + R_PRE]) * cf) >> params[r + R_POST];
+        out.w.x = bitcast<u32>(bitcast<i32>(acc.w.x) + term);
+    } else if (params[P_WIDE] == 1u) {
+        out.w = w_add(acc.w, w_mul_i32(v.i, cf));
+    } else {
+        out.w.x = bitcast<u32>(bitcast<i32>(acc.w.x) + bitcast<i32>(v.i.x) * cf);
+    }
+    return out;
+}
+
+// Applies rule r's store to an accumulator.
+fn finish(r: u32, acc: Acc) -> Value {
+    if (params[r + R_ACC] == 2u) {
+        if (params[r + R_STORE] == 2u) {
+            let hi = f32(bitcast<i32>(params[r + R_CLAMP_HI]));
+            if (acc.f != acc.f) {
+                return int_value(0);
+            }
+            return int_value(i32(clamp(round_half_even(acc.f), 0.0, hi)));
+        }
+        return Value(vec2<u32>(0u, 0u), acc.f, true);
+    }
+    var w = acc.w;
+    if (params[P_WIDE] == 0u || params[r + R_ACC] == 1u) {
+        w = w_from_i32(bitcast<i32>(acc.w.x));
+    }
+    if (params[r + R_STORE] == 1u) {
+        return Value(w, 0.0, false);
     }
     let bias = vec2<u32>(params[r + R_BIAS_LO], params[r + R_BIAS_HI]);
     let hi = bitcast<i32>(params[r + R_CLAMP_HI]);
     if (params[P_WIDE] == 1u) {
-        let v = w_shr(w_add(acc, bias), params[r + R_SHIFT]);
-        return int_value(w_clamp(v, hi));
+        return int_value(w_clamp(w_shr(w_add(w, bias), params[r + R_SHIFT]), hi));
     }
-    let v = (bitcast<i32>(acc.x) + bitcast<i32>(bias.x)) >> params[r + R_SHIFT];
+    let v = (bitcast<i32>(w.x) + bitcast<i32>(bias.x)) >> params[r + R_SHIFT];
     return int_value(clamp(v, 0, hi));
 }
 
-fn store_float(r: u32, acc: f32) -> Value {
-    if (params[r + R_STORE] == 2u) {
-        let hi = f32(bitcast<i32>(params[r + R_CLAMP_HI]));
-        if (acc != acc) {
-            return int_value(0);
-        }
-        return int_value(i32(clamp(round_half_even(acc), 0.0, hi)));
-    }
-    return Value(vec2<u32>(0u, 0u), acc, true);
-}
+// ---- the first pass ----
 
 // The first pass at output index `o` along its axis, for the element (n, c) whose other
 // coordinate is `other` (a row for a width pass, a column for a height pass); `position` is the
-// element's interleaved row position. Reads the input.
+// element's interleaved row position. The only reader of the input.
 fn first_pass(n: u32, c: u32, o: u32, other: u32, position: u32) -> Value {
     let q = P_PASS0;
     let r = rule_at(0u, position);
     let width_axis = params[q + Q_AXIS] == 1u;
     let count = tables[params[q + Q_COUNTS] + o];
     let base = o * params[q + Q_WIDTH];
-    let acc_kind = params[r + R_ACC];
-    if (acc_kind == 2u) {
-        var acc = 0.0;
-        let reverse = params[r + R_REVERSE] == 1u;
-        for (var k = 0u; k < count; k++) {
-            let t = select(k, count - 1u - k, reverse);
-            let s = tables[params[q + Q_INDICES] + base + t];
-            var v: i32;
-            if (width_axis) {
-                v = load(n, c, other, s);
-            } else {
-                v = load(n, c, s, other);
-            }
-            let p = unfused(f32(v), coef_float(q, base + t, r));
-            if (k == 0u) {
-                acc = p;
-            } else {
-                acc = p + acc;
-            }
-        }
-        return store_float(r, acc);
-    }
-    var acc = vec2<u32>(0u, 0u);
-    var narrow = 0;
-    let wide = params[P_WIDE] == 1u;
+    let reverse = params[r + R_ACC] == 2u && params[r + R_REVERSE] == 1u;
+    var acc = Acc(vec2<u32>(0u, 0u), 0.0);
     for (var k = 0u; k < count; k++) {
-        let s = tables[params[q + Q_INDICES] + base + k];
-        var v: i32;
-        if (width_axis) {
-            v = load(n, c, other, s);
-        } else {
-            v = load(n, c, s, other);
-        }
-        let cf = coef_int(q, base + k);
-        if (acc_kind == 1u) {
-            narrow += ((v >> params[r + R_PRE]) * cf) >> params[r + R_POST];
-        } else if (wide) {
-            acc = w_add(acc, w_mul_i32(w_from_i32(v), cf));
-        } else {
-            narrow += v * cf;
-        }
+        let t = select(k, count - 1u - k, reverse);
+        let s = tables[params[q + Q_INDICES] + base + t];
+        let y = select(s, other, width_axis);
+        let x = select(other, s, width_axis);
+        acc = accumulate(acc, r, q, base + t, k, int_value(load(n, c, y, x)));
     }
-    if (!wide) {
-        acc = w_from_i32(narrow);
-    }
-    return store_int(r, acc);
+    return finish(r, acc);
 }
 
 // ---- one output element ----
@@ -322,73 +361,54 @@ fn first_pass(n: u32, c: u32, o: u32, other: u32, position: u32) -> Value {
 fn separable(n: u32, c: u32, oy: u32, ox: u32) -> Value {
     let passes = params[P_PASSES];
     let C = params[P_C];
-    if (passes == 0u) {
-        return int_value(load(n, c, oy, ox));
-    }
-    let q0 = P_PASS0;
-    let first_is_width = params[q0 + Q_AXIS] == 1u;
-    if (passes == 1u) {
-        if (first_is_width) {
-            return first_pass(n, c, ox, oy, ox * C + c);
-        }
-        return first_pass(n, c, oy, ox, ox * C + c);
-    }
-    // Two passes: the second pass's taps each evaluate the first pass.
+    let first_is_width = params[P_PASS0 + Q_AXIS] == 1u;
+    let position = ox * C + c;
+    // The second pass (when there is one): its output index and rule.
     let q = P_PASS0 + PASS_STRIDE;
     let o = select(ox, oy, first_is_width);
-    let position = ox * C + c;
     let r = rule_at(1u, position);
-    let count = tables[params[q + Q_COUNTS] + o];
-    let base = o * params[q + Q_WIDTH];
-    let acc_kind = params[r + R_ACC];
-    if (acc_kind == 2u) {
-        var acc = 0.0;
-        let reverse = params[r + R_REVERSE] == 1u;
-        for (var k = 0u; k < count; k++) {
-            let t = select(k, count - 1u - k, reverse);
-            let s = tables[params[q + Q_INDICES] + base + t];
-            var v: Value;
-            if (first_is_width) {
-                v = first_pass(n, c, ox, s, position);
-            } else {
-                // A height pass first: the element's column is still the input column `s`.
-                v = first_pass(n, c, oy, s, s * C + c);
-            }
-            let p = unfused(as_f32(v), coef_float(q, base + t, r));
-            if (k == 0u) {
-                acc = p;
-            } else {
-                acc = p + acc;
-            }
-        }
-        return store_float(r, acc);
+    var count = 1u;
+    var base = 0u;
+    var reverse = false;
+    if (passes == 2u) {
+        count = tables[params[q + Q_COUNTS] + o];
+        base = o * params[q + Q_WIDTH];
+        reverse = params[r + R_ACC] == 2u && params[r + R_REVERSE] == 1u;
     }
-    var acc = vec2<u32>(0u, 0u);
-    var narrow = 0;
-    let wide = params[P_WIDE] == 1u;
+    var acc = Acc(vec2<u32>(0u, 0u), 0.0);
+    var v = int_value(0);
     for (var k = 0u; k < count; k++) {
-        let s = tables[params[q + Q_INDICES] + base + k];
-        var v: Value;
-        if (first_is_width) {
-            v = first_pass(n, c, ox, s, position);
-        } else {
-            v = first_pass(n, c, oy, s, s * C + c);
+        let t = select(k, count - 1u - k, reverse);
+        // The first pass's output index, its other coordinate and the element's row position
+        // during it: with two passes the second pass's tap `s` is a source row (width first)
+        // or column (height first); with one pass the element itself.
+        var fo = select(oy, ox, first_is_width);
+        var other = select(ox, oy, first_is_width);
+        var fpos = position;
+        if (passes == 2u) {
+            let s = tables[params[q + Q_INDICES] + base + t];
+            other = s;
+            if (!first_is_width) {
+                fpos = s * C + c;
+            }
         }
-        let cf = coef_int(q, base + k);
-        if (acc_kind == 1u) {
-            narrow += ((bitcast<i32>(v.i.x) >> params[r + R_PRE]) * cf) >> params[r + R_POST];
-        } else if (wide) {
-            acc = w_add(acc, w_mul_i32(v.i, cf));
+        if (passes == 0u) {
+            v = int_value(load(n, c, oy, ox));
         } else {
-            narrow += bitcast<i32>(v.i.x) * cf;
+            v = first_pass(n, c, fo, other, fpos);
+        }
+        if (passes == 2u) {
+            acc = accumulate(acc, r, q, base + t, k, v);
         }
     }
-    if (!wide) {
-        acc = w_from_i32(narrow);
+    if (passes == 2u) {
+        return finish(r, acc);
     }
-    return store_int(r, acc);
+    return v;
 }
 
+// OpenCV's integer-factor area average: one pass over the block (row-major), keeping the
+// integer sum, the float sum in groups of four and the float sum value by value.
 fn block_average(n: u32, c: u32, oy: u32, ox: u32) -> i32 {
     let fy = params[P_FY];
     let fx = params[P_FX];
@@ -397,75 +417,42 @@ fn block_average(n: u32, c: u32, oy: u32, ox: u32) -> i32 {
     let hi = f32((1u << params[P_OUT_BITS]) - 1u);
     let y0 = oy * fy;
     let x0 = ox * fx;
-    let y1 = min(y0 + fy, H);
-    let x1 = min(x0 + fx, W);
+    let bw = min(x0 + fx, W) - x0;
+    let count = (min(y0 + fy, H) - y0) * bw;
     let whole = oy < H / fy && ox < W / fx;
+    var sum = 0;
+    var by_four = 0.0;
+    var group = 0.0;
+    var one_by_one = 0.0;
+    let groups_end = count & ~3u;
+    for (var k = 0u; k < count; k++) {
+        let v = load(n, c, y0 + k / bw, x0 + k % bw);
+        sum += v;
+        let f = f32(v);
+        one_by_one = one_by_one + f;
+        if (k < groups_end) {
+            group = select(group + f, f, (k & 3u) == 0u);
+            if ((k & 3u) == 3u) {
+                by_four = by_four + group;
+            }
+        } else {
+            // The values after the last whole group of four, added one by one.
+            by_four = by_four + f;
+        }
+    }
     let rule = params[P_BLOCK_RULE];
     if (whole && rule == 0u) {
-        let s = load(n, c, y0, x0) + load(n, c, y0, x0 + 1u) + load(n, c, y0 + 1u, x0)
-            + load(n, c, y0 + 1u, x0 + 1u);
-        return (s + 2) >> 2u;
+        return (sum + 2) >> 2u;
     }
     let reciprocal = 1.0 / f32(fx * fy);
     if (whole && rule == 1u) {
-        var s = 0;
-        for (var y = y0; y < y1; y++) {
-            for (var x = x0; x < x1; x++) {
-                s += load(n, c, y, x);
-            }
-        }
-        return i32(clamp(round_half_even(unfused(f32(s), reciprocal)), 0.0, hi));
+        return i32(clamp(round_half_even(unfused(f32(sum), reciprocal)), 0.0, hi));
     }
     if (whole) {
-        // Float sums of four consecutive values (row-major over the block), then the rest.
-        var acc = 0.0;
-        var group = 0.0;
-        var k = 0u;
-        for (var y = y0; y < y1; y++) {
-            for (var x = x0; x < x1; x++) {
-                let v = f32(load(n, c, y, x));
-                if ((k & 3u) == 0u) {
-                    group = v;
-                } else {
-                    group = group + v;
-                }
-                k++;
-                if ((k & 3u) == 0u) {
-                    acc = acc + group;
-                }
-            }
-        }
-        // The last, incomplete group was summed value by value in the source.
-        let done = k & ~3u;
-        var j = 0u;
-        for (var y = y0; y < y1; y++) {
-            for (var x = x0; x < x1; x++) {
-                if (j >= done) {
-                    acc = acc + f32(load(n, c, y, x));
-                }
-                j++;
-            }
-        }
-        return i32(clamp(round_half_even(unfused(acc, reciprocal)), 0.0, hi));
+        return i32(clamp(round_half_even(unfused(by_four, reciprocal)), 0.0, hi));
     }
-    let count = f32((y1 - y0) * (x1 - x0));
-    var sum = 0.0;
-    if (params[P_FLOAT_PARTIAL] == 1u) {
-        for (var y = y0; y < y1; y++) {
-            for (var x = x0; x < x1; x++) {
-                sum = sum + f32(load(n, c, y, x));
-            }
-        }
-    } else {
-        var s = 0;
-        for (var y = y0; y < y1; y++) {
-            for (var x = x0; x < x1; x++) {
-                s += load(n, c, y, x);
-            }
-        }
-        sum = f32(s);
-    }
-    return i32(clamp(round_half_even(sum / count), 0.0, hi));
+    let partial = select(f32(sum), one_by_one, params[P_FLOAT_PARTIAL] == 1u);
+    return i32(clamp(round_half_even(partial / f32(count)), 0.0, hi));
 }
 
 fn element(n: u32, c: u32, oy: u32, ox: u32) -> i32 {
@@ -479,14 +466,8 @@ fn element(n: u32, c: u32, oy: u32, ox: u32) -> i32 {
     return bitcast<i32>(v.i.x);
 }
 
-// Pillow's RGBa → RGBA: alpha 0 and 255 unchanged, else min(255, 255·v / a).
-fn unpremultiply(v: i32, a: i32) -> i32 {
-    if (a == 0 || a == 255) {
-        return v;
-    }
-    return min(255, (255 * v) / a);
-}
-
+// Output element i (memory order): its value, unpremultiplied where the plan premultiplied
+// (Pillow's RGBa → RGBA: alpha 0 and 255 unchanged, else min(255, 255·v / a)).
 fn output_element(i: u32) -> u32 {
     let C = params[P_C];
     let H = params[P_OUT_H];
@@ -507,9 +488,15 @@ fn output_element(i: u32) -> u32 {
         c = (i / (W * H)) % C;
         n = i / (W * H * C);
     }
-    let v = element(n, c, y, x);
-    if (params[P_ALPHA] == 1u && c < 3u) {
-        return u32(unpremultiply(v, element(n, 3u, y, x)));
+    let unpremultiply = params[P_ALPHA] == 1u && c < 3u;
+    var v = 0;
+    for (var t = 0u; t < select(1u, 2u, unpremultiply); t++) {
+        let e = element(n, select(c, 3u, t == 1u), y, x);
+        if (t == 0u) {
+            v = e;
+        } else if (e != 0 && e != 255) {
+            v = min(255, (255 * v) / e);
+        }
     }
     return u32(v);
 }
@@ -521,23 +508,28 @@ fn exact(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
         return;
     }
     let total = params[P_TOTAL];
-    if (params[P_OUT_BITS] == 8u) {
-        var packed = 0u;
-        for (var j = 0u; j < 4u; j++) {
-            let i = word * 4u + j;
-            if (i < total) {
-                packed |= (output_element(i) & 0xffu) << (j * 8u);
+    let lut = params[P_OUT_LUT] == 1u;
+    // Elements per output word: one float (tables), four bytes or two 16-bit values.
+    let per_word = select(32u / params[P_OUT_BITS], 1u, lut);
+    let bits = params[P_OUT_BITS];
+    var packed = 0u;
+    for (var j = 0u; j < per_word; j++) {
+        let i = word * per_word + j;
+        if (i < total) {
+            let v = output_element(i);
+            if (lut) {
+                let C = params[P_C];
+                var c: u32;
+                if (params[P_NHWC] == 1u) {
+                    c = i % C;
+                } else {
+                    c = (i / (params[P_OUT_W] * params[P_OUT_H])) % C;
+                }
+                packed = tables[params[P_LUT_OFFSET] + c * 256u + (v & 0xffu)];
+            } else {
+                packed |= (v & ((1u << bits) - 1u)) << (j * bits);
             }
         }
-        dst[word] = packed;
-    } else {
-        var packed = 0u;
-        for (var j = 0u; j < 2u; j++) {
-            let i = word * 2u + j;
-            if (i < total) {
-                packed |= (output_element(i) & 0xffffu) << (j * 16u);
-            }
-        }
-        dst[word] = packed;
     }
+    dst[params[P_DST_BASE] + word] = packed;
 }

@@ -20,6 +20,7 @@ use crate::tensor::{ElementType, Tensor4, TensorView4};
 
 use super::context::GpuContext;
 use super::kernels::{DType, Entry, KernelKey};
+use super::tables::BoundDispatch;
 
 // Offsets of shaders/exact.wgsl's parameter block.
 const P_N: usize = 0;
@@ -41,7 +42,17 @@ const P_FY: usize = 16;
 const P_FX: usize = 17;
 const P_BLOCK_RULE: usize = 18;
 const P_FLOAT_PARTIAL: usize = 19;
-const P_PASS0: usize = 24;
+const P_FRAME: usize = 20;
+const P_BPP: usize = 21;
+const P_STRIDE: usize = 22;
+const P_SRC_BASE: usize = 23;
+const P_SEL: usize = 24;
+const P_RGB: usize = 28;
+const P_OUT_LUT: usize = 31;
+const P_LUT_OFFSET: usize = 32;
+const P_DST_BASE: usize = 33;
+const LUMA: u32 = u32::MAX;
+const P_PASS0: usize = 40;
 const PASS_STRIDE: usize = 32;
 const Q_AXIS: usize = 0;
 const Q_IN_LEN: usize = 1;
@@ -163,11 +174,38 @@ fn pass_words(pass: &Pass, tables: &mut Vec<u32>, out: &mut [u32]) {
     }
 }
 
-/// The parameter block and the tap tables of a plan for an input of `dims` (`[n, c, h, w]`).
+/// Where a preprocessing's frame bytes are and how its channels are picked.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FrameInput {
+    /// Bytes per pixel.
+    pub bpp: u32,
+    /// Bytes per row.
+    pub stride: u32,
+    /// Byte address of the first pixel in the bound range.
+    pub base: u32,
+    /// Per output channel: the byte offset in a pixel, or `None` for luma.
+    pub sel: [Option<u32>; 4],
+    /// Red, green and blue offsets for luma.
+    pub rgb: [u32; 3],
+}
+
+/// A float output through per-channel normalisation tables (256 values per channel).
+#[derive(Debug, Clone)]
+pub(crate) struct TableOutput<'a> {
+    /// `channels × 256` values.
+    pub tables: &'a [f32],
+    /// First output element (f32 word) of the bound destination.
+    pub base: u32,
+}
+
+/// The parameter block and the tap tables of a plan for an input of `dims` (`[n, c, h, w]`);
+/// `layout` is the input's and the output's (the output's alone for a frame).
 fn encode_plan(
     plan: &ExactPlan,
     dims: [usize; 4],
     layout: Layout,
+    frame: Option<FrameInput>,
+    lut: Option<&TableOutput<'_>>,
 ) -> Result<(Vec<u32>, Vec<u32>, usize)> {
     let [n, c, h, w] = dims;
     let [oh, ow] = plan.output_hw();
@@ -197,8 +235,22 @@ fn encode_plan(
     p[P_OUT_BITS] = bits(plan.output)?;
     p[P_ALPHA] = (plan.alpha == Some(AlphaRule::PillowPremultiplied)) as u32;
     p[P_TOTAL] = to32("output elements", total)?;
-    let per_word = 32 / p[P_OUT_BITS] as usize;
+    let per_word = if lut.is_some() {
+        1
+    } else {
+        32 / p[P_OUT_BITS] as usize
+    };
     let words = total.div_ceil(per_word);
+    if let Some(f) = frame {
+        p[P_FRAME] = 1;
+        p[P_BPP] = f.bpp;
+        p[P_STRIDE] = f.stride;
+        p[P_SRC_BASE] = f.base;
+        for (k, sel) in f.sel.iter().enumerate() {
+            p[P_SEL + k] = sel.unwrap_or(LUMA);
+        }
+        p[P_RGB..P_RGB + 3].copy_from_slice(&f.rgb);
+    }
     p[P_WORDS] = to32("output words", words)?;
     let mut tables = Vec::new();
     match &plan.arithmetic {
@@ -252,6 +304,12 @@ fn encode_plan(
                 ));
             }
         }
+    }
+    if let Some(lut) = lut {
+        p[P_OUT_LUT] = 1;
+        p[P_LUT_OFFSET] = to32("table offset", tables.len())?;
+        p[P_DST_BASE] = lut.base;
+        tables.extend(lut.tables.iter().map(|v| v.to_bits()));
     }
     if tables.is_empty() {
         tables.push(0);
@@ -319,70 +377,32 @@ impl GpuContext {
             });
         }
         plan.validate(dims[1])?;
-        let (params, tables, words) = encode_plan(plan, dims, layout)?;
+        let (params, tables, words) = encode_plan(plan, dims, layout, None, None)?;
         let src = pack(&input)?;
         let binding = self.limits().max_storage_buffer_binding_size;
-        for (what, len) in [
-            ("input", src.len()),
-            ("output", words),
-            ("tap tables", tables.len()),
-        ] {
-            let bytes = len as u64 * 4;
-            if bytes > binding {
-                return Err(Error::DeviceLimit {
-                    what: format!("{what} bytes of an exact plan"),
-                    value: bytes,
-                    limit: binding,
-                    limit_name: "max_storage_buffer_binding_size".into(),
-                    hint: "use the CPU backend or split the batch".into(),
-                });
-            }
-        }
-        let [oh, ow] = plan.output_hw();
-        let out_dims = [dims[0], dims[1], oh, ow];
-        let groups = (words as u64).div_ceil(WORKGROUP);
-        let max_x = self.limits().max_compute_workgroups_per_dimension as u64;
-        let (gx, gy) = if groups <= max_x {
-            (groups.max(1), 1)
-        } else {
-            (max_x, groups.div_ceil(max_x))
-        };
-        if gy > max_x {
+        if src.len() as u64 * 4 > binding {
             return Err(Error::DeviceLimit {
-                what: "workgroups of an exact plan".into(),
-                value: groups,
-                limit: max_x * max_x,
-                limit_name: "max_compute_workgroups_per_dimension²".into(),
+                what: "input bytes of an exact plan".into(),
+                value: src.len() as u64 * 4,
+                limit: binding,
+                limit_name: "max_storage_buffer_binding_size".into(),
                 hint: "use the CPU backend or split the batch".into(),
             });
         }
-        let pipeline = self.pipeline(KernelKey {
-            entry: Entry::Exact,
-            dtype: DType::F32,
-        })?;
+        let [oh, ow] = plan.output_hw();
+        let out_dims = [dims[0], dims[1], oh, ow];
         let device = self.device();
         let out_bytes = (words.max(1) * 4) as u64;
         let readback = self.scoped("running an exact plan on the GPU", || {
-            let storage = wgpu::BufferUsages::STORAGE;
             let src_buf = self.watched().buffer_init(
                 "halfpixel exact input",
                 bytemuck::cast_slice(&src),
-                storage,
-            )?;
-            let params_buf = self.watched().buffer_init(
-                "halfpixel exact params",
-                bytemuck::cast_slice(&params),
-                storage,
-            )?;
-            let tables_buf = self.watched().buffer_init(
-                "halfpixel exact tables",
-                bytemuck::cast_slice(&tables),
-                storage,
+                wgpu::BufferUsages::STORAGE,
             )?;
             let out_buf = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("halfpixel exact output"),
                 size: out_bytes,
-                usage: storage | wgpu::BufferUsages::COPY_SRC,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
                 mapped_at_creation: false,
             });
             let readback = device.create_buffer(&wgpu::BufferDescriptor {
@@ -391,28 +411,13 @@ impl GpuContext {
                 usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             });
-            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("halfpixel exact"),
-                layout: &pipeline.get_bind_group_layout(0),
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: src_buf.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: out_buf.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: params_buf.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 3,
-                        resource: tables_buf.as_entire_binding(),
-                    },
-                ],
-            });
+            let bound = self.bind_exact(
+                &params,
+                &tables,
+                words,
+                src_buf.as_entire_binding(),
+                out_buf.as_entire_binding(),
+            )?;
             let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("halfpixel exact"),
             });
@@ -421,9 +426,7 @@ impl GpuContext {
                     label: Some("halfpixel exact"),
                     timestamp_writes: None,
                 });
-                pass.set_pipeline(&pipeline);
-                pass.set_bind_group(0, &bind_group, &[]);
-                pass.dispatch_workgroups(gx as u32, gy as u32, 1);
+                bound.record(&mut pass);
             }
             encoder.copy_buffer_to_buffer(&out_buf, 0, &readback, 0, out_bytes);
             self.queue().submit([encoder.finish()]);
@@ -457,5 +460,106 @@ impl GpuContext {
                 Tensor4::U16(Array4::from_shape_vec(shape, values).map_err(shaping)?)
             }
         })
+    }
+
+    /// Checks the sizes of an exact dispatch against the device and binds it: `params` and
+    /// `tables` are uploaded, `src` and `dst` are bound as they are.
+    pub(crate) fn bind_exact(
+        &self,
+        params: &[u32],
+        tables: &[u32],
+        words: usize,
+        src: wgpu::BindingResource<'_>,
+        dst: wgpu::BindingResource<'_>,
+    ) -> Result<BoundDispatch> {
+        let binding = self.limits().max_storage_buffer_binding_size;
+        for (what, len) in [("output", words), ("tap tables", tables.len())] {
+            let bytes = len as u64 * 4;
+            if bytes > binding {
+                return Err(Error::DeviceLimit {
+                    what: format!("{what} bytes of an exact plan"),
+                    value: bytes,
+                    limit: binding,
+                    limit_name: "max_storage_buffer_binding_size".into(),
+                    hint: "use the CPU backend or split the batch".into(),
+                });
+            }
+        }
+        let groups = (words as u64).div_ceil(WORKGROUP);
+        let max_x = self.limits().max_compute_workgroups_per_dimension as u64;
+        let (gx, gy) = if groups <= max_x {
+            (groups.max(1), 1)
+        } else {
+            (max_x, groups.div_ceil(max_x))
+        };
+        if gy > max_x {
+            return Err(Error::DeviceLimit {
+                what: "workgroups of an exact plan".into(),
+                value: groups,
+                limit: max_x * max_x,
+                limit_name: "max_compute_workgroups_per_dimension²".into(),
+                hint: "use the CPU backend or split the batch".into(),
+            });
+        }
+        let pipeline = self.pipeline(KernelKey {
+            entry: Entry::Exact,
+            dtype: DType::F32,
+        })?;
+        let storage = wgpu::BufferUsages::STORAGE;
+        let params_buf = self.watched().buffer_init(
+            "halfpixel exact params",
+            bytemuck::cast_slice(params),
+            storage,
+        )?;
+        let tables_buf = self.watched().buffer_init(
+            "halfpixel exact tables",
+            bytemuck::cast_slice(tables),
+            storage,
+        )?;
+        let bind_group = self.device().create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("halfpixel exact"),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: src,
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: dst,
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: params_buf.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: tables_buf.as_entire_binding(),
+                },
+            ],
+        });
+        Ok(BoundDispatch::from_parts(
+            pipeline,
+            bind_group,
+            (gx as u32, gy as u32, 1),
+        ))
+    }
+
+    /// Binds a preprocessing that resizes the frame's bytes with `plan` and writes
+    /// `lut.tables[c·256 + byte]` as float32 (one dispatch).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn bind_exact_frame(
+        &self,
+        plan: &ExactPlan,
+        dims: [usize; 4],
+        layout: Layout,
+        frame: FrameInput,
+        src: wgpu::BindingResource<'_>,
+        lut: TableOutput<'_>,
+        dst: wgpu::BindingResource<'_>,
+    ) -> Result<BoundDispatch> {
+        plan.validate(dims[1])?;
+        let (params, tables, words) = encode_plan(plan, dims, layout, Some(frame), Some(&lut))?;
+        self.bind_exact(&params, &tables, words, src, dst)
     }
 }

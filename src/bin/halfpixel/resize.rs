@@ -322,7 +322,8 @@ pub(crate) fn run(args: &ResizeArgs) -> Result<bool, Fatal> {
             format!(" ({})", path.describe(ty)),
             None,
         ),
-        Ok(None) => (ty, String::new(), None),
+        // Float data: written back in the file's own float type (f16 stays f16) by default.
+        Ok(None) => (input.element_type, String::new(), None),
         Err(Error::Unsupported { .. }) => (
             ty,
             " (float32 arithmetic, not the framework's)".to_string(),
