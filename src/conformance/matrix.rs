@@ -93,6 +93,21 @@ impl BackendRun {
         }
     }
 
+    /// Appends the checks of another run of the same backend (another corpus).
+    pub fn extend(&mut self, other: BackendRun) {
+        self.report.corpus = format!("{} + {}", self.report.corpus, other.report.corpus);
+        if !other.report.generated_by.is_empty() {
+            self.report.generated_by = format!(
+                "{}; {}",
+                self.report.generated_by, other.report.generated_by
+            );
+        }
+        self.report.results.extend(other.report.results);
+        if self.unavailable.is_none() {
+            self.unavailable = other.unavailable;
+        }
+    }
+
     /// The backend's name (`cpu`, `vulkan:llvmpipe (LLVM 15.0.6, 256 bits)`, …).
     pub fn name(&self) -> &str {
         &self.report.backend
