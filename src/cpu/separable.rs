@@ -298,12 +298,16 @@ fn run_pass(pass: &Pass, values: &Values, outer: usize, inner: usize) -> Result<
 enum Coefs<'a> {
     Int(&'a [i32]),
     Float(&'a [f32]),
+    Double(&'a [f64]),
 }
 
 fn table_coefficients(table: &crate::plan::separable::PassTable, o: usize) -> Coefs<'_> {
-    match table.int_coefficients(o) {
-        Some(c) => Coefs::Int(c),
-        None => Coefs::Float(table.float_coefficients(o).unwrap_or(&[])),
+    if let Some(c) = table.int_coefficients(o) {
+        Coefs::Int(c)
+    } else if let Some(c) = table.double_coefficients(o) {
+        Coefs::Double(c)
+    } else {
+        Coefs::Float(table.float_coefficients(o).unwrap_or(&[]))
     }
 }
 
@@ -325,6 +329,13 @@ fn value_float(values: &Values, at: usize) -> f32 {
     match values {
         Values::Int(v) => v[at] as f32,
         Values::Float(v) => v[at],
+    }
+}
+
+fn value_double(values: &Values, at: usize) -> f64 {
+    match values {
+        Values::Int(v) => v[at] as f64,
+        Values::Float(v) => v[at] as f64,
     }
 }
 
@@ -357,10 +368,21 @@ fn accumulate(
             }
             Acc::Int(acc)
         }
+        (Accumulate::Double, Coefs::Double(c)) => {
+            // Pillow: `ss = 0.0; ss += (double)p * w` per tap; Rust neither contracts the
+            // product into the sum nor reorders it.
+            let mut acc = 0.0f64;
+            for (k, &ck) in c.iter().enumerate().take(taps) {
+                acc += value_double(values, read(k)) * ck;
+            }
+            Acc::Float(acc as f32)
+        }
         (Accumulate::Float { reverse, scale }, coefs) => {
             let weight = |k: usize| match &coefs {
                 Coefs::Int(c) => c[k] as f32 * scale,
                 Coefs::Float(c) => c[k] * scale,
+                // validate() refuses float32 rules on float64 tables.
+                Coefs::Double(c) => c[k] as f32 * scale,
             };
             let product = |k: usize| value_float(values, read(k)) * weight(k);
             let mut acc;
@@ -377,8 +399,8 @@ fn accumulate(
             }
             Acc::Float(acc)
         }
-        // validate() refuses integer rules on float tables.
-        (_, Coefs::Float(_)) => Acc::Float(f32::NAN),
+        // validate() refuses integer rules on float tables and float64 rules on other tables.
+        (_, Coefs::Float(_) | Coefs::Double(_)) | (Accumulate::Double, _) => Acc::Float(f32::NAN),
     }
 }
 

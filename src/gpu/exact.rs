@@ -101,7 +101,18 @@ fn needs_wide(pass: &Pass, read: i64) -> bool {
         })
 }
 
-fn rule_words(rule: &Rule, out: &mut [u32]) {
+/// The refusal of a float64 rule: WGSL has no f64, and an f32 evaluation would not be the
+/// framework's arithmetic.
+fn no_f64() -> Error {
+    Error::unsupported(
+        "a float64 exact plan (Pillow's F mode arithmetic) on the GPU: WGSL has no float64, and \
+         halfpixel does not compute it approximately under the exact kernel's name; run it on \
+         the CPU (exact), or run the call's float32 plan on the GPU (ResizePlanner::plan, \
+         what GpuContext::run does for float32 input)",
+    )
+}
+
+fn rule_words(rule: &Rule, out: &mut [u32]) -> Result<()> {
     let (acc, pre, post, reverse, scale) = match rule.accumulate {
         Accumulate::Int => (0, 0, 0, 0, 1.0f32),
         Accumulate::ShiftedProducts {
@@ -109,6 +120,7 @@ fn rule_words(rule: &Rule, out: &mut [u32]) {
             post_shift,
         } => (1, pre_shift, post_shift, 0, 1.0),
         Accumulate::Float { reverse, scale } => (2, 0, 0, reverse as u32, scale),
+        Accumulate::Double => return Err(no_f64()),
     };
     out[R_ACC] = acc;
     out[R_PRE] = pre;
@@ -127,10 +139,11 @@ fn rule_words(rule: &Rule, out: &mut [u32]) {
     out[R_BIAS_HI] = ((bias as u64) >> 32) as u32;
     out[R_SHIFT] = shift;
     out[R_CLAMP_HI] = hi.clamp(0, i32::MAX as i64) as u32;
+    Ok(())
 }
 
 /// Appends a pass's tables to `tables` and writes its parameters.
-fn pass_words(pass: &Pass, tables: &mut Vec<u32>, out: &mut [u32]) {
+fn pass_words(pass: &Pass, tables: &mut Vec<u32>, out: &mut [u32]) -> Result<()> {
     let t = &pass.table;
     out[Q_AXIS] = match pass.axis {
         PassAxis::Height => 0,
@@ -153,14 +166,16 @@ fn pass_words(pass: &Pass, tables: &mut Vec<u32>, out: &mut [u32]) {
             out[Q_FLOAT_COEFS] = 1;
             tables.extend(c.iter().map(|v| v.to_bits()));
         }
+        Coefficients::Double(_) => return Err(no_f64()),
     }
     out[Q_SPLIT] = u32::MAX;
-    rule_words(&pass.rule, &mut out[Q_BODY..Q_BODY + 10]);
-    rule_words(&pass.rule, &mut out[Q_TAIL..Q_TAIL + 10]);
+    rule_words(&pass.rule, &mut out[Q_BODY..Q_BODY + 10])?;
+    rule_words(&pass.rule, &mut out[Q_TAIL..Q_TAIL + 10])?;
     if let Some((at, tail)) = &pass.tail {
         out[Q_SPLIT] = (*at).min(u32::MAX as usize) as u32;
-        rule_words(tail, &mut out[Q_TAIL..Q_TAIL + 10]);
+        rule_words(tail, &mut out[Q_TAIL..Q_TAIL + 10])?;
     }
+    Ok(())
 }
 
 /// The parameter block and the tap tables of a plan for an input of `dims` (`[n, c, h, w]`).
@@ -220,7 +235,7 @@ fn encode_plan(
                 }
                 read = stored_bound(&pass.rule, read, pass.table.max_abs_sum());
                 let at = P_PASS0 + k * PASS_STRIDE;
-                pass_words(pass, &mut tables, &mut p[at..at + PASS_STRIDE]);
+                pass_words(pass, &mut tables, &mut p[at..at + PASS_STRIDE])?;
             }
             if wide
                 && s.passes.iter().any(|pass| {
@@ -294,14 +309,19 @@ impl GpuContext {
     /// Runs an exact plan on an 8- or 16-bit tensor (`layout` NCHW or NHWC), returning the
     /// output in the plan's type; bit-exact with [`crate::cpu::separable::run`].
     ///
-    /// Errors: [`Error::DeviceLimit`] when the input, the output or the tables do not fit one
-    /// storage binding of this device; [`Error::DeviceLost`] on a lost device.
+    /// Errors: [`Error::Unsupported`] for a plan that accumulates in float64
+    /// ([`Accumulate::Double`], Pillow's `F` mode: WGSL has no f64) and for float32 storage;
+    /// [`Error::DeviceLimit`] when the input, the output or the tables do not fit one storage
+    /// binding of this device; [`Error::DeviceLost`] on a lost device.
     pub fn run_exact(
         &self,
         plan: &ExactPlan,
         input: TensorView4<'_>,
         layout: Layout,
     ) -> Result<Tensor4> {
+        if plan.uses_double() {
+            return Err(no_f64());
+        }
         self.check()?;
         let dims = layout.nchw(input.dim());
         if input.element_type() != plan.input {
