@@ -4,7 +4,14 @@
 // One invocation writes one 32-bit output word: four u8 elements, two u16 elements (memory
 // order). Each element is computed directly from the input: the second pass's taps each
 // evaluate the first pass (its taps, its rule and its rounding) at that source row or column,
-// so the intermediate is never stored and the whole resize is one dispatch.
+// so the intermediate is never stored and the whole resize is one dispatch ("fused", stage 0).
+//
+// Wide windows (Pillow's antialiased shrinks read hundreds of taps per pass) would make that
+// taps × taps per element, past what some drivers run per invocation (llvmpipe stops every loop
+// after 65535 iterations in all). Those plans run in two dispatches: stage 1 writes the first
+// pass's values (exactly what it stores: an integer as a 64-bit pair, or float32 bits) to an
+// intermediate buffer bound as `dst`, one invocation per value; stage 2 binds that buffer as
+// `src` and runs the second pass over it.
 //
 // Integers: i32 where the plan's bounds allow ("narrow"), else a 64-bit two's-complement pair of
 // u32 words ("wide"; 16-bit INTER_LINEAR_EXACT reaches 2^48). Floats: f32 with each product and
@@ -39,6 +46,10 @@ const P_FY: u32 = 16u;
 const P_FX: u32 = 17u;
 const P_BLOCK_RULE: u32 = 18u;   // 0: 2x2 shift, 1: int sum × 1/area, 2: float sum by four × 1/area
 const P_FLOAT_PARTIAL: u32 = 19u;
+// Two-stage plans.
+const P_STAGE: u32 = 20u;        // 0: fused, 1: first pass into the intermediate, 2: second pass
+const P_MID_H: u32 = 21u;        // the intermediate's height and width
+const P_MID_W: u32 = 22u;
 // Passes start at P_PASS0, PASS_STRIDE words each.
 const P_PASS0: u32 = 24u;
 const PASS_STRIDE: u32 = 32u;
@@ -317,6 +328,33 @@ fn first_pass(n: u32, c: u32, o: u32, other: u32, position: u32) -> Value {
     return store_int(r, acc);
 }
 
+// The first pass's stored value at row y, column x of the intermediate image (for a width
+// pass, x is an output column and y an input row; for a height pass the other way round).
+fn mid_value(n: u32, c: u32, y: u32, x: u32) -> Value {
+    let C = params[P_C];
+    let i = ((n * C + c) * params[P_MID_H] + y) * params[P_MID_W] + x;
+    let lo = src[2u * i];
+    let hi = src[2u * i + 1u];
+    let r = rule_at(0u, x * C + c);
+    if (params[r + R_ACC] == 2u && params[r + R_STORE] == 1u) {
+        return Value(vec2<u32>(0u, 0u), bitcast<f32>(lo), true);
+    }
+    return Value(vec2<u32>(lo, hi), 0.0, false);
+}
+
+// The first pass at row y, column x of the intermediate image: evaluated from the input
+// (stages 0 and 1), or read back (stage 2). The element's row position is x·C + c either way.
+fn first_value(n: u32, c: u32, y: u32, x: u32) -> Value {
+    if (params[P_STAGE] == 2u) {
+        return mid_value(n, c, y, x);
+    }
+    let position = x * params[P_C] + c;
+    if (params[P_PASS0 + Q_AXIS] == 1u) {
+        return first_pass(n, c, x, y, position);
+    }
+    return first_pass(n, c, y, x, position);
+}
+
 // ---- one output element ----
 
 fn separable(n: u32, c: u32, oy: u32, ox: u32) -> Value {
@@ -349,10 +387,10 @@ fn separable(n: u32, c: u32, oy: u32, ox: u32) -> Value {
             let s = tables[params[q + Q_INDICES] + base + t];
             var v: Value;
             if (first_is_width) {
-                v = first_pass(n, c, ox, s, position);
+                v = first_value(n, c, s, ox);
             } else {
                 // A height pass first: the element's column is still the input column `s`.
-                v = first_pass(n, c, oy, s, s * C + c);
+                v = first_value(n, c, oy, s);
             }
             let p = unfused(as_f32(v), coef_float(q, base + t, r));
             if (k == 0u) {
@@ -370,9 +408,9 @@ fn separable(n: u32, c: u32, oy: u32, ox: u32) -> Value {
         let s = tables[params[q + Q_INDICES] + base + k];
         var v: Value;
         if (first_is_width) {
-            v = first_pass(n, c, ox, s, position);
+            v = first_value(n, c, s, ox);
         } else {
-            v = first_pass(n, c, oy, s, s * C + c);
+            v = first_value(n, c, oy, s);
         }
         let cf = coef_int(q, base + k);
         if (acc_kind == 1u) {
@@ -518,6 +556,20 @@ fn output_element(i: u32) -> u32 {
 fn exact(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let word = gid.x + gid.y * groups.x * 64u;
     if (word >= params[P_WORDS]) {
+        return;
+    }
+    if (params[P_STAGE] == 1u) {
+        // One intermediate value (NCHW order over the intermediate image), two words.
+        let C = params[P_C];
+        let H = params[P_MID_H];
+        let W = params[P_MID_W];
+        let x = word % W;
+        let y = (word / W) % H;
+        let c = (word / (W * H)) % C;
+        let n = word / (W * H * C);
+        let v = first_value(n, c, y, x);
+        dst[2u * word] = select(v.i.x, bitcast<u32>(v.f), v.is_float);
+        dst[2u * word + 1u] = v.i.y;
         return;
     }
     let total = params[P_TOTAL];

@@ -685,8 +685,10 @@ impl Context<'_> {
     fn run(&self, class: &Class) -> Result<Array4<f32>> {
         let input = self.input.view();
         let mut out = match &class.kernel {
-            Some(kernel) => kernel.run(input)?,
-            None => class.op.run_cpu(input, self.layout)?,
+            // A call with its own float arithmetic (Pillow's float64 F mode) runs through the
+            // operation, which runs that arithmetic; its kernel still gives the bound.
+            Some(kernel) if !class.own_arithmetic => kernel.run(input)?,
+            _ => class.op.run_cpu(input, self.layout)?,
         };
         if self.storage != Storage::Float32 {
             out.mapv_inplace(|v| self.storage.round(v));
@@ -720,14 +722,22 @@ fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 struct Class {
     op: Operation,
     kernel: Option<Arc<ResizeKernel>>,
+    /// The call computes float32 input with its own arithmetic
+    /// ([`crate::ResizePlanner::exact_f32_plan`]), not its kernel's: it shares a class only
+    /// with the same call.
+    own_arithmetic: bool,
     tolerance: f64,
     members: Vec<usize>,
     result: Option<std::result::Result<(Stats, u64), String>>,
 }
 
-/// What identifies a class: the plan's tables, or the rearrangement.
-fn class_hash(op: &Operation, kernel: Option<&ResizeKernel>) -> u64 {
+/// What identifies a class: the plan's tables (and the call, for one with its own arithmetic),
+/// or the rearrangement.
+fn class_hash(op: &Operation, kernel: Option<&ResizeKernel>, own_arithmetic: bool) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    if own_arithmetic {
+        op.describe().hash(&mut h);
+    }
     match (op, kernel) {
         (_, Some(k)) => {
             let plan = k.plan();
@@ -750,7 +760,15 @@ fn class_hash(op: &Operation, kernel: Option<&ResizeKernel>) -> u64 {
     h.finish()
 }
 
-fn same_class(a: &Class, op: &Operation, kernel: Option<&ResizeKernel>) -> bool {
+fn same_class(
+    a: &Class,
+    op: &Operation,
+    kernel: Option<&ResizeKernel>,
+    own_arithmetic: bool,
+) -> bool {
+    if a.own_arithmetic || own_arithmetic {
+        return a.own_arithmetic == own_arithmetic && a.op.describe() == op.describe();
+    }
     match (&a.kernel, kernel) {
         (Some(x), Some(y)) => x.plan() == y.plan(),
         (None, None) => match (&a.op, op) {
@@ -792,13 +810,26 @@ impl<'a> Engine<'a> {
                 },
                 _ => None,
             };
+            let own_arithmetic = match &c.op {
+                Operation::Resize(r) => match r.planner().exact_f32_plan(&self.ctx.desc) {
+                    Ok(plan) => plan.is_some(),
+                    Err(e) => {
+                        self.skipped.push(Skipped {
+                            label,
+                            reason: e.to_string(),
+                        });
+                        continue;
+                    }
+                },
+                _ => false,
+            };
             let index = self.candidates.len();
-            let hash = class_hash(&c.op, kernel.as_deref());
+            let hash = class_hash(&c.op, kernel.as_deref(), own_arithmetic);
             let bucket = self.by_hash.entry(hash).or_default();
             let existing = bucket
                 .iter()
                 .copied()
-                .find(|&k| same_class(&self.classes[k], &c.op, kernel.as_deref()));
+                .find(|&k| same_class(&self.classes[k], &c.op, kernel.as_deref(), own_arithmetic));
             match existing {
                 Some(k) => self.classes[k].members.push(index),
                 None => {
@@ -814,6 +845,7 @@ impl<'a> Engine<'a> {
                     self.classes.push(Class {
                         op: c.op.clone(),
                         kernel,
+                        own_arithmetic,
                         tolerance,
                         members: vec![index],
                         result: None,

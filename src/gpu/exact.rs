@@ -4,7 +4,9 @@
 //!
 //! One dispatch computes every output element from the input directly: the second pass's taps
 //! each evaluate the first pass, with its rounding, at their source row or column, so no
-//! intermediate image is stored. Integer accumulators are i32 where the plan's bounds allow and
+//! intermediate image is stored. Where that would be too much work per invocation (wide
+//! windows: Pillow's antialiased shrinks), the plan runs in two dispatches, the first pass's
+//! stored values kept in an intermediate buffer; the arithmetic is the same either way. Integer accumulators are i32 where the plan's bounds allow and
 //! 64-bit pairs of u32 words where they do not (16-bit `INTER_LINEAR_EXACT`); float rules keep
 //! every product and sum a separate rounding, as the CPU does.
 
@@ -41,6 +43,9 @@ const P_FY: usize = 16;
 const P_FX: usize = 17;
 const P_BLOCK_RULE: usize = 18;
 const P_FLOAT_PARTIAL: usize = 19;
+const P_STAGE: usize = 20;
+const P_MID_H: usize = 21;
+const P_MID_W: usize = 22;
 const P_PASS0: usize = 24;
 const PASS_STRIDE: usize = 32;
 const Q_AXIS: usize = 0;
@@ -274,6 +279,131 @@ fn encode_plan(
     Ok((p, tables, words))
 }
 
+/// Loop iterations one invocation may run: llvmpipe (Mesa's software rasterizer, GL and Vulkan)
+/// ends every loop of an invocation once 65535 iterations have run in all
+/// (`LP_MAX_TGSI_LOOP_ITERATIONS`), silently, leaving partial sums. Plans that need more per
+/// invocation are refused rather than computed wrong.
+const LOOP_BUDGET: u64 = 65_535;
+
+/// Above this many loop iterations per invocation, a two-pass plan runs in two dispatches
+/// instead of re-evaluating its first pass at every tap of the second.
+const FUSED_BUDGET: u64 = 4096;
+
+/// One dispatch of an exact plan.
+struct Stage {
+    /// 0: fused, 1: first pass into the intermediate, 2: second pass from it.
+    stage: u32,
+    params: Vec<u32>,
+    /// Invocations to launch.
+    invocations: usize,
+    /// Words of the intermediate buffer this stage binds (0: none).
+    mid_words: usize,
+}
+
+/// The largest tap count of a pass.
+fn max_taps(pass: &Pass) -> u64 {
+    pass.table.counts().iter().copied().max().unwrap_or(0) as u64
+}
+
+/// The dispatches of a plan: one (fused) where the work per invocation is small, else two
+/// (first pass stored, then the second pass), each within [`LOOP_BUDGET`].
+fn stages(plan: &ExactPlan, dims: [usize; 4], params: &[u32], words: usize) -> Result<Vec<Stage>> {
+    let per_word = 32 / params[P_OUT_BITS] as u64;
+    // An RGBA element also computes its alpha (Pillow's unpremultiply reads it).
+    let per_element = if plan.alpha.is_some() { 2 } else { 1 };
+    let elements = per_word * per_element;
+    let too_much = |what: &str, work: u64| Error::DeviceLimit {
+        what: format!("loop iterations per invocation of an exact plan ({what})"),
+        value: work,
+        limit: LOOP_BUDGET,
+        limit_name: "the loop budget of llvmpipe, the strictest driver halfpixel runs on".into(),
+        hint: "use the CPU backend: the filter window is too wide for one GPU invocation".into(),
+    };
+    let fused = |work: u64| -> Result<Vec<Stage>> {
+        let work = elements * work + per_word;
+        if work > LOOP_BUDGET {
+            return Err(too_much("one dispatch", work));
+        }
+        Ok(vec![Stage {
+            stage: 0,
+            params: params.to_vec(),
+            invocations: words,
+            mid_words: 0,
+        }])
+    };
+    let passes = match &plan.arithmetic {
+        ArithmeticPlan::Separable(s) => &s.passes,
+        ArithmeticPlan::BlockAverage(b) => {
+            let (fy, fx) = (b.factor[0] as u64, b.factor[1] as u64);
+            return fused(2 * fy * (fx + 1));
+        }
+    };
+    match passes.as_slice() {
+        [] => fused(0),
+        [one] => fused(max_taps(one)),
+        [first, second] => {
+            let (t1, t2) = (max_taps(first), max_taps(second));
+            let fused_work = t2 * (t1 + 1);
+            if elements * fused_work + per_word <= FUSED_BUDGET {
+                return fused(fused_work);
+            }
+            if t1 > LOOP_BUDGET {
+                return Err(too_much("first pass", t1));
+            }
+            if elements * t2 + per_word > LOOP_BUDGET {
+                return Err(too_much("second pass", elements * t2 + per_word));
+            }
+            // The intermediate image: the first pass's output length on its axis.
+            let [n, c, h, w] = dims;
+            let (mid_h, mid_w) = match first.axis {
+                PassAxis::Width => (h, first.table.out_len()),
+                PassAxis::Height => (first.table.out_len(), w),
+            };
+            let values = n * c * mid_h * mid_w;
+            let to32 = |what: &str, v: usize| {
+                u32::try_from(v).map_err(|_| Error::DeviceLimit {
+                    what: what.to_string(),
+                    value: v as u64,
+                    limit: u32::MAX as u64 / 2,
+                    limit_name: "32-bit indexing of the exact kernel".into(),
+                    hint: "use the CPU backend or split the batch".into(),
+                })
+            };
+            to32(
+                "intermediate words of an exact plan",
+                values.saturating_mul(2),
+            )?;
+            let mut p1 = params.to_vec();
+            p1[P_STAGE] = 1;
+            p1[P_MID_H] = to32("intermediate height", mid_h)?;
+            p1[P_MID_W] = to32("intermediate width", mid_w)?;
+            p1[P_WORDS] = to32("intermediate values", values)?;
+            let mut p2 = p1.clone();
+            p2[P_STAGE] = 2;
+            p2[P_WORDS] = params[P_WORDS];
+            Ok(vec![
+                Stage {
+                    stage: 1,
+                    params: p1,
+                    invocations: values,
+                    mid_words: values * 2,
+                },
+                Stage {
+                    stage: 2,
+                    params: p2,
+                    invocations: words,
+                    mid_words: values * 2,
+                },
+            ])
+        }
+        _ => Err(Error::invalid_argument(
+            "exact plan",
+            passes.len(),
+            "at most two passes",
+        )),
+    }
+}
+
 /// Packs 8- or 16-bit elements (C order) into little-endian u32 words.
 fn pack(input: &TensorView4<'_>) -> Result<Vec<u32>> {
     Ok(match input {
@@ -340,12 +470,15 @@ impl GpuContext {
         }
         plan.validate(dims[1])?;
         let (params, tables, words) = encode_plan(plan, dims, layout)?;
+        let stages = stages(plan, dims, &params, words)?;
         let src = pack(&input)?;
         let binding = self.limits().max_storage_buffer_binding_size;
+        let mid_words = stages.iter().map(|s| s.mid_words).max().unwrap_or(0);
         for (what, len) in [
             ("input", src.len()),
             ("output", words),
             ("tap tables", tables.len()),
+            ("intermediate", mid_words),
         ] {
             let bytes = len as u64 * 4;
             if bytes > binding {
@@ -360,21 +493,25 @@ impl GpuContext {
         }
         let [oh, ow] = plan.output_hw();
         let out_dims = [dims[0], dims[1], oh, ow];
-        let groups = (words as u64).div_ceil(WORKGROUP);
         let max_x = self.limits().max_compute_workgroups_per_dimension as u64;
-        let (gx, gy) = if groups <= max_x {
-            (groups.max(1), 1)
-        } else {
-            (max_x, groups.div_ceil(max_x))
-        };
-        if gy > max_x {
-            return Err(Error::DeviceLimit {
-                what: "workgroups of an exact plan".into(),
-                value: groups,
-                limit: max_x * max_x,
-                limit_name: "max_compute_workgroups_per_dimension²".into(),
-                hint: "use the CPU backend or split the batch".into(),
-            });
+        let mut grids = Vec::with_capacity(stages.len());
+        for stage in &stages {
+            let groups = (stage.invocations as u64).div_ceil(WORKGROUP);
+            let (gx, gy) = if groups <= max_x {
+                (groups.max(1), 1)
+            } else {
+                (max_x, groups.div_ceil(max_x))
+            };
+            if gy > max_x {
+                return Err(Error::DeviceLimit {
+                    what: "workgroups of an exact plan".into(),
+                    value: groups,
+                    limit: max_x * max_x,
+                    limit_name: "max_compute_workgroups_per_dimension²".into(),
+                    hint: "use the CPU backend or split the batch".into(),
+                });
+            }
+            grids.push((gx as u32, gy as u32));
         }
         let pipeline = self.pipeline(KernelKey {
             entry: Entry::Exact,
@@ -389,11 +526,6 @@ impl GpuContext {
                 bytemuck::cast_slice(&src),
                 storage,
             )?;
-            let params_buf = self.watched().buffer_init(
-                "halfpixel exact params",
-                bytemuck::cast_slice(&params),
-                storage,
-            )?;
             let tables_buf = self.watched().buffer_init(
                 "halfpixel exact tables",
                 bytemuck::cast_slice(&tables),
@@ -405,45 +537,64 @@ impl GpuContext {
                 usage: storage | wgpu::BufferUsages::COPY_SRC,
                 mapped_at_creation: false,
             });
+            let mid_buf = (mid_words > 0).then(|| {
+                device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("halfpixel exact intermediate"),
+                    size: mid_words as u64 * 4,
+                    usage: storage,
+                    mapped_at_creation: false,
+                })
+            });
             let readback = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("halfpixel exact readback"),
                 size: out_bytes,
                 usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             });
-            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("halfpixel exact"),
-                layout: &pipeline.get_bind_group_layout(0),
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: src_buf.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: out_buf.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: params_buf.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 3,
-                        resource: tables_buf.as_entire_binding(),
-                    },
-                ],
-            });
             let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("halfpixel exact"),
             });
-            {
+            for (stage, &(gx, gy)) in stages.iter().zip(&grids) {
+                let params_buf = self.watched().buffer_init(
+                    "halfpixel exact params",
+                    bytemuck::cast_slice(&stage.params),
+                    storage,
+                )?;
+                // Stage 1 writes the intermediate; stage 2 reads it in place of the input.
+                let (from, to) = match (stage.stage, &mid_buf) {
+                    (1, Some(mid)) => (&src_buf, mid),
+                    (2, Some(mid)) => (mid, &out_buf),
+                    _ => (&src_buf, &out_buf),
+                };
+                let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("halfpixel exact"),
+                    layout: &pipeline.get_bind_group_layout(0),
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: from.as_entire_binding(),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: to.as_entire_binding(),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 2,
+                            resource: params_buf.as_entire_binding(),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 3,
+                            resource: tables_buf.as_entire_binding(),
+                        },
+                    ],
+                });
                 let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                     label: Some("halfpixel exact"),
                     timestamp_writes: None,
                 });
                 pass.set_pipeline(&pipeline);
                 pass.set_bind_group(0, &bind_group, &[]);
-                pass.dispatch_workgroups(gx as u32, gy as u32, 1);
+                pass.dispatch_workgroups(gx, gy, 1);
             }
             encoder.copy_buffer_to_buffer(&out_buf, 0, &readback, 0, out_bytes);
             self.queue().submit([encoder.finish()]);
