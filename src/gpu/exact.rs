@@ -285,9 +285,12 @@ fn encode_plan(
 /// invocation are refused rather than computed wrong.
 const LOOP_BUDGET: u64 = 65_535;
 
-/// Above this many loop iterations per invocation, a two-pass plan runs in two dispatches
-/// instead of re-evaluating its first pass at every tap of the second.
-const FUSED_BUDGET: u64 = 4096;
+/// Above this many loop iterations per output element, a two-pass plan runs in two dispatches
+/// instead of re-evaluating its first pass at every tap of the second (`t2·(t1 + 1)` fused
+/// against `t1 + t2` in two stages): narrow windows (OpenCV's bilinear and bicubic) stay fused,
+/// wide ones (Lanczos, antialiased shrinks) do far less work, and no dispatch holds the device
+/// long (wgpu's GL backend holds one lock while llvmpipe runs a dispatch).
+const FUSED_BUDGET: u64 = 32;
 
 /// One dispatch of an exact plan.
 struct Stage {
@@ -344,7 +347,7 @@ fn stages(plan: &ExactPlan, dims: [usize; 4], params: &[u32], words: usize) -> R
         [first, second] => {
             let (t1, t2) = (max_taps(first), max_taps(second));
             let fused_work = t2 * (t1 + 1);
-            if elements * fused_work + per_word <= FUSED_BUDGET {
+            if fused_work <= FUSED_BUDGET {
                 return fused(fused_work);
             }
             if t1 > LOOP_BUDGET {
