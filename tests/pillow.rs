@@ -216,3 +216,35 @@ fn the_gpu_refuses_float64_plans() {
     assert!(matches!(e, Error::Unsupported { .. }), "{e}");
     assert!(e.to_string().contains("float64"), "{e}");
 }
+
+/// `identify` runs Pillow's candidates with Pillow's float64 arithmetic: an F-mode output is
+/// reproduced exactly by the filter that made it, not only within float32 rounding.
+#[test]
+fn identify_names_the_pillow_filter_of_an_f_image_exactly() {
+    use halfpixel::identify::{identify, IdentifyOptions, Verdict};
+    let a = Array4::from_shape_fn((1, 9, 11, 1), |(_, y, x, _)| {
+        ((y * 37 + x * 11) % 17) as f32 * 0.37 - 2.0
+    });
+    let op = Resize::new(7, 5, Filter::Lanczos)
+        .mode(ImageMode::F)
+        .build()
+        .unwrap();
+    let b = op.run_cpu(a.view(), Layout::Nhwc).unwrap();
+    let report = identify(
+        a.view(),
+        b.view(),
+        Layout::Nhwc,
+        &IdentifyOptions::default(),
+    )
+    .unwrap();
+    let group = report
+        .groups
+        .iter()
+        .find(|g| {
+            g.members
+                .iter()
+                .any(|m| m.preset.as_deref() == Some("pillow.lanczos"))
+        })
+        .expect("pillow.lanczos is a candidate");
+    assert_eq!(group.verdict, Verdict::Exact, "{:?}", group.max_abs_error);
+}

@@ -361,9 +361,10 @@ pub fn vertical_first(input_hw: [usize; 2], output_hw: [usize; 2]) -> bool {
 /// `NEAREST`, from the running float64 sum Pillow steps through
 /// (`a0 = (double)(float)in / out; xo = 0 + a0·0.5; idx[x] = (int)xo; xo += a0`).
 ///
-/// `None` marks an index outside the input, which Pillow leaves at its zero fill. The drift of
-/// the sum stays far below the `a0/2` margin for every length up to
-/// [`MAX_AXIS_LEN`](crate::error::MAX_AXIS_LEN), so no output is `None` in practice.
+/// `None` marks an index outside the input, which Pillow leaves at its zero fill. Up to 2^24
+/// pixels that never happens (the drift of the sum stays far below its `a0/2` margin); past
+/// 2^24 `(float)in` may round up, and the last outputs then read past the input (an image
+/// 2^25 − 1 pixels wide resized to 2^25 keeps a zero last column).
 pub fn nearest_indices(in_len: usize, out_len: usize) -> Vec<Option<usize>> {
     let a0 = via_f32(in_len) / out_len as f64;
     let mut xo = 0.0 + a0 * 0.5;
@@ -407,7 +408,8 @@ pub fn axis_plan(filter: Filter, in_len: usize, out_len: usize) -> Result<AxisPl
 }
 
 /// Pillow's resize of `[height, width]` to `[oh, ow]` as a float32 [`ResizePlan`]: each axis
-/// from [`axis_plan`]; outside samples (none in practice) take 0, Pillow's fill.
+/// from [`axis_plan`]; outside samples (only past 2^24 pixels, see
+/// [`nearest_indices`]) take 0, Pillow's fill.
 pub fn resize_plan(
     filter: Filter,
     input_hw: [usize; 2],
@@ -624,13 +626,23 @@ mod tests {
         }
         assert!(nearest_indices(1, 9).iter().all(|&s| s == Some(0)));
         assert_eq!(nearest_indices(9, 1), vec![Some(4)]);
-        // The longest axes keep every index inside the input.
-        let big = crate::error::MAX_AXIS_LEN;
-        for (i, o) in [(big - 1, big), (big, big - 3), (3, big)] {
+        // Up to 2^24 every index lies inside the input, however long the output.
+        let f32_exact = 1usize << 24;
+        for (i, o) in [
+            (f32_exact - 1, f32_exact),
+            (f32_exact, f32_exact - 3),
+            (3, 1 << 25),
+        ] {
             assert!(nearest_indices(i, o)
                 .iter()
                 .all(|s| s.is_some_and(|s| s < i)));
         }
+        // Beyond, Pillow's float box rounds the size: 2^25 − 1 counts as 2^25, so the last of
+        // 2^25 outputs reads past the input and keeps Pillow's zero fill.
+        let big = crate::error::MAX_AXIS_LEN;
+        let s = nearest_indices(big - 1, big);
+        assert_eq!(s[big - 2], Some(big - 2));
+        assert_eq!(s[big - 1], None);
     }
 
     #[test]
