@@ -104,7 +104,7 @@ pub enum Error {
     #[error("{call} raises {exception} in {framework}: {message}; {hint}")]
     FrameworkRaises {
         /// The framework and version (and build, where the error depends on it).
-        framework: String,
+        framework: &'static str,
         /// The call, e.g. `torch.nn.functional.interpolate(x, …, mode='area')` on uint8.
         call: String,
         /// The exception the framework raises, e.g. `NotImplementedError`.

@@ -256,3 +256,40 @@ fn uint8_runs_torchs_arithmetic_and_notes_what_depends_on_the_build() {
         .expect("DEFAULT builds repeat row 0");
     assert!(note.contains("row 0"), "{note}");
 }
+
+#[test]
+fn cli_labels_uint8_torch_calls_and_refuses_uint8_area() {
+    let dir = std::env::temp_dir().join(format!("halfpixel-torch-u8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("x.npy");
+    let x = Array4::from_shape_fn((1, 3, 6, 8), |(_, c, y, z)| {
+        ((c * 50 + y * 9 + z * 13) % 256) as f32
+    });
+    halfpixel::tensor_io::write_tensor(&input, x.view(), Layout::Nchw, ElementType::U8).unwrap();
+    let out = dir.join("y.npy");
+    let run = |preset: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_halfpixel"))
+            .args(["resize"])
+            .arg(&input)
+            .arg(&out)
+            .args(["--preset", preset, "--size", "4x5", "--backend", "cpu"])
+            .output()
+            .unwrap()
+    };
+    let ok = run("torch.bicubic.antialias");
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        stdout.contains("exact: the framework's own u8 arithmetic") && stdout.contains("u8 → "),
+        "{stdout}"
+    );
+    let area = run("torch.area");
+    let stderr = String::from_utf8_lossy(&area.stderr);
+    assert_eq!(area.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("NotImplementedError"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,12 +1,44 @@
 //! PyTorch: `torch.nn.functional.interpolate`, `nn.Upsample`, `nn.UpsamplingBilinear2d`,
 //! `nn.UpsamplingNearest2d`, `F.pixel_shuffle` / `nn.PixelShuffle`, `F.pixel_unshuffle` /
-//! `nn.PixelUnshuffle` — for float32 tensors on the CPU (PyTorch 2.x).
+//! `nn.PixelUnshuffle` — for float32 and uint8 tensors on the CPU (PyTorch 2.x; uint8 measured
+//! on 2.15).
 //!
 //! PyTorch's own quirks are reproduced: an output length of 1 with `align_corners=False` samples
 //! the centre; `nearest` copies an axis whose length is unchanged and takes `i >> 1` when the output
 //! is exactly twice the input (on its channels-last kernel, which also serves small outputs);
 //! bilinear and antialias copy an unchanged axis; with `align_corners=True` a scale factor only
 //! sets the output size; scales are float32.
+//!
+//! # uint8 tensors
+//!
+//! A uint8 input gets PyTorch's own uint8 arithmetic ([`crate::plan::torch_u8`]), and a uint8
+//! output, bit-exact (tolerance 0) on the CPU and every GPU:
+//!
+//! | mode | exact? |
+//! |---|---|
+//! | `nearest`, `nearest-exact` | yes: float32 source indices, as each of PyTorch's two nearest kernels computes them |
+//! | `bilinear`, `bicubic` (`antialias` on or off, `align_corners` either) | yes: int16 weights from float64 at the axis's own precision, horizontal then vertical pass, each rounded and clamped to uint8 |
+//! | `area` | refused: PyTorch raises `NotImplementedError` (`adaptive_avg_pool2d` has no uint8 kernel) |
+//!
+//! Other integer types are refused as PyTorch refuses them (`NotImplementedError` for uint16).
+//!
+//! What depends on PyTorch's build: halfpixel reproduces the x86 builds with AVX2 or AVX-512
+//! (`torch.backends.cpu.get_cpu_capability()` `'AVX2'` / `'AVX512'`, the pip wheels on any recent
+//! x86 CPU). A build with capability `'DEFAULT'` (`ATEN_CPU_CAPABILITY=default`, or an x86 CPU
+//! without AVX2) differs in three places, which [`ResizePlanner::caveat`] names for the input at
+//! hand:
+//!
+//! - `nearest-exact` on the generic kernel rounds `scale · (i + 0.5) − 0.5` twice instead of once
+//!   and picks another source pixel for a few outputs of rare sizes (64 of the 160,000 size pairs
+//!   up to 400);
+//! - with an output width of 1 and 1–4 channels, its generic kernel repeats output row 0 down every
+//!   row (a PyTorch bug; on AVX2 builds the bug shows for 5 or more channels, and halfpixel
+//!   reproduces it there: NCHW tensors, or one channel);
+//! - a 3-channel NCHW image of more than one pixel resized to 1×1 with a vertical pass raises
+//!   `RuntimeError` (an internal assertion of the AVX2 kernel) on AVX2 builds, which halfpixel
+//!   refuses with [`Error::FrameworkRaises`]; DEFAULT builds compute it.
+//!
+//! aarch64 builds were not measured (their NEON kernel serves 3-channel channels-last images).
 
 use std::sync::Arc;
 
@@ -63,7 +95,8 @@ impl Mode {
 }
 
 /// `torch.nn.functional.interpolate(input, size=None, scale_factor=None, mode='nearest',
-/// align_corners=None, recompute_scale_factor=None, antialias=False)` on a 4-D float32 tensor.
+/// align_corners=None, recompute_scale_factor=None, antialias=False)` on a 4-D float32 or uint8
+/// tensor (uint8: PyTorch's own uint8 arithmetic, see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Interpolate {
     /// `size=(H, W)`.
@@ -234,7 +267,7 @@ impl Interpolate {
     fn u8_call(&self, input: &InputDesc, ty: ElementType) -> Result<U8Call> {
         self.validate()?;
         let not_implemented = |message: String| Error::FrameworkRaises {
-            framework: "PyTorch 2.15".into(),
+            framework: "PyTorch 2.15",
             call: format!("{} on a {ty} tensor", self.describe()),
             exception: "NotImplementedError".into(),
             message,

@@ -319,7 +319,7 @@ impl U8Call {
 /// The error PyTorch's AVX2 uint8 kernel raises for 3-channel NCHW input resized to 1×1.
 fn avx_assert_error() -> Error {
     Error::FrameworkRaises {
-        framework: "PyTorch 2.15 (AVX2/AVX-512 x86 build)".into(),
+        framework: "PyTorch 2.15 (AVX2/AVX-512 x86 build)",
         call: "torch.nn.functional.interpolate on a 3-channel uint8 NCHW tensor to a 1×1 output"
             .into(),
         exception: "RuntimeError".into(),

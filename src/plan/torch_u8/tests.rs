@@ -31,6 +31,12 @@ const BILINEAR: U8Mode = U8Mode::Separable {
     antialias: false,
 };
 
+/// `mode='lanczos', antialias=True` (no preset yet; the tables are ready).
+const LANCZOS: U8Mode = U8Mode::Separable {
+    filter: Filter::Lanczos3,
+    antialias: true,
+};
+
 fn run(c: &U8Call, x: &Array4<u8>) -> Array4<u8> {
     let plan = c.exact_plan().unwrap();
     match crate::cpu::separable::run(&plan, x.view(), c.layout).unwrap() {
@@ -53,7 +59,7 @@ fn row(values: &[u8]) -> Array4<u8> {
 #[test]
 fn one_row_matches_torch() {
     let x = row(&[0, 255, 0, 255, 10, 200, 3]);
-    let cases: [(U8Mode, bool, usize, &[u8]); 5] = [
+    let cases: [(U8Mode, bool, usize, &[u8]); 7] = [
         (
             U8Mode::Separable {
                 filter: Filter::Bicubic,
@@ -91,6 +97,13 @@ fn one_row_matches_torch() {
             &[119, 105],
         ),
         (BILINEAR, true, 4, &[0, 0, 10, 3]),
+        (LANCZOS, false, 3, &[109, 136, 88]),
+        (
+            LANCZOS,
+            false,
+            10,
+            &[0, 163, 217, 2, 183, 195, 9, 169, 129, 0],
+        ),
     ];
     for (mode, align_corners, out_w, expected) in cases {
         let mut c = call(mode, [1, 1, 1, 7], [1, out_w]);
