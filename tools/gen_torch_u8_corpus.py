@@ -14,6 +14,7 @@ manifest (id, layout, input dims, call), for `tests/torch_u8.rs`:
     cargo run --release -- conformance --corpus /tmp/tch_u8 --backend all
     HALFPIXEL_TORCH_RAISES=/tmp/tch_u8/raises.json cargo test --release --test torch_u8
 
+`--large` makes camera-sized inputs (480x640 to 1080x1920), resized mostly to model input sizes.
 `--grid FILE` instead writes the tiny-shape fixture of tests/torch_u8.rs: every
 (H, W, out_h, out_w) in {1,2,3}^4 for 1, 3, 4 and 5 channels, both memory formats, bilinear and
 bicubic with antialias, with torch's output or the exception it raises.
@@ -86,7 +87,11 @@ def call_args(size, sf, mode, align, aa, recompute):
             "recompute_scale_factor": recompute, "antialias": aa}
 
 
-def gen_random(out, seed, cases):
+CAMERA = [(480, 640), (720, 1280), (1080, 1920), (640, 480), (1024, 768), (256, 256), (500, 375)]
+MODEL_INPUTS = [(224, 224), (256, 256), (299, 299), (384, 384), (518, 518), (192, 256), (112, 112)]
+
+
+def gen_random(out, seed, cases, large=False):
     import torch
     import torch.nn.functional as F
     torch.set_num_threads(1)
@@ -109,17 +114,24 @@ def gen_random(out, seed, cases):
         small = rng.random() < 0.15
         h = log_size(rng, 1, 4 if small else 400)
         w = log_size(rng, 1, 4 if small else 400)
+        if large:  # camera frames to model inputs
+            h, w = CAMERA[rng.integers(0, len(CAMERA))]
+            c = int(rng.choice([1, 3, 4, 3, 5]))
+            n = 1
         mode = modes[rng.integers(0, len(modes))]
         align, aa = None, False
         if mode in ("bilinear", "bicubic"):
             align = bool(rng.integers(0, 2))
             aa = bool(rng.integers(0, 2))
         size, sf, recompute = random_call(rng, h, w)
-        if rng.random() < 0.05 and mode in ("bilinear", "bicubic"):  # big antialias shrink
+        if large and rng.random() < 0.7:
+            size, sf, recompute = list(MODEL_INPUTS[rng.integers(0, len(MODEL_INPUTS))]), None, None
+        if not large and rng.random() < 0.05 and mode in ("bilinear", "bicubic"):  # big AA shrink
             h, w = log_size(rng, 300, 2000), log_size(rng, 1, 30)
             size, sf, recompute, aa = [int(rng.integers(1, 4)), w], None, None, True
         oh, ow = (size if size is not None else [int(h * sf[0]), int(w * sf[1])])
-        if oh < 1 or ow < 1 or n * c * oh * ow > 1_500_000 or n * c * h * w > 1_500_000:
+        limit = 12_000_000 if large else 1_500_000
+        if oh < 1 or ow < 1 or n * c * oh * ow > limit or n * c * h * w > limit:
             continue
         channels_last = bool(rng.integers(0, 2))
         x = random_image(rng, n, c, h, w)
@@ -200,11 +212,13 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cases", type=int, default=300)
     ap.add_argument("--grid")
+    ap.add_argument("--large", action="store_true",
+                    help="camera-sized inputs (480x640 to 1080x1920) resized mostly to model sizes")
     a = ap.parse_args()
     if a.grid:
         gen_grid(a.grid)
     elif a.out:
-        gen_random(a.out, a.seed, a.cases)
+        gen_random(a.out, a.seed, a.cases, a.large)
     else:
         ap.error("give --out or --grid")
 
