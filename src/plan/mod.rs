@@ -21,6 +21,7 @@ pub mod portable;
 pub mod separable;
 pub mod tf;
 pub mod torch;
+pub mod torch_u8;
 
 use crate::error::{check_dims, check_len, Error, Result};
 
