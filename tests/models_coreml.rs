@@ -34,8 +34,11 @@ fn coreml_models() -> Vec<Value> {
 }
 
 fn shape(v: &Value) -> Option<Vec<usize>> {
-    v.as_array()
-        .map(|a| a.iter().map(|d| d.as_u64().expect("dim") as usize).collect())
+    v.as_array().map(|a| {
+        a.iter()
+            .map(|d| d.as_u64().expect("dim") as usize)
+            .collect()
+    })
 }
 
 fn read_layers(path: &Path) -> Vec<Layer> {
@@ -50,7 +53,8 @@ fn check_calls_run(id: &str, layers: &[Layer]) {
         let call = l.call.as_ref().unwrap_or_else(|| {
             panic!("{id} {}: no call ({:?})", l.name, l.unknowns);
         });
-        let op = from_call(call).unwrap_or_else(|e| panic!("{id} {}: preset refuses {call:?}: {e}", l.name));
+        let op = from_call(call)
+            .unwrap_or_else(|e| panic!("{id} {}: preset refuses {call:?}: {e}", l.name));
         let (Some(i), Some(o)) = (&l.input_shape, &l.output_shape) else {
             panic!("{id} {}: shapes unknown: {:?}", l.name, l.unknowns);
         };
@@ -80,7 +84,11 @@ fn every_manifest_layer_is_read_exactly() {
             ModelFormat::CoreMlNeuralNetwork
         };
         assert_eq!(graph.format, expected_format, "{id}");
-        assert!(graph.producer.starts_with("coremltools 9.0"), "{id}: {}", graph.producer);
+        assert!(
+            graph.producer.starts_with("coremltools 9.0"),
+            "{id}: {}",
+            graph.producer
+        );
         let layers = coreml::layers(&graph, &[]).unwrap_or_else(|e| panic!("{id}: {e}"));
         let want = m["layers"].as_array().expect("layers");
         let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
@@ -95,8 +103,16 @@ fn every_manifest_layer_is_read_exactly() {
             );
             let call = serde_json::to_value(got.call.as_ref().expect("call")).expect("call json");
             assert_eq!(call, w["call"], "{id} {name}: call");
-            assert_eq!(got.input_shape, shape(&w["input_shape"]), "{id} {name}: input");
-            assert_eq!(got.output_shape, shape(&w["output_shape"]), "{id} {name}: output");
+            assert_eq!(
+                got.input_shape,
+                shape(&w["input_shape"]),
+                "{id} {name}: input"
+            );
+            assert_eq!(
+                got.output_shape,
+                shape(&w["output_shape"]),
+                "{id} {name}: output"
+            );
             assert_eq!(
                 serde_json::to_value(got.layout).expect("layout"),
                 w["layout"],
@@ -118,7 +134,10 @@ fn every_manifest_layer_is_read_exactly() {
 #[test]
 fn zipped_package_reads_like_the_directory() {
     use std::io::Write;
-    for m in coreml_models().iter().filter(|m| m["id"].as_str().unwrap().contains(".mlprogram.")) {
+    for m in coreml_models()
+        .iter()
+        .filter(|m| m["id"].as_str().unwrap().contains(".mlprogram."))
+    {
         let dir = corpus().join(m["file"].as_str().unwrap());
         let name = dir.file_name().unwrap().to_str().unwrap().to_string();
         let mut buf = std::io::Cursor::new(Vec::new());
@@ -133,7 +152,12 @@ fn zipped_package_reads_like_the_directory() {
                     if p.is_dir() {
                         stack.push(p);
                     } else {
-                        let rel = p.strip_prefix(&dir).unwrap().to_str().unwrap().replace('\\', "/");
+                        let rel = p
+                            .strip_prefix(&dir)
+                            .unwrap()
+                            .to_str()
+                            .unwrap()
+                            .replace('\\', "/");
                         zip.start_file(format!("{name}/{rel}"), opts).unwrap();
                         zip.write_all(&std::fs::read(&p).unwrap()).unwrap();
                     }
@@ -146,7 +170,8 @@ fn zipped_package_reads_like_the_directory() {
         let from_zip = coreml::layers(&graph, &[]).unwrap();
         assert_eq!(from_zip, read_layers(&dir), "{name}");
         // Written to disk with a .zip name, read through `read`.
-        let tmp = std::env::temp_dir().join(format!("halfpixel-test-{}-{name}.zip", std::process::id()));
+        let tmp =
+            std::env::temp_dir().join(format!("halfpixel-test-{}-{name}.zip", std::process::id()));
         std::fs::write(&tmp, &bytes).unwrap();
         let via_file = coreml::read(&tmp).map(|g| coreml::layers(&g, &[]).unwrap());
         std::fs::remove_file(&tmp).ok();
@@ -161,7 +186,11 @@ fn assert_model_error(result: halfpixel::Result<halfpixel::model::Graph>, what: 
             format!("{path}: {reason}")
         }
         Err(other) => panic!("{what}: expected Error::Model, got {other:?}"),
-        Ok(g) => panic!("{what}: read as a {} graph with {} nodes", g.format, g.nodes.len()),
+        Ok(g) => panic!(
+            "{what}: read as a {} graph with {} nodes",
+            g.format,
+            g.nodes.len()
+        ),
     }
 }
 
@@ -180,7 +209,10 @@ fn every_truncation_of_every_spec_is_a_model_error() {
     for bytes in &specs {
         assert!(coreml::read_spec(bytes, "whole").is_ok());
         for cut in 0..bytes.len() {
-            assert_model_error(coreml::read_spec(&bytes[..cut], "cut"), &format!("cut at {cut}"));
+            assert_model_error(
+                coreml::read_spec(&bytes[..cut], "cut"),
+                &format!("cut at {cut}"),
+            );
         }
     }
 }
@@ -217,8 +249,12 @@ fn mislabelled_and_malformed_files_are_model_errors() {
             .unwrap();
         zip.finish().unwrap();
     }
-    assert_model_error(coreml::read_bytes(&buf.into_inner(), "nomanifest.zip"), "zip");
-    let empty_dir = std::env::temp_dir().join(format!("halfpixel-empty-{}.mlpackage", std::process::id()));
+    assert_model_error(
+        coreml::read_bytes(&buf.into_inner(), "nomanifest.zip"),
+        "zip",
+    );
+    let empty_dir =
+        std::env::temp_dir().join(format!("halfpixel-empty-{}.mlpackage", std::process::id()));
     std::fs::create_dir_all(&empty_dir).unwrap();
     let r = coreml::read(&empty_dir);
     std::fs::remove_dir_all(&empty_dir).ok();
@@ -228,7 +264,8 @@ fn mislabelled_and_malformed_files_are_model_errors() {
 
 #[test]
 fn a_manifest_cannot_point_outside_the_package() {
-    let dir = std::env::temp_dir().join(format!("halfpixel-escape-{}.mlpackage", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("halfpixel-escape-{}.mlpackage", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("Manifest.json"),
@@ -269,8 +306,88 @@ fn input_shapes_must_fit_the_model() {
         },
     ] {
         assert!(
-            matches!(coreml::layers(&graph, &[bad.clone()]), Err(Error::InvalidArgument { .. })),
+            matches!(
+                coreml::layers(&graph, &[bad.clone()]),
+                Err(Error::InvalidArgument { .. })
+            ),
             "{bad:?}"
         );
     }
+}
+
+/// Models made by tests/data/coreml/make_models.py (coremltools 9.0), unlike the corpus's: other
+/// factors and sizes, conv/pool/concat before the resizes, a classifier, a pipeline, an image
+/// input, flexible shapes, iOS16/iOS17 and float32 ML Programs, MIL ops built one by one.
+#[test]
+fn unseen_models_read_correctly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/coreml");
+    let text = std::fs::read_to_string(dir.join("expected.json")).unwrap();
+    let expected: Value = serde_json::from_str(&text).unwrap();
+    let mut checked = 0;
+    for m in expected["models"].as_array().unwrap() {
+        let file = m["file"].as_str().unwrap();
+        let path = dir.join("models").join(file);
+        let graph = coreml::read(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let inputs: Vec<InputShape> = m
+            .get("input_shapes")
+            .and_then(Value::as_object)
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| InputShape {
+                        name: Some(k.clone()),
+                        dims: shape(v).unwrap(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !inputs.is_empty() {
+            // Without the shape, the flexible axes are reported, not guessed.
+            let open = coreml::layers(&graph, &[]).unwrap();
+            assert!(open.iter().all(|l| l.input_shape.is_none()), "{file}");
+            assert!(
+                open.iter()
+                    .all(|l| l.unknowns.iter().any(|u| u.contains("--input-shape"))),
+                "{file}: {:?}",
+                open.iter().map(|l| &l.unknowns).collect::<Vec<_>>()
+            );
+        }
+        let layers = coreml::layers(&graph, &inputs).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let want = m["layers"].as_array().unwrap();
+        assert_eq!(
+            layers.len(),
+            want.len(),
+            "{file}: {:?}",
+            layers.iter().map(|l| &l.name).collect::<Vec<_>>()
+        );
+        for (got, w) in layers.iter().zip(want) {
+            let name = w["name"].as_str().unwrap();
+            assert_eq!(got.name, name, "{file}");
+            assert_eq!(
+                serde_json::to_value(got.op).unwrap(),
+                w["op"],
+                "{file} {name}"
+            );
+            let call = serde_json::to_value(got.call.as_ref().expect("call")).unwrap();
+            assert_eq!(call, w["call"], "{file} {name}: call");
+            assert_eq!(
+                got.input_shape,
+                shape(&w["input_shape"]),
+                "{file} {name}: input"
+            );
+            assert_eq!(
+                got.output_shape,
+                shape(&w["output_shape"]),
+                "{file} {name}: output"
+            );
+            assert_eq!(
+                got.precision.as_deref(),
+                w["precision"].as_str(),
+                "{file} {name}: precision"
+            );
+            assert!(got.unknowns.is_empty(), "{file} {name}: {:?}", got.unknowns);
+            checked += 1;
+        }
+        check_calls_run(file, &layers);
+    }
+    assert_eq!(checked, 46, "layers checked");
 }

@@ -4,5 +4,5 @@ pub mod coreml;
 pub mod graph;
 pub mod layer;
 
-pub use layer::Layer;
 pub use graph::{Attr, Constant, Dim, ElementKind, Graph, ModelFormat, Node, TensorType, Values};
+pub use layer::Layer;

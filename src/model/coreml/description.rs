@@ -89,7 +89,10 @@ fn image_type(name: &str, im: &ImageFeatureType) -> TensorType {
         None => (fixed_dim(im.height), fixed_dim(im.width)),
         Some(ImageFlexibility::ImageSizeRange(r)) => (
             flexible_dim(
-                r.height_range.as_ref().map(range_values).unwrap_or_default(),
+                r.height_range
+                    .as_ref()
+                    .map(range_values)
+                    .unwrap_or_default(),
                 || format!("{name}_height"),
             ),
             flexible_dim(

@@ -128,7 +128,9 @@ fn constant_json(c: &Constant) -> Option<Json> {
 fn not_constant(graph: &Graph, param: &str, tensor: &str) -> String {
     if let Some(c) = graph.constants.get(tensor) {
         if matches!(c.values, Values::Absent) {
-            return format!("input '{param}' ({tensor}) is stored in the weight file, not in the model");
+            return format!(
+                "input '{param}' ({tensor}) is stored in the weight file, not in the model"
+            );
         }
     }
     match graph.producer_of(tensor) {
@@ -142,13 +144,17 @@ fn not_constant(graph: &Graph, param: &str, tensor: &str) -> String {
 
 fn nn_upsample_args(node: &Node) -> Args {
     let mut a = Map::new();
-    let fractional = matches!(node.attr("fractionalScalingFactor"), Some(Attr::Floats(f)) if !f.is_empty());
+    let fractional =
+        matches!(node.attr("fractionalScalingFactor"), Some(Attr::Floats(f)) if !f.is_empty());
     let integer = matches!(node.attr("scalingFactor"), Some(Attr::Ints(f)) if !f.is_empty());
     if let Some(Attr::Floats(f)) = node.attr("fractionalScalingFactor").filter(|_| fractional) {
         a.insert("fractionalScalingFactor".into(), json!(f));
     }
     if integer || !fractional {
-        a.insert("scalingFactor".into(), pair_or(node, "scalingFactor", [1, 1]));
+        a.insert(
+            "scalingFactor".into(),
+            pair_or(node, "scalingFactor", [1, 1]),
+        );
     }
     let mode = enum_text(node, "mode")?;
     if mode == "BILINEAR" {
@@ -167,7 +173,10 @@ fn nn_crop_resize_args(node: &Node, graph: &Graph) -> Args {
     let normalized = matches!(node.attr("normalizedCoordinates"), Some(Attr::Bool(true)));
     a.insert("normalizedCoordinates".into(), json!(normalized));
     a.insert("mode".into(), json!(enum_text(node, "mode")?));
-    a.insert("boxIndicesMode".into(), json!(enum_text(node, "boxIndicesMode")?));
+    a.insert(
+        "boxIndicesMode".into(),
+        json!(enum_text(node, "boxIndicesMode")?),
+    );
     let scale = match node.attr("spatialScale") {
         Some(Attr::Float(f)) => *f,
         _ => 0.0,
@@ -222,8 +231,12 @@ fn nn_layer(node: &Node, graph: &Graph, shapes: &Shapes) -> Option<Layer> {
         _ => return None,
     };
     let mut unknowns = Vec::new();
-    let (input_shape, output_shape) =
-        layer_shapes(node.inputs.first().map(String::as_str), node, shapes, &mut unknowns);
+    let (input_shape, output_shape) = layer_shapes(
+        node.inputs.first().map(String::as_str),
+        node,
+        shapes,
+        &mut unknowns,
+    );
     let call = match args {
         Ok(a) => Some(coreml_call(function, a)),
         Err(why) => {

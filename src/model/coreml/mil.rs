@@ -4,7 +4,7 @@
 //! [`Graph::constants`]; every op output's declared type goes into [`Graph::types`].
 
 use super::proto::mil::{
-    data_type as dt, Argument, Block, BindingKind, DimensionKind, Function, ImmediateKind,
+    data_type as dt, Argument, BindingKind, Block, DimensionKind, Function, ImmediateKind,
     NamedValueType, Operation, Program, TensorValues, Value, ValueKind, ValueType, ValueTypeKind,
 };
 use crate::model::{Attr, Constant, Dim, ElementKind, Graph, Node, TensorType, Values};
@@ -191,10 +191,9 @@ fn read_op(op: &Operation, opset: &str, graph: &mut Graph) {
     if op.r#type == "const" {
         let val = op.attributes.iter().rev().find(|a| a.key == "val");
         if let (Some(out), Some(val)) = (op.outputs.first(), val.and_then(|a| a.value.as_ref())) {
-            graph.constants.insert(
-                out.name.clone(),
-                constant(val, out.r#type.as_ref()),
-            );
+            graph
+                .constants
+                .insert(out.name.clone(), constant(val, out.r#type.as_ref()));
         }
         return;
     }

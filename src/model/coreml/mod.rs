@@ -128,7 +128,9 @@ fn from_model(model: &Model) -> std::result::Result<Graph, String> {
         );
     };
     let format = neural_format(model).ok_or_else(|| match kind {
-        ModelType::Pipeline(_) | ModelType::PipelineClassifier(_) | ModelType::PipelineRegressor(_) => {
+        ModelType::Pipeline(_)
+        | ModelType::PipelineClassifier(_)
+        | ModelType::PipelineRegressor(_) => {
             format!(
                 "the {} holds no neural network or ML program: nothing to audit",
                 kind.name()

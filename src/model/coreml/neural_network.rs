@@ -112,7 +112,10 @@ fn layer_attrs(params: &LayerParams, attrs: &mut BTreeMap<String, Attr>) {
         LayerParams::ReorganizeData(p) => {
             set(
                 "mode",
-                enum_attr(p.mode, &["SPACE_TO_DEPTH", "DEPTH_TO_SPACE", "PIXEL_SHUFFLE"]),
+                enum_attr(
+                    p.mode,
+                    &["SPACE_TO_DEPTH", "DEPTH_TO_SPACE", "PIXEL_SHUFFLE"],
+                ),
             );
             set("blockSize", uint(p.block_size));
         }
@@ -172,14 +175,18 @@ fn layer_attrs(params: &LayerParams, attrs: &mut BTreeMap<String, Attr>) {
         }
         LayerParams::Reshape(p) => {
             set("targetShape", Attr::Ints(p.target_shape.clone()));
-            set("mode", enum_attr(p.mode, &["CHANNEL_FIRST", "CHANNEL_LAST"]));
+            set(
+                "mode",
+                enum_attr(p.mode, &["CHANNEL_FIRST", "CHANNEL_LAST"]),
+            );
         }
         LayerParams::ReshapeStatic(p) | LayerParams::RankPreservingReshape(p) => {
             set("targetShape", Attr::Ints(p.target_shape.clone()))
         }
-        LayerParams::Flatten(p) => {
-            set("mode", enum_attr(p.mode, &["CHANNEL_FIRST", "CHANNEL_LAST"]))
-        }
+        LayerParams::Flatten(p) => set(
+            "mode",
+            enum_attr(p.mode, &["CHANNEL_FIRST", "CHANNEL_LAST"]),
+        ),
         LayerParams::Permute(p) => set("axis", uints(&p.axis)),
         LayerParams::Transpose(p) => set("axes", uints(&p.axes)),
         LayerParams::Concat(p) => set("sequenceConcat", Attr::Bool(p.sequence_concat)),
@@ -327,7 +334,11 @@ fn declared(t: &Tensor) -> Option<TensorType> {
 
 /// The node of one layer (without nested networks).
 fn layer_node(layer: &NeuralNetworkLayer) -> Node {
-    let kind = layer.layer.as_ref().map(LayerParams::kind).unwrap_or("unknown");
+    let kind = layer
+        .layer
+        .as_ref()
+        .map(LayerParams::kind)
+        .unwrap_or("unknown");
     let mut node = Node::new(layer.name.clone(), kind);
     node.inputs = layer.input.clone();
     node.outputs = layer.output.clone();
@@ -365,9 +376,7 @@ pub(crate) fn read_network(nn: &NeuralNetwork, graph: &mut Graph) {
                         .as_ref()
                         .map(weight_values)
                         .unwrap_or((ElementKind::F32, Values::Absent));
-                    let count = dims
-                        .iter()
-                        .try_fold(1usize, |acc, &d| acc.checked_mul(d));
+                    let count = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
                     if count != Some(values.len()) {
                         values = Values::Absent;
                     }

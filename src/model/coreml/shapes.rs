@@ -339,7 +339,9 @@ pub(super) fn reshape(
         }
         out[k] = total / known;
     } else if known != total {
-        return Err(format!("cannot reshape {input:?} ({total} elements) to {target:?}"));
+        return Err(format!(
+            "cannot reshape {input:?} ({total} elements) to {target:?}"
+        ));
     }
     Ok(out)
 }

@@ -172,7 +172,12 @@ fn conv(node: &Node, graph: &Graph, x: &[usize]) -> std::result::Result<Vec<usiz
     Ok(out)
 }
 
-fn pixel(node: &Node, graph: &Graph, x: &[usize], up: bool) -> std::result::Result<Vec<usize>, String> {
+fn pixel(
+    node: &Node,
+    graph: &Graph,
+    x: &[usize],
+    up: bool,
+) -> std::result::Result<Vec<usize>, String> {
     let param = match node.op.as_str() {
         "pixel_shuffle" => "upscale_factor",
         "pixel_unshuffle" => "downscale_factor",

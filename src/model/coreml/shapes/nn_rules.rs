@@ -152,10 +152,9 @@ fn convolution(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, Stri
             out[i] = if same {
                 x.div_ceil(st[i])
             } else {
-                (x + pad)
-                    .checked_sub(kd)
-                    .ok_or_else(|| format!("kernel {kd} larger than the padded input {}", x + pad))?
-                    / st[i]
+                (x + pad).checked_sub(kd).ok_or_else(|| {
+                    format!("kernel {kd} larger than the padded input {}", x + pad)
+                })? / st[i]
                     + 1
             };
         }
@@ -273,7 +272,9 @@ fn permute(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, String> 
     let mut sorted = a.clone();
     sorted.sort_unstable();
     if sorted != [0, 1, 2, 3] {
-        return Err(format!("permute axis {a:?} is not a permutation of [0, 1, 2, 3]"));
+        return Err(format!(
+            "permute axis {a:?} is not a permutation of [0, 1, 2, 3]"
+        ));
     }
     if s.len() > 5 {
         return Err(format!("permute of rank {} input", s.len()));
@@ -340,7 +341,11 @@ fn concat_along(ins: &[&Vec<usize>], ax: usize) -> std::result::Result<Vec<usize
     Ok(out)
 }
 
-fn slice_static(node: &Node, s: &[usize], dynamic: bool) -> std::result::Result<Vec<usize>, String> {
+fn slice_static(
+    node: &Node,
+    s: &[usize],
+    dynamic: bool,
+) -> std::result::Result<Vec<usize>, String> {
     if dynamic {
         return Err("sliceDynamic takes its begin ids from a tensor".into());
     }
@@ -409,7 +414,9 @@ fn expand_dims(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, Stri
             if axes.contains(&k) {
                 Ok(1)
             } else {
-                rest.next().copied().ok_or_else(|| format!("expandDims axes {a:?}"))
+                rest.next()
+                    .copied()
+                    .ok_or_else(|| format!("expandDims axes {a:?}"))
             }
         })
         .collect()
@@ -484,17 +491,21 @@ pub(super) fn outputs(node: &Node, ins: &[&Vec<usize>], graph: &Graph) -> Out {
         }
         "cropResize" => one(crop_resize(node, ins)?),
         "reorganizeData" => one(reorganize(node, first(node, ins)?)?),
-        "loadConstant" | "loadConstantND" => one(
-            ints(node, "shape")
-                .iter()
-                .map(|&d| d.max(0) as usize)
-                .collect(),
-        ),
+        "loadConstant" | "loadConstantND" => one(ints(node, "shape")
+            .iter()
+            .map(|&d| d.max(0) as usize)
+            .collect()),
         "reshape" => one(reshape_rank5(node, first(node, ins)?)?),
-        "reshapeStatic" => one(reshape(first(node, ins)?, &ints(node, "targetShape"), false)?),
-        "rankPreservingReshape" => {
-            one(reshape(first(node, ins)?, &ints(node, "targetShape"), true)?)
-        }
+        "reshapeStatic" => one(reshape(
+            first(node, ins)?,
+            &ints(node, "targetShape"),
+            false,
+        )?),
+        "rankPreservingReshape" => one(reshape(
+            first(node, ins)?,
+            &ints(node, "targetShape"),
+            true,
+        )?),
         "reshapeDynamic" => {
             let target = node
                 .inputs
@@ -645,8 +656,7 @@ pub(super) fn outputs(node: &Node, ins: &[&Vec<usize>], graph: &Graph) -> Out {
         "constantPad" => {
             let s = first(node, ins)?;
             let p = ints(node, "padAmounts");
-            if flag(node, "padToGivenOutputSizeMode") || p.len() % 2 != 0 || p.len() / 2 > s.len()
-            {
+            if flag(node, "padToGivenOutputSizeMode") || p.len() % 2 != 0 || p.len() / 2 > s.len() {
                 return Err(format!("constantPad {p:?} of shape {s:?}"));
             }
             let off = s.len() - p.len() / 2;
