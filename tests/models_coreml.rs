@@ -391,3 +391,53 @@ fn unseen_models_read_correctly() {
     }
     assert_eq!(checked, 46, "layers checked");
 }
+
+/// NeuralNetwork `CropResize` is the iOS15 MIL `crop_resize` field by field (coremltools'
+/// NeuralNetwork backend writes one for the other): same outputs for every mode and box form.
+#[test]
+fn nn_crop_resize_runs_like_the_mil_op() {
+    use halfpixel::presets::Call;
+    use serde_json::json;
+    let input = ndarray::Array4::from_shape_fn((2, 3, 7, 9), |(n, c, h, w)| {
+        (n * 1000 + c * 100 + h * 10 + w) as f32 * 0.37 - 20.0
+    });
+    let modes = [
+        ("STRICT_ALIGN_ENDPOINTS_MODE", "STRICT_ALIGN_CORNERS"),
+        ("ALIGN_ENDPOINTS_MODE", "ALIGN_CORNERS"),
+        ("UPSAMPLE_MODE", "DEFAULT"),
+        ("ROI_ALIGN_MODE", "OFFSET_CORNERS"),
+    ];
+    let boxes = [
+        json!([[[[[0.1]], [[0.2]], [[0.7]], [[0.9]]]]]),
+        json!([[[[[1.0]], [[0.1]], [[0.2]], [[0.7]], [[0.9]]]]]),
+    ];
+    for (nn_mode, mil_mode) in modes {
+        for roi in &boxes {
+            for box_mode in ["CORNERS_HEIGHT_FIRST", "CENTER_SIZE_WIDTH_FIRST"] {
+                let nn = Call {
+                    framework: "coreml".into(),
+                    function: "NeuralNetwork.CropResize".into(),
+                    args: json!({"targetSize": [3, 5], "normalizedCoordinates": true,
+                        "mode": nn_mode, "boxIndicesMode": box_mode, "spatialScale": 1.0,
+                        "roi": roi}),
+                };
+                let mil = Call {
+                    framework: "coreml".into(),
+                    function: "crop_resize".into(),
+                    args: json!({"target_height": 3, "target_width": 5,
+                        "normalized_coordinates": true, "sampling_mode": mil_mode,
+                        "box_coordinate_mode": box_mode, "spatial_scale": 1.0, "roi": roi}),
+                };
+                let a = from_call(&nn)
+                    .unwrap()
+                    .run_cpu(input.view(), Layout::Nchw)
+                    .unwrap();
+                let b = from_call(&mil)
+                    .unwrap()
+                    .run_cpu(input.view(), Layout::Nchw)
+                    .unwrap();
+                assert_eq!(a, b, "{nn_mode} {box_mode} {roi}");
+            }
+        }
+    }
+}

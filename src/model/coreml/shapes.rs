@@ -345,3 +345,127 @@ pub(super) fn reshape(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ModelFormat, TensorType};
+
+    fn node(op: &str, inputs: &[&str], attrs: &[(&str, Attr)]) -> Node {
+        let mut n = Node::new(format!("{op}_0"), op);
+        n.inputs = inputs.iter().map(|s| s.to_string()).collect();
+        n.outputs = vec![format!("{op}_out")];
+        for (k, v) in attrs {
+            n.attrs.insert(k.to_string(), v.clone());
+        }
+        n
+    }
+
+    fn run(input: &[usize], n: Node) -> std::result::Result<Vec<usize>, String> {
+        let mut g = Graph::new(ModelFormat::CoreMlNeuralNetwork);
+        g.inputs.push((
+            "x".into(),
+            TensorType {
+                element: None,
+                shape: Some(input.iter().map(|&d| Dim::Known(d)).collect()),
+            },
+        ));
+        let out = n.outputs[0].clone();
+        g.nodes.push(n);
+        tensor_shapes(&g, &[]).unwrap().get(&out).cloned()
+    }
+
+    #[test]
+    fn convolution_and_pooling_follow_the_proto() {
+        let conv = |pad: &str, extra: Vec<(&str, Attr)>| {
+            let mut a = vec![
+                ("outputChannels", Attr::Int(8)),
+                ("kernelSize", Attr::Ints(vec![3, 3])),
+                ("stride", Attr::Ints(vec![2, 2])),
+                ("padding", Attr::Text(pad.into())),
+            ];
+            a.extend(extra);
+            node("convolution", &["x"], &a)
+        };
+        // valid: floor((17 + 2 - 3) / 2) + 1 = 9; (23 + 2 - 3) / 2 + 1 = 12.
+        let v = conv(
+            "valid",
+            vec![("paddingAmounts", Attr::Ints(vec![1, 1, 1, 1]))],
+        );
+        assert_eq!(run(&[1, 3, 17, 23], v), Ok(vec![1, 8, 9, 12]));
+        // same: ceil(17 / 2) = 9, ceil(23 / 2) = 12; dilation does not matter.
+        assert_eq!(
+            run(&[1, 3, 17, 23], conv("same", vec![])),
+            Ok(vec![1, 8, 9, 12])
+        );
+        // deconvolution, valid: (x - 1)·stride + kernel.
+        let d = conv("valid", vec![("isDeconvolution", Attr::Bool(true))]);
+        assert_eq!(run(&[1, 3, 4, 5], d), Ok(vec![1, 8, 9, 11]));
+        let pool = node(
+            "pooling",
+            &["x"],
+            &[
+                ("kernelSize", Attr::Ints(vec![3, 3])),
+                ("stride", Attr::Ints(vec![2, 2])),
+                ("padding", Attr::Text("includeLastPixel".into())),
+                ("paddingAmounts", Attr::Ints(vec![1, 1])),
+            ],
+        );
+        // ceil((8 + 2 - 3) / 2) + 1 = 5, and (5 - 1)·2 = 8 >= 8 + 1? no: stays 5.
+        assert_eq!(run(&[1, 2, 8, 9], pool), Ok(vec![1, 2, 5, 5]));
+    }
+
+    #[test]
+    fn data_movement_layers() {
+        let permute = node("permute", &["x"], &[("axis", Attr::Ints(vec![0, 3, 1, 2]))]);
+        assert_eq!(run(&[1, 2, 3, 4], permute), Ok(vec![1, 4, 2, 3]));
+        let transpose = node(
+            "transpose",
+            &["x"],
+            &[("axes", Attr::Ints(vec![0, 2, 3, 1]))],
+        );
+        assert_eq!(run(&[1, 2, 3, 4], transpose), Ok(vec![1, 3, 4, 2]));
+        let reshape = node(
+            "reshapeStatic",
+            &["x"],
+            &[("targetShape", Attr::Ints(vec![1, 2, -1, 2, 4]))],
+        );
+        assert_eq!(run(&[1, 2, 6, 4], reshape), Ok(vec![1, 2, 3, 2, 4]));
+        // The proto's example: (5, 5, 5)[:3:2, 2::2, ::2] -> (2, 2, 3).
+        let slice = node(
+            "sliceStatic",
+            &["x"],
+            &[
+                ("beginIds", Attr::Ints(vec![1, 2, 3])),
+                ("beginMasks", Attr::Ints(vec![1, 0, 1])),
+                ("endIds", Attr::Ints(vec![3, -3, 2])),
+                ("endMasks", Attr::Ints(vec![0, 1, 1])),
+                ("strides", Attr::Ints(vec![2, 2, 2])),
+            ],
+        );
+        assert_eq!(run(&[5, 5, 5], slice), Ok(vec![2, 2, 3]));
+        let expand = node("expandDims", &["x"], &[("axes", Attr::Ints(vec![0, -1]))]);
+        assert_eq!(run(&[2, 3], expand), Ok(vec![1, 2, 3, 1]));
+        let tile = node("tile", &["x"], &[("reps", Attr::Ints(vec![6]))]);
+        assert_eq!(run(&[2, 4, 2], tile), Ok(vec![2, 4, 12]));
+        let up = node(
+            "upsample",
+            &["x"],
+            &[(
+                "fractionalScalingFactor",
+                Attr::Floats(vec![2.1000099182128906, 1.5]),
+            )],
+        );
+        assert_eq!(run(&[1, 8, 10, 12], up), Ok(vec![1, 8, 21, 18]));
+        let unknown = node("batchedMatmul", &["x"], &[]);
+        assert!(run(&[2, 3], unknown).unwrap_err().contains("batchedMatmul"));
+    }
+
+    #[test]
+    fn slices_follow_python() {
+        assert_eq!(slice_len(10, Some(2), None, 3), Ok(3));
+        assert_eq!(slice_len(10, Some(-1), None, -1), Ok(10));
+        assert_eq!(slice_len(10, Some(-3), Some(-1), 1), Ok(2));
+        assert_eq!(slice_len(4, Some(7), None, 1), Ok(0));
+    }
+}

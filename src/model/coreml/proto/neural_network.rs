@@ -1227,3 +1227,47 @@ pub struct LoopLayerParams {
     #[prost(message, optional, boxed, tag = "4")]
     pub body_network: Option<Box<NeuralNetwork>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+
+    /// A layer whose only field is an empty `layer` oneof member with this tag.
+    fn layer_with(tag: u32) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        prost::encoding::encode_key(tag, prost::encoding::WireType::LengthDelimited, &mut bytes);
+        bytes.push(0);
+        bytes
+    }
+
+    #[test]
+    fn every_layer_kind_of_the_proto_is_decoded() {
+        let mut kinds = Vec::new();
+        for tag in 6..=2000 {
+            let layer = NeuralNetworkLayer::decode(layer_with(tag).as_slice()).expect("decodes");
+            if let Some(p) = layer.layer {
+                kinds.push((tag, p.kind()));
+            }
+        }
+        // NeuralNetwork.proto declares 158 layer kinds (coremltools 9.0).
+        assert_eq!(kinds.len(), 158);
+        let mut names: Vec<&str> = kinds.iter().map(|k| k.1).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 158, "kind names are unique");
+        for (tag, name) in [
+            (100, "convolution"),
+            (210, "upsample"),
+            (211, "resizeBilinear"),
+            (212, "cropResize"),
+            (345, "reorganizeData"),
+            (940, "gatherND"),
+            (1070, "loadConstantND"),
+            (1400, "NonMaximumSuppression"),
+            (1471, "convolution3d"),
+        ] {
+            assert!(kinds.contains(&(tag, name)), "{tag} {name}");
+        }
+    }
+}
