@@ -307,7 +307,7 @@ fn input_shapes_must_fit_the_model() {
     ] {
         assert!(
             matches!(
-                coreml::layers(&graph, &[bad.clone()]),
+                coreml::layers(&graph, std::slice::from_ref(&bad)),
                 Err(Error::InvalidArgument { .. })
             ),
             "{bad:?}"

@@ -334,7 +334,7 @@ pub(super) fn reshape(
     }
     let known = product(&out)?;
     if let Some(k) = infer {
-        if known == 0 || total % known != 0 {
+        if known == 0 || !total.is_multiple_of(known) {
             return Err(format!("cannot reshape {input:?} to {target:?}"));
         }
         out[k] = total / known;

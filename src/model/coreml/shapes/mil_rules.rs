@@ -115,7 +115,7 @@ fn spatial(x: &[usize]) -> std::result::Result<usize, String> {
 
 fn floor_len(x: usize, f: f64) -> std::result::Result<usize, String> {
     let v = (x as f64 * f).floor();
-    if v.is_finite() && v >= 1.0 && v < 1e15 {
+    if (1.0..1e15).contains(&v) {
         Ok(v as usize)
     } else {
         Err(format!("{x} scaled by {f} is no valid length"))
@@ -188,9 +188,9 @@ fn pixel(
         return Err(format!("{} of rank {}", node.op, x.len()));
     }
     let bb = b * b;
-    if up && x[1] % bb == 0 {
+    if up && x[1].is_multiple_of(bb) {
         Ok(vec![x[0], x[1] / bb, x[2] * b, x[3] * b])
-    } else if !up && x[2] % b == 0 && x[3] % b == 0 {
+    } else if !up && x[2].is_multiple_of(b) && x[3].is_multiple_of(b) {
         Ok(vec![x[0], x[1] * bb, x[2] / b, x[3] / b])
     } else {
         Err(format!("{} with {param} {b} does not fit {x:?}", node.op))

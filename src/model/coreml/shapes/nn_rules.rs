@@ -217,7 +217,7 @@ fn upsample(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, String>
     };
     let scaled = |x: usize, f: f64| -> std::result::Result<usize, String> {
         let v = (x as f64 * f).floor();
-        if v.is_finite() && v >= 1.0 && v < 1e15 {
+        if (1.0..1e15).contains(&v) {
             Ok(v as usize)
         } else {
             Err(format!("upsample of {x} by {f} gives no valid length"))
@@ -235,10 +235,10 @@ fn reorganize(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, Strin
     let b = b as usize;
     let bb = b * b;
     match text(node, "mode") {
-        Some("DEPTH_TO_SPACE") | Some("PIXEL_SHUFFLE") if c % bb == 0 => {
+        Some("DEPTH_TO_SPACE") | Some("PIXEL_SHUFFLE") if c.is_multiple_of(bb) => {
             Ok(with_chw(batch, c / bb, h * b, w * b))
         }
-        Some("SPACE_TO_DEPTH") if h % b == 0 && w % b == 0 => {
+        Some("SPACE_TO_DEPTH") if h.is_multiple_of(b) && w.is_multiple_of(b) => {
             Ok(with_chw(batch, c * bb, h / b, w / b))
         }
         mode => Err(format!(
@@ -559,7 +559,7 @@ pub(super) fn outputs(node: &Node, ins: &[&Vec<usize>], graph: &Graph) -> Out {
             let n = node.outputs.len().max(1);
             let r = s.len();
             let ax = r.checked_sub(3).ok_or("split of rank below 3")?;
-            if s[ax] % n != 0 {
+            if !s[ax].is_multiple_of(n) {
                 return Err(format!("split of {} channels into {n}", s[ax]));
             }
             let mut o = s.clone();
@@ -573,7 +573,7 @@ pub(super) fn outputs(node: &Node, ins: &[&Vec<usize>], graph: &Graph) -> Out {
             let n = node.outputs.len().max(1);
             let parts: Vec<usize> = if sizes.len() == n {
                 sizes.iter().map(|&v| v.max(0) as usize).collect()
-            } else if s[ax] % n == 0 {
+            } else if s[ax].is_multiple_of(n) {
                 vec![s[ax] / n; n]
             } else {
                 return Err(format!("splitND of {} into {n}", s[ax]));
@@ -656,7 +656,10 @@ pub(super) fn outputs(node: &Node, ins: &[&Vec<usize>], graph: &Graph) -> Out {
         "constantPad" => {
             let s = first(node, ins)?;
             let p = ints(node, "padAmounts");
-            if flag(node, "padToGivenOutputSizeMode") || p.len() % 2 != 0 || p.len() / 2 > s.len() {
+            if flag(node, "padToGivenOutputSizeMode")
+                || !p.len().is_multiple_of(2)
+                || p.len() / 2 > s.len()
+            {
                 return Err(format!("constantPad {p:?} of shape {s:?}"));
             }
             let off = s.len() - p.len() / 2;
