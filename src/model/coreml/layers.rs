@@ -107,6 +107,9 @@ fn constant_json(c: &Constant) -> Option<Json> {
         (Values::Text(v), _) => v.iter().map(|s| json!(s)).collect(),
         (Values::Absent, _) => return None,
     };
+    if c.dims.contains(&0) {
+        return Some(Json::Array(Vec::new()));
+    }
     fn nest(flat: &[Json], dims: &[usize]) -> Json {
         match dims {
             [] => flat.first().cloned().unwrap_or(Json::Null),

@@ -147,7 +147,9 @@ pub(crate) fn constant(value: &Value, declared: Option<&ValueType>) -> Constant 
         n => vec![n],
     });
     let count = dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-    let values = if matches!(values, Values::Absent) || count == Some(values.len()) {
+    let values = if dims.len() > super::shapes::MAX_RANK {
+        Values::Absent
+    } else if matches!(values, Values::Absent) || count == Some(values.len()) {
         values
     } else {
         Values::Absent

@@ -19,7 +19,7 @@ use std::path::Path;
 use prost::Message;
 
 pub use layers::layers;
-pub use shapes::{tensor_shapes, InputShape, Shapes};
+pub use shapes::{tensor_shapes, InputShape, Shapes, MAX_RANK};
 
 use crate::error::{Error, Result};
 use crate::model::{Graph, ModelFormat};

@@ -377,7 +377,7 @@ pub(crate) fn read_network(nn: &NeuralNetwork, graph: &mut Graph) {
                         .map(weight_values)
                         .unwrap_or((ElementKind::F32, Values::Absent));
                     let count = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
-                    if count != Some(values.len()) {
+                    if count != Some(values.len()) || dims.len() > super::shapes::MAX_RANK {
                         values = Values::Absent;
                     }
                     graph.constants.insert(

@@ -16,6 +16,10 @@ use crate::model::{Attr, Dim, Graph, Node};
 mod mil_rules;
 mod nn_rules;
 
+/// The highest rank followed through a graph (Core ML itself stops at 5); a tensor of higher
+/// rank gets an unknown shape, which also bounds the work on a crafted file.
+pub const MAX_RANK: usize = 64;
+
 /// A shape given for a graph input (`--input-shape [NAME=]DIMS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputShape {
@@ -147,6 +151,15 @@ pub fn tensor_shapes(graph: &Graph, inputs: &[InputShape]) -> Result<Shapes> {
         } else {
             mil_outputs(node, graph, &shapes)
         };
+        let result = result.and_then(|outs| match outs.iter().find(|s| s.len() > MAX_RANK) {
+            Some(s) => Err(format!(
+                "'{}' ({}) gives a shape of rank {}, above the {MAX_RANK} halfpixel follows",
+                node.name,
+                node.op,
+                s.len()
+            )),
+            None => Ok(outs),
+        });
         match result {
             Ok(outs) => {
                 for (name, s) in node.outputs.iter().zip(outs) {
@@ -270,9 +283,11 @@ pub(super) fn slice_len(
     if stride == 0 {
         return Err("slice stride 0".into());
     }
-    let n = n as i64;
-    let norm = |v: i64, lo: i64, hi: i64| {
-        let v = if v < 0 { v.saturating_add(n) } else { v };
+    // In i128 every sum below is exact.
+    let (n, stride) = (n as i128, stride as i128);
+    let norm = |v: i64, lo: i128, hi: i128| {
+        let v = v as i128;
+        let v = if v < 0 { v + n } else { v };
         v.clamp(lo, hi)
     };
     let (b, e) = if stride > 0 {
@@ -286,18 +301,14 @@ pub(super) fn slice_len(
             end.map(|e| norm(e, -1, n - 1)).unwrap_or(-1),
         )
     };
-    let len = if stride > 0 {
-        if e > b {
-            (e - b + stride - 1) / stride
-        } else {
-            0
-        }
-    } else if b > e {
-        (b - e + (-stride) - 1) / (-stride)
+    let len = if stride > 0 && e > b {
+        (e - b + stride - 1) / stride
+    } else if stride < 0 && b > e {
+        (b - e - stride - 1) / -stride
     } else {
         0
     };
-    Ok(len as usize)
+    usize::try_from(len).map_err(|_| "slice length overflows".to_string())
 }
 
 /// A product of lengths that must not overflow.

@@ -136,38 +136,40 @@ fn conv(node: &Node, graph: &Graph, x: &[usize]) -> std::result::Result<Vec<usiz
         .and_then(|w| graph.constants.get(w))
         .map(|c| c.dims.clone())
         .ok_or("conv weight is not a constant")?;
-    let n = spatial(x)?;
-    if w.len() != n + 2 {
+    if x.len() < 3 || w.len() != x.len() {
         return Err(format!("conv weight {w:?} for input {x:?}"));
     }
-    let strides = const_ints(node, graph, "strides").unwrap_or_else(|_| vec![1; n - 1]);
-    let dil = const_ints(node, graph, "dilations").unwrap_or_else(|_| vec![1; n - 1]);
+    let spatial = x.len() - 2;
+    let strides = const_ints(node, graph, "strides").unwrap_or_default();
+    let dil = const_ints(node, graph, "dilations").unwrap_or_default();
     let pad = const_ints(node, graph, "pad").unwrap_or_default();
     let pad_type = match const_values(node, graph, "pad_type") {
         Some(Values::Text(t)) => t.first().cloned().unwrap_or_default(),
         _ => "valid".to_string(),
     };
     let mut out = vec![x[0], w[0]];
-    for k in 0..n - 1 {
-        let len = x[2 + k];
-        let s = positive(*strides.get(k).unwrap_or(&1), "conv stride")?;
-        let d = positive(*dil.get(k).unwrap_or(&1), "conv dilation")?;
-        let kd = (w[2 + k].max(1) - 1) * d + 1;
-        out.push(match pad_type.as_str() {
-            "same" | "same_lower" => len.div_ceil(s),
+    for k in 0..spatial {
+        // In i128 every step below is exact for lengths and parameters of 64 bits.
+        let len = x[2 + k] as i128;
+        let s = positive(*strides.get(k).unwrap_or(&1), "conv stride")? as i128;
+        let d = positive(*dil.get(k).unwrap_or(&1), "conv dilation")? as i128;
+        let kd = (w[2 + k].max(1) as i128 - 1) * d + 1;
+        let o = match pad_type.as_str() {
+            "same" | "same_lower" => (len + s - 1) / s,
             _ => {
-                let p: i64 = if pad_type == "custom" {
-                    pad.get(2 * k).copied().unwrap_or(0) + pad.get(2 * k + 1).copied().unwrap_or(0)
+                let p = if pad_type == "custom" {
+                    pad.get(2 * k).copied().unwrap_or(0) as i128
+                        + pad.get(2 * k + 1).copied().unwrap_or(0) as i128
                 } else {
                     0
                 };
-                let padded = len as i64 + p;
-                if padded < kd as i64 {
+                if len + p < kd {
                     return Err("conv kernel larger than its padded input".into());
                 }
-                (padded as usize - kd) / s + 1
+                (len + p - kd) / s + 1
             }
-        });
+        };
+        out.push(usize::try_from(o).map_err(|_| "conv output length overflows")?);
     }
     Ok(out)
 }
@@ -187,11 +189,15 @@ fn pixel(
     if x.len() != 4 {
         return Err(format!("{} of rank {}", node.op, x.len()));
     }
-    let bb = b * b;
+    let overflow = || format!("{} with {param} {b} overflows on {x:?}", node.op);
+    let bb = b.checked_mul(b).ok_or_else(overflow)?;
     if up && x[1].is_multiple_of(bb) {
-        Ok(vec![x[0], x[1] / bb, x[2] * b, x[3] * b])
+        let h = x[2].checked_mul(b).ok_or_else(overflow)?;
+        let w = x[3].checked_mul(b).ok_or_else(overflow)?;
+        Ok(vec![x[0], x[1] / bb, h, w])
     } else if !up && x[2].is_multiple_of(b) && x[3].is_multiple_of(b) {
-        Ok(vec![x[0], x[1] * bb, x[2] / b, x[3] / b])
+        let c = x[1].checked_mul(bb).ok_or_else(overflow)?;
+        Ok(vec![x[0], c, x[2] / b, x[3] / b])
     } else {
         Err(format!("{} with {param} {b} does not fit {x:?}", node.op))
     }

@@ -7,6 +7,11 @@ use crate::model::{Graph, Node};
 
 type Out = std::result::Result<Vec<Vec<usize>>, String>;
 
+/// An overflow-checked result of arithmetic on lengths the file declares.
+fn ck(v: Option<usize>) -> std::result::Result<usize, String> {
+    v.ok_or_else(|| "a length overflows".to_string())
+}
+
 /// Layer kinds whose output has the shape of their first input.
 const SAME_SHAPE: &[&str] = &[
     "activation",
@@ -133,28 +138,33 @@ fn convolution(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, Stri
     let deconv = flag(node, "isDeconvolution");
     let same = text(node, "padding") == Some("same");
     let [t, b, l, r] = borders(node, "paddingAmounts");
-    let hw = [(h, t + b, 0usize), (w, l + r, 1usize)];
+    let hw = [
+        (h, ck(t.checked_add(b))?, 0usize),
+        (w, ck(l.checked_add(r))?, 1usize),
+    ];
     let mut out = [0usize; 2];
     if deconv {
         let os = ints(node, "outputShape");
         for (x, pad, i) in hw {
             out[i] = match os.get(i) {
                 Some(&v) if v > 0 && os.len() == 2 => v as usize,
-                _ if same => x * st[i],
-                _ => ((x - 1) * st[i] + k[i])
+                _ if same => ck(x.checked_mul(st[i]))?,
+                _ => ck((x - 1).checked_mul(st[i]).and_then(|v| v.checked_add(k[i])))?
                     .checked_sub(pad)
                     .ok_or("deconvolution padding larger than its output")?,
             };
         }
     } else {
         for (x, pad, i) in hw {
-            let kd = (k[i] - 1) * d[i] + 1;
+            let kd = ck((k[i] - 1).checked_mul(d[i]).and_then(|v| v.checked_add(1)))?;
             out[i] = if same {
                 x.div_ceil(st[i])
             } else {
-                (x + pad).checked_sub(kd).ok_or_else(|| {
-                    format!("kernel {kd} larger than the padded input {}", x + pad)
-                })? / st[i]
+                let padded = ck(x.checked_add(pad))?;
+                padded
+                    .checked_sub(kd)
+                    .ok_or_else(|| format!("kernel {kd} larger than the padded input {padded}"))?
+                    / st[i]
                     + 1
             };
         }
@@ -181,11 +191,12 @@ fn pooling(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, String> 
                 p.get(1).copied().unwrap_or(0).max(0) as usize,
             ];
             for (i, x) in [h, w].into_iter().enumerate() {
-                let span = (x + 2 * p[i])
+                let padded = ck(p[i].checked_mul(2).and_then(|v| v.checked_add(x)))?;
+                let span = padded
                     .checked_sub(k[i])
                     .ok_or("pooling kernel larger than its padded input")?;
                 let mut o = span.div_ceil(st[i]) + 1;
-                if (p[0] > 0 || p[1] > 0) && (o - 1) * st[i] >= x + p[i] {
+                if (p[0] > 0 || p[1] > 0) && (o - 1).checked_mul(st[i]) >= x.checked_add(p[i]) {
                     o -= 1;
                 }
                 out[i] = o;
@@ -193,8 +204,11 @@ fn pooling(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, String> 
         }
         _ => {
             let [t, b, l, r] = borders(node, "paddingAmounts");
-            for (i, (x, pad)) in [(h, t + b), (w, l + r)].into_iter().enumerate() {
-                out[i] = (x + pad)
+            for (i, (x, pad)) in [(h, t.checked_add(b)), (w, l.checked_add(r))]
+                .into_iter()
+                .enumerate()
+            {
+                out[i] = ck(pad.and_then(|p| p.checked_add(x)))?
                     .checked_sub(k[i])
                     .ok_or("pooling kernel larger than its padded input")?
                     / st[i]
@@ -232,14 +246,17 @@ fn reorganize(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, Strin
     if b < 1 {
         return Err(format!("blockSize {b}"));
     }
-    let b = b as usize;
-    let bb = b * b;
+    let b = usize::try_from(b).map_err(|_| format!("blockSize {b}"))?;
+    let bb = ck(b.checked_mul(b))?;
     match text(node, "mode") {
-        Some("DEPTH_TO_SPACE") | Some("PIXEL_SHUFFLE") if c.is_multiple_of(bb) => {
-            Ok(with_chw(batch, c / bb, h * b, w * b))
-        }
+        Some("DEPTH_TO_SPACE") | Some("PIXEL_SHUFFLE") if c.is_multiple_of(bb) => Ok(with_chw(
+            batch,
+            c / bb,
+            ck(h.checked_mul(b))?,
+            ck(w.checked_mul(b))?,
+        )),
         Some("SPACE_TO_DEPTH") if h.is_multiple_of(b) && w.is_multiple_of(b) => {
-            Ok(with_chw(batch, c * bb, h / b, w / b))
+            Ok(with_chw(batch, ck(c.checked_mul(bb))?, h / b, w / b))
         }
         mode => Err(format!(
             "reorganizeData {} with blockSize {b} does not fit shape {s:?}",
@@ -336,7 +353,7 @@ fn concat_along(ins: &[&Vec<usize>], ax: usize) -> std::result::Result<Vec<usize
         if s.len() != out.len() {
             return Err(format!("concat of shapes of different ranks {ins:?}"));
         }
-        out[ax] += s[ax];
+        out[ax] = ck(out[ax].checked_add(s[ax]))?;
     }
     Ok(out)
 }
@@ -389,29 +406,35 @@ fn tile(node: &Node, s: &[usize], ins: usize) -> std::result::Result<Vec<usize>,
     Ok(out)
 }
 
+/// Which axes of a rank a list of (possibly negative) axes names.
+fn axis_mask(list: &[i64], rank: usize) -> std::result::Result<Vec<bool>, String> {
+    let mut mask = vec![false; rank];
+    for &a in list {
+        mask[axis(a, rank)?] = true;
+    }
+    Ok(mask)
+}
+
 fn squeeze(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, String> {
     if flag(node, "squeezeAll") {
         return Ok(s.iter().copied().filter(|&d| d != 1).collect());
     }
-    let axes: Vec<usize> = ints(node, "axes")
-        .iter()
-        .map(|&a| axis(a, s.len()))
-        .collect::<Result<_, _>>()?;
+    let axes = axis_mask(&ints(node, "axes"), s.len())?;
     Ok(s.iter()
-        .enumerate()
-        .filter(|(k, _)| !axes.contains(k))
-        .map(|(_, &d)| d)
+        .zip(axes)
+        .filter(|(_, squeezed)| !squeezed)
+        .map(|(&d, _)| d)
         .collect())
 }
 
 fn expand_dims(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, String> {
     let a = ints(node, "axes");
     let rank = s.len() + a.len();
-    let axes: Vec<usize> = a.iter().map(|&k| axis(k, rank)).collect::<Result<_, _>>()?;
+    let axes = axis_mask(&a, rank)?;
     let mut rest = s.iter();
-    (0..rank)
-        .map(|k| {
-            if axes.contains(&k) {
+    axes.into_iter()
+        .map(|inserted| {
+            if inserted {
                 Ok(1)
             } else {
                 rest.next()
@@ -424,17 +447,14 @@ fn expand_dims(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, Stri
 
 fn reduce_nd(node: &Node, s: &[usize]) -> std::result::Result<Vec<usize>, String> {
     let keep = flag(node, "keepDims");
-    let axes: Vec<usize> = if flag(node, "reduceAll") {
-        (0..s.len()).collect()
+    let axes = if flag(node, "reduceAll") {
+        vec![true; s.len()]
     } else {
-        ints(node, "axes")
-            .iter()
-            .map(|&a| axis(a, s.len()))
-            .collect::<Result<_, _>>()?
+        axis_mask(&ints(node, "axes"), s.len())?
     };
     Ok(s.iter()
-        .enumerate()
-        .filter_map(|(k, &d)| match (axes.contains(&k), keep) {
+        .zip(axes)
+        .filter_map(|(&d, reduced)| match (reduced, keep) {
             (false, _) => Some(d),
             (true, true) => Some(1),
             (true, false) => None,
@@ -470,7 +490,9 @@ pub(super) fn outputs(node: &Node, ins: &[&Vec<usize>], graph: &Graph) -> Out {
         "padding" => {
             let (batch, [c, h, w]) = chw(first(node, ins)?)?;
             let [t, b, l, r] = borders(node, "paddingAmounts");
-            one(with_chw(batch, c, h + t + b, w + l + r))
+            let h = ck(h.checked_add(t).and_then(|v| v.checked_add(b)))?;
+            let w = ck(w.checked_add(l).and_then(|v| v.checked_add(r)))?;
+            one(with_chw(batch, c, h, w))
         }
         "crop" => {
             let (batch, [c, h, w]) = chw(first(node, ins)?)?;
@@ -479,8 +501,12 @@ pub(super) fn outputs(node: &Node, ins: &[&Vec<usize>], graph: &Graph) -> Out {
                 return one(with_chw(batch, c, rh, rw));
             }
             let [t, b, l, r] = borders(node, "cropAmounts");
-            let h = h.checked_sub(t + b).ok_or("crop larger than the input")?;
-            let w = w.checked_sub(l + r).ok_or("crop larger than the input")?;
+            let h = h
+                .checked_sub(ck(t.checked_add(b))?)
+                .ok_or("crop larger than the input")?;
+            let w = w
+                .checked_sub(ck(l.checked_add(r))?)
+                .ok_or("crop larger than the input")?;
             one(with_chw(batch, c, h, w))
         }
         "upsample" => one(upsample(node, first(node, ins)?)?),
@@ -528,7 +554,7 @@ pub(super) fn outputs(node: &Node, ins: &[&Vec<usize>], graph: &Graph) -> Out {
         }
         "flatten" => {
             let (batch, [c, h, w]) = chw(first(node, ins)?)?;
-            one(with_chw(batch, c * h * w, 1, 1))
+            one(with_chw(batch, product(&[c, h, w])?, 1, 1))
         }
         "flattenTo2D" => {
             let s = first(node, ins)?;
@@ -665,7 +691,8 @@ pub(super) fn outputs(node: &Node, ins: &[&Vec<usize>], graph: &Graph) -> Out {
             let off = s.len() - p.len() / 2;
             let mut o = s.clone();
             for k in 0..p.len() / 2 {
-                o[off + k] += (p[2 * k].max(0) + p[2 * k + 1].max(0)) as usize;
+                let pad = (p[2 * k].max(0) as usize).checked_add(p[2 * k + 1].max(0) as usize);
+                o[off + k] = ck(pad.and_then(|v| v.checked_add(o[off + k])))?;
             }
             one(o)
         }
