@@ -389,7 +389,7 @@ fn unseen_models_read_correctly() {
         }
         check_calls_run(file, &layers);
     }
-    assert_eq!(checked, 46, "layers checked");
+    assert_eq!(checked, 52, "layers checked");
 }
 
 /// NeuralNetwork `CropResize` is the iOS15 MIL `crop_resize` field by field (coremltools'

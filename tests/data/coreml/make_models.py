@@ -284,6 +284,20 @@ class ConvPoolUp(nn.Module):
         return y
 
 
+class FlexNet(nn.Module):
+    """Only scale-based resizes, so that it converts with flexible height and width."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+
+    def forward(self, x):
+        y = F.max_pool2d(torch.relu(self.conv(x)), 2)
+        y = F.pixel_shuffle(torch.cat([y, y * 2], dim=1), 2)
+        y = F.interpolate(y, scale_factor=(3, 2), mode="nearest")
+        return F.interpolate(y, scale_factor=2, mode="bilinear", align_corners=True)
+
+
 class Classifier(nn.Module):
     def __init__(self):
         super().__init__()
@@ -432,6 +446,24 @@ def main():
             l["input_shape"], l["output_shape"] = [1, 2, 9, 11], [1, 2, 18, 22]
             l.setdefault("precision", None)
         record(save(m, f"{short}.flexible"), layers, f"flexible H, W -> {target}", input_shapes={"x": [1, 2, 9, 11]})
+
+    # Flexible input shapes through conv, pool, concat and pixel shuffle.
+    flexnet = FlexNet()
+    at = (1, 3, 34, 46)
+    shapes = torch_shapes(flexnet, at)
+    shape = ct.Shape(shape=(1, 3, ct.RangeDim(16, 256, default=32), ct.RangeDim(16, 256, default=40)))
+    for target in ("neuralnetwork", "mlprogram"):
+        m = convert(flexnet, (1, 3, 32, 40), target, inputs=[ct.TensorType(name="x", shape=shape)])
+        short = "nn" if target == "neuralnetwork" else "mlp"
+        spec = m.get_spec()
+        if target == "neuralnetwork":
+            layers = with_shapes(nn_layers(spec), shapes)
+        else:
+            layers = mil_layers(spec)
+            for l, (i, o) in zip(layers, shapes):
+                l["input_shape"], l["output_shape"] = i, o
+        record(save(m, f"{short}.flexible_conv"), layers, f"flexible conv net -> {target}",
+               input_shapes={"x": list(at)})
 
     # MIL programs built op by op, converted to both backends.
     def mil_case(name, build, shape, nn_too=True, target=ct.target.iOS15):

@@ -174,6 +174,74 @@ fn conv(node: &Node, graph: &Graph, x: &[usize]) -> std::result::Result<Vec<usiz
     Ok(out)
 }
 
+fn pool(node: &Node, graph: &Graph, x: &[usize]) -> std::result::Result<Vec<usize>, String> {
+    if x.len() < 3 {
+        return Err(format!("{} of rank {}", node.op, x.len()));
+    }
+    let spatial = x.len() - 2;
+    let kernel = const_ints(node, graph, "kernel_sizes")?;
+    let strides = const_ints(node, graph, "strides").unwrap_or_default();
+    let pad = const_ints(node, graph, "pad").unwrap_or_default();
+    let ceil_mode = matches!(const_values(node, graph, "ceil_mode"), Some(Values::Int(v)) if v.first() == Some(&1));
+    let pad_type = match const_values(node, graph, "pad_type") {
+        Some(Values::Text(t)) => t.first().cloned().unwrap_or_default(),
+        _ => "valid".to_string(),
+    };
+    let mut out = x[..2].to_vec();
+    for k in 0..spatial {
+        let len = x[2 + k] as i128;
+        let kk = positive(
+            *kernel.get(k).ok_or("pool kernel_sizes too short")?,
+            "kernel",
+        )? as i128;
+        let s = positive(*strides.get(k).unwrap_or(&1), "pool stride")? as i128;
+        let o = match pad_type.as_str() {
+            "same" | "same_lower" => (len + s - 1) / s,
+            _ => {
+                let p = if pad_type == "custom" {
+                    pad.get(2 * k).copied().unwrap_or(0) as i128
+                        + pad.get(2 * k + 1).copied().unwrap_or(0) as i128
+                } else {
+                    0
+                };
+                let span = len + p - kk;
+                if span < 0 {
+                    return Err("pool kernel larger than its padded input".into());
+                }
+                if ceil_mode {
+                    (span + s - 1) / s + 1
+                } else {
+                    span / s + 1
+                }
+            }
+        };
+        out.push(usize::try_from(o).map_err(|_| "pool output length overflows")?);
+    }
+    Ok(out)
+}
+
+fn concat(node: &Node, graph: &Graph, shapes: &Shapes) -> std::result::Result<Vec<usize>, String> {
+    let values: Vec<&Vec<usize>> = node
+        .input_names
+        .iter()
+        .zip(&node.inputs)
+        .filter(|(n, _)| *n == "values")
+        .map(|(_, t)| shapes.get(t))
+        .collect::<Result<_, _>>()?;
+    let first = values.first().ok_or("concat of nothing")?;
+    let axis = super::axis(const_f64(node, graph, "axis")? as i64, first.len())?;
+    let mut out = first.to_vec();
+    for v in &values[1..] {
+        if v.len() != out.len() {
+            return Err(format!("concat of shapes of different ranks {values:?}"));
+        }
+        out[axis] = out[axis]
+            .checked_add(v[axis])
+            .ok_or("concat length overflows")?;
+    }
+    Ok(out)
+}
+
 fn pixel(
     node: &Node,
     graph: &Graph,
@@ -215,6 +283,9 @@ pub(super) fn outputs(node: &Node, graph: &Graph, shapes: &Shapes) -> Out {
             shape_of(node, shapes, "x")?,
             shape_of(node, shapes, "y")?,
         ])?);
+    }
+    if op == "concat" {
+        return one(concat(node, graph, shapes)?);
     }
     let x = shape_of(node, shapes, "x")?;
     let with_hw = |h: usize, w: usize| -> std::result::Result<Vec<usize>, String> {
@@ -258,6 +329,7 @@ pub(super) fn outputs(node: &Node, graph: &Graph, shapes: &Shapes) -> Out {
         "pixel_shuffle" | "depth_to_space" => one(pixel(node, graph, x, true)?),
         "pixel_unshuffle" | "space_to_depth" => one(pixel(node, graph, x, false)?),
         "conv" => one(conv(node, graph, x)?),
+        "max_pool" | "avg_pool" | "l2_pool" => one(pool(node, graph, x)?),
         other => Err(format!(
             "the type of '{}' is not fully declared and halfpixel has no shape rule for MIL '{other}'",
             node.name
