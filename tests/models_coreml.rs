@@ -228,6 +228,7 @@ fn mislabelled_and_malformed_files_are_model_errors() {
         let bytes = std::fs::read(models.join(other)).unwrap();
         let msg = assert_model_error(coreml::read_bytes(&bytes, other), other);
         assert!(msg.starts_with(other), "{msg}");
+        eprintln!("{msg}");
     }
     for (bytes, what) in [
         (&b""[..], "empty"),
@@ -438,6 +439,36 @@ fn nn_crop_resize_runs_like_the_mil_op() {
                     .unwrap();
                 assert_eq!(a, b, "{nn_mode} {box_mode} {roi}");
             }
+        }
+    }
+}
+
+#[test]
+fn located_layers_point_at_their_nodes() {
+    for m in coreml_models() {
+        let path = corpus().join(m["file"].as_str().unwrap());
+        let graph = coreml::read(&path).unwrap();
+        let shapes = coreml::tensor_shapes(&graph, &[]).unwrap();
+        for l in coreml::located_layers(&graph, &[]).unwrap() {
+            let node = &graph.nodes[l.node];
+            assert_eq!(node.name, l.layer.name);
+            assert_eq!(node.outputs[0], l.output_tensor);
+            assert!(node.inputs.contains(&l.input_tensor));
+            assert_eq!(shapes.known.get(&l.input_tensor).map(|s| s.len()), Some(4));
+            let args = &l.layer.call.as_ref().unwrap().args;
+            let stated = args
+                .get("fractionalScalingFactor")
+                .or(args.get("scalingFactor"))
+                .map(|v| [v[0].as_f64().unwrap(), v[1].as_f64().unwrap()])
+                .or_else(|| {
+                    args.get("scale_factor_height").map(|h| {
+                        [
+                            h.as_f64().unwrap(),
+                            args["scale_factor_width"].as_f64().unwrap(),
+                        ]
+                    })
+                });
+            assert_eq!(l.scale_hint, stated, "{}", l.layer.name);
         }
     }
 }

@@ -334,17 +334,55 @@ fn mil_layer(node: &Node, graph: &Graph, shapes: &Shapes) -> Option<Layer> {
     })
 }
 
-/// Every resize, upsample and pixel-shuffle layer of a Core ML graph, in execution order, with
-/// its shapes (propagated from the input shapes: the declared ones, filled in by `inputs`) and
-/// the call the file encodes.
+/// A layer with where it sits in the graph, for the steps after [`layers`] (patterns, pairing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocatedLayer {
+    /// The layer as reported.
+    pub layer: Layer,
+    /// Its node's index in [`Graph::nodes`] (the execution order).
+    pub node: usize,
+    /// The tensor it reads (NeuralNetwork: the layer's first input; MIL: its `x`).
+    pub input_tensor: String,
+    /// The tensor it produces (its first output).
+    pub output_tensor: String,
+    /// The scale factors `[h, w]` the file states (NeuralNetwork `scalingFactor` or
+    /// `fractionalScalingFactor`; MIL `scale_factor_height` / `scale_factor_width`), where it
+    /// states them.
+    pub scale_hint: Option<[f64; 2]>,
+}
+
+/// The scale factors a node states, where it states them.
+fn scale_hint(node: &Node, graph: &Graph) -> Option<[f64; 2]> {
+    let pair = |v: &[f64]| (v.len() == 2).then(|| [v[0], v[1]]);
+    match node.op.as_str() {
+        "upsample" => match node.attr("fractionalScalingFactor") {
+            Some(Attr::Floats(f)) if !f.is_empty() => pair(f),
+            _ => match node.attr("scalingFactor") {
+                Some(Attr::Ints(v)) if !v.is_empty() => {
+                    pair(&v.iter().map(|&x| x as f64).collect::<Vec<_>>())
+                }
+                _ => Some([1.0, 1.0]),
+            },
+        },
+        "upsample_bilinear" | "upsample_nearest_neighbor" => {
+            let get = |p: &str| {
+                node.named_input(p)
+                    .and_then(|t| graph.constants.get(t))
+                    .and_then(|c| c.values.as_f64())
+                    .and_then(|v| v.first().copied())
+                    .unwrap_or(1.0)
+            };
+            Some([get("scale_factor_height"), get("scale_factor_width")])
+        }
+        _ => None,
+    }
+}
+
+/// Every resize, upsample and pixel-shuffle layer of a Core ML graph with its place in the
+/// graph; see [`layers`].
 ///
-/// NeuralNetwork layers are named by their layer name and report no precision (the runtime
-/// chooses it); ML Program ops are named by their first output and report the type their `x`
-/// input has (`float16` when the converter inserted casts).
-///
-/// Errors: a graph of another format ([`Error::Unsupported`]); input shapes that name no input
-/// or contradict the model ([`Error::InvalidArgument`]).
-pub fn layers(graph: &Graph, inputs: &[InputShape]) -> Result<Vec<Layer>> {
+/// Errors: as [`layers`].
+pub fn located_layers(graph: &Graph, inputs: &[InputShape]) -> Result<Vec<LocatedLayer>> {
     if !matches!(
         graph.format,
         ModelFormat::CoreMlNeuralNetwork | ModelFormat::CoreMlProgram
@@ -358,12 +396,38 @@ pub fn layers(graph: &Graph, inputs: &[InputShape]) -> Result<Vec<Layer>> {
     Ok(graph
         .nodes
         .iter()
-        .filter_map(|node| {
-            if node.domain.is_empty() {
-                nn_layer(node, graph, &shapes)
+        .enumerate()
+        .filter_map(|(k, node)| {
+            let (layer, input) = if node.domain.is_empty() {
+                (nn_layer(node, graph, &shapes)?, node.inputs.first())
             } else {
-                mil_layer(node, graph, &shapes)
-            }
+                let x = node.input_names.iter().position(|n| n == "x");
+                (mil_layer(node, graph, &shapes)?, x.map(|k| &node.inputs[k]))
+            };
+            Some(LocatedLayer {
+                layer,
+                node: k,
+                input_tensor: input.cloned().unwrap_or_default(),
+                output_tensor: node.outputs.first().cloned().unwrap_or_default(),
+                scale_hint: scale_hint(node, graph),
+            })
         })
+        .collect())
+}
+
+/// Every resize, upsample and pixel-shuffle layer of a Core ML graph, in execution order, with
+/// its shapes (propagated from the input shapes: the declared ones, filled in by `inputs`) and
+/// the call the file encodes.
+///
+/// NeuralNetwork layers are named by their layer name and report no precision (the runtime
+/// chooses it); ML Program ops are named by their first output and report the type their `x`
+/// input has (`float16` when the converter inserted casts).
+///
+/// Errors: a graph of another format ([`Error::Unsupported`]); input shapes that name no input
+/// or contradict the model ([`Error::InvalidArgument`]).
+pub fn layers(graph: &Graph, inputs: &[InputShape]) -> Result<Vec<Layer>> {
+    Ok(located_layers(graph, inputs)?
+        .into_iter()
+        .map(|l| l.layer)
         .collect())
 }

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use prost::Message;
 
-pub use layers::layers;
+pub use layers::{layers, located_layers, LocatedLayer};
 pub use shapes::{tensor_shapes, InputShape, Shapes, MAX_RANK};
 
 use crate::error::{Error, Result};

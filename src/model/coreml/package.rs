@@ -68,6 +68,9 @@ fn read_limited(mut r: impl Read, limit: u64, what: &str) -> Result<Vec<u8>, Str
 /// The root model specification of an `.mlpackage` directory.
 pub(crate) fn read_dir(dir: &Path) -> Result<Vec<u8>, String> {
     let manifest_path = dir.join("Manifest.json");
+    if !manifest_path.exists() && dir.join("coremldata.bin").exists() {
+        return Err("a compiled model (.mlmodelc) keeps no model specification: audit the .mlmodel or .mlpackage it was compiled from".into());
+    }
     let manifest = std::fs::File::open(&manifest_path)
         .map_err(|e| format!("not an .mlpackage: cannot open Manifest.json ({e})"))
         .and_then(|f| read_limited(f, MAX_MANIFEST_BYTES, "Manifest.json"))?;
