@@ -81,7 +81,6 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
-use std::str::FromStr;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -190,72 +189,17 @@ impl fmt::Display for FileFormat {
     }
 }
 
-/// The element type of a file's values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ElementType {
-    /// 32-bit float.
-    F32,
-    /// 16-bit float (IEEE half precision).
-    F16,
-    /// 8-bit unsigned integer (0..255).
-    U8,
-    /// 16-bit unsigned integer (0..65535).
-    U16,
-}
+pub use crate::tensor::ElementType;
 
-impl ElementType {
-    /// `f32`, `f16`, `u8` or `u16`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ElementType::F32 => "f32",
-            ElementType::F16 => "f16",
-            ElementType::U8 => "u8",
-            ElementType::U16 => "u16",
-        }
-    }
-
-    /// The element type to write back a `.npy` of this dtype: `f2` stays `f16`, `u1` stays `u8`,
-    /// `u2` stays `u16`, everything else (floats, signed integers, booleans, wider unsigned
-    /// integers) becomes `f32`.
-    pub fn from_npy(dtype: NpyDtype) -> Self {
-        match dtype {
-            NpyDtype::F16 => ElementType::F16,
-            NpyDtype::U8 => ElementType::U8,
-            NpyDtype::U16 => ElementType::U16,
-            _ => ElementType::F32,
-        }
-    }
-
-    /// The largest value of an integer type (`None` for floats).
-    pub fn integer_max(self) -> Option<u16> {
-        match self {
-            ElementType::U8 => Some(u8::MAX as u16),
-            ElementType::U16 => Some(u16::MAX),
-            ElementType::F32 | ElementType::F16 => None,
-        }
-    }
-}
-
-impl fmt::Display for ElementType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for ElementType {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "f32" | "float32" => Ok(ElementType::F32),
-            "f16" | "float16" => Ok(ElementType::F16),
-            "u8" | "uint8" => Ok(ElementType::U8),
-            "u16" | "uint16" => Ok(ElementType::U16),
-            _ => Err(Error::invalid_argument(
-                "element type",
-                s,
-                "expected f32, f16, u8 or u16",
-            )),
-        }
+/// The element type to write back a `.npy` of this dtype: `f2` stays `f16`, `u1` stays `u8`,
+/// `u2` stays `u16`, everything else (floats, signed integers, booleans, wider unsigned
+/// integers) becomes `f32`.
+pub fn element_type_of_npy(dtype: NpyDtype) -> ElementType {
+    match dtype {
+        NpyDtype::F16 => ElementType::F16,
+        NpyDtype::U8 => ElementType::U8,
+        NpyDtype::U16 => ElementType::U16,
+        _ => ElementType::F32,
     }
 }
 
@@ -361,7 +305,7 @@ fn read_npy_tensor(path: &Path, layout: Layout) -> Result<LoadedTensor> {
             ),
         )
     })?;
-    let element_type = ElementType::from_npy(a.dtype);
+    let element_type = element_type_of_npy(a.dtype);
     let array = Array4::from_shape_vec(dims, a.data).map_err(|e| Error::Npy {
         source_name: path.display().to_string(),
         reason: format!("cannot form a {dims:?} array: {e}"),

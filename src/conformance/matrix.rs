@@ -574,7 +574,9 @@ mod tests {
             reference: Some(&CpuBackend),
             ..RunOptions::default()
         };
-        let again = FnBackend::new("vulkan:cpu again (Vulkan)", |op, x, l| op.run_cpu(x, l));
+        let again = FnBackend::new("vulkan:cpu again (Vulkan)", |op, x, l| {
+            op.run_cpu_tensor(x, l)
+        });
         let runs = vec![
             BackendRun::new(&corpus, &CpuBackend, &plain),
             BackendRun::new(&corpus, &again, &referenced),
@@ -644,14 +646,14 @@ mod tests {
     fn ulp_distances_from_the_reference_reach_the_matrix() {
         let corpus = corpus();
         let nudged = FnBackend::new("nudged", |op, x, l| {
-            let y: Array4<f32> = op.run_cpu(x, l)?;
-            Ok(y.mapv(|v| {
+            let y: Array4<f32> = op.run_cpu_tensor(x, l)?.to_f32();
+            Ok(crate::tensor::Tensor4::F32(y.mapv(|v| {
                 if v > 0.0 {
                     f32::from_bits(v.to_bits() + 3)
                 } else {
                     v
                 }
-            }))
+            })))
         });
         let options = RunOptions {
             filter: Some("torch.nearest.size3x5"),
