@@ -274,7 +274,10 @@ fn mil_args(node: &Node, graph: &Graph) -> Args {
             end += 1;
         }
         if param != "x" {
-            let values = node.inputs[k..end]
+            let values = node
+                .inputs
+                .get(k..end)
+                .unwrap_or_default()
                 .iter()
                 .map(|t| {
                     graph
@@ -402,7 +405,10 @@ pub fn located_layers(graph: &Graph, inputs: &[InputShape]) -> Result<Vec<Locate
                 (nn_layer(node, graph, &shapes)?, node.inputs.first())
             } else {
                 let x = node.input_names.iter().position(|n| n == "x");
-                (mil_layer(node, graph, &shapes)?, x.map(|k| &node.inputs[k]))
+                (
+                    mil_layer(node, graph, &shapes)?,
+                    x.and_then(|k| node.inputs.get(k)),
+                )
             };
             Some(LocatedLayer {
                 layer,
