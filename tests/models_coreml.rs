@@ -3,6 +3,8 @@
 //! calls run through the presets with the shapes the files declare; malformed, truncated and
 //! mislabelled files are `Error::Model`, never a panic.
 
+#![cfg(feature = "audit")]
+
 use std::path::{Path, PathBuf};
 
 use halfpixel::model::coreml::{self, InputShape};

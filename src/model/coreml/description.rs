@@ -199,3 +199,90 @@ pub(crate) fn producer(d: &ModelDescription) -> String {
         None => meta.author.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::coreml::proto::model::{
+        ArrayShape, EnumeratedShapes, FeatureType, ImageSizeRange, ShapeRange,
+    };
+
+    fn feature(name: &str, kind: FeatureKind) -> FeatureDescription {
+        FeatureDescription {
+            name: name.into(),
+            r#type: Some(FeatureType {
+                kind: Some(kind),
+                is_optional: false,
+            }),
+        }
+    }
+
+    #[test]
+    fn flexible_axes_become_symbols() {
+        let enumerated = ArrayFeatureType {
+            shape: vec![1, 2, 4, 4],
+            data_type: 65568,
+            flexibility: Some(ArrayFlexibility::EnumeratedShapes(EnumeratedShapes {
+                shapes: vec![
+                    ArrayShape {
+                        shape: vec![1, 2, 4, 4],
+                    },
+                    ArrayShape {
+                        shape: vec![1, 2, 8, 4],
+                    },
+                ],
+            })),
+        };
+        let t = feature_type(&feature("x", FeatureKind::MultiArray(enumerated)));
+        assert_eq!(t.element, Some(ElementKind::F32));
+        assert_eq!(
+            t.shape,
+            Some(vec![
+                Dim::Known(1),
+                Dim::Known(2),
+                Dim::Symbol("x_dim2".into()),
+                Dim::Known(4)
+            ])
+        );
+        let range = |lower: u64, upper: i64| SizeRange {
+            lower_bound: lower,
+            upper_bound: upper,
+        };
+        let ranged = ArrayFeatureType {
+            shape: vec![1, 3, 10],
+            data_type: 65552,
+            flexibility: Some(ArrayFlexibility::ShapeRange(ShapeRange {
+                size_ranges: vec![range(1, 1), range(3, 3), range(4, -1)],
+            })),
+        };
+        let t = feature_type(&feature("y", FeatureKind::MultiArray(ranged)));
+        assert_eq!(t.element, Some(ElementKind::F16));
+        assert_eq!(
+            t.shape,
+            Some(vec![
+                Dim::Known(1),
+                Dim::Known(3),
+                Dim::Symbol("y_dim2".into())
+            ])
+        );
+        let image = ImageFeatureType {
+            width: 10,
+            height: 8,
+            color_space: 10,
+            flexibility: Some(ImageFlexibility::ImageSizeRange(ImageSizeRange {
+                width_range: Some(range(10, 10)),
+                height_range: Some(range(8, 64)),
+            })),
+        };
+        let t = feature_type(&feature("im", FeatureKind::Image(image)));
+        assert_eq!(
+            t.shape,
+            Some(vec![
+                Dim::Known(1),
+                Dim::Known(1),
+                Dim::Symbol("im_height".into()),
+                Dim::Known(10)
+            ])
+        );
+    }
+}
