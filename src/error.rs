@@ -214,7 +214,7 @@ pub enum Error {
     Model {
         /// The file (or directory, for an `.mlpackage`).
         path: String,
-        /// What is wrong, naming the part of the file (e.g. "graph.node[3].attribute[1]:
+        /// What is wrong, naming the part of the file (e.g. "graph.node\[3\].attribute\[1\]:
         /// truncated varint").
         reason: String,
     },

@@ -45,6 +45,22 @@ pub enum IntegerPath {
     Exact(Arc<ExactPlan>),
 }
 
+impl IntegerPath {
+    /// What the computation is, for labels: e.g. "u8 fixed-point arithmetic as the framework's
+    /// (exact)".
+    pub fn describe(&self, ty: ElementType) -> String {
+        match self {
+            IntegerPath::FloatOutput => {
+                format!(
+                    "float32 arithmetic on the {ty} values and a float32 output, as the framework"
+                )
+            }
+            IntegerPath::Gather => format!("exact: copies {ty} pixels"),
+            IntegerPath::Exact(_) => format!("exact: the framework's own {ty} arithmetic"),
+        }
+    }
+}
+
 /// Anything that turns an input description into a [`ResizePlan`]: the portable spec and every
 /// framework preset.
 pub trait ResizePlanner: Send + Sync + fmt::Debug {
@@ -53,6 +69,14 @@ pub trait ResizePlanner: Send + Sync + fmt::Debug {
 
     /// The call this planner mirrors, e.g. `torch.nn.functional.interpolate(size=(18, 20), mode='bilinear')`.
     fn describe(&self) -> String;
+
+    /// Where the framework's default configuration gives other values than the path halfpixel
+    /// reproduces, a sentence with the measured difference (OpenCV with IPP on). `None` when
+    /// halfpixel's result is the call's.
+    fn caveat(&self, input: &InputDesc, ty: ElementType) -> Option<String> {
+        let _ = (input, ty);
+        None
+    }
 
     /// How this call computes on an integer tensor of type `ty` (`U8` or `U16`).
     ///
@@ -68,8 +92,9 @@ pub trait ResizePlanner: Send + Sync + fmt::Debug {
             Ok(IntegerPath::Gather)
         } else {
             Err(Error::unsupported(format!(
-                "{} on {ty} data: this call has no {ty} arithmetic of its own that halfpixel \
-                 reproduces; convert the input to float32 first",
+                "{} on {ty} data: halfpixel reproduces 8- and 16-bit arithmetic only where a \
+                 framework defines its own (OpenCV, PyTorch, Pillow; TensorFlow returns float32); \
+                 convert the input to float32",
                 self.describe()
             )))
         }
@@ -279,6 +304,25 @@ impl Operation {
                 IntegerPath::Exact(plan) => Ok(plan.output),
             },
             Operation::DepthToSpace(_) | Operation::SpaceToDepth(_) => Ok(ty),
+        }
+    }
+
+    /// Where the framework's default configuration gives other values than halfpixel's result
+    /// for this input, a sentence with the measured difference ([`ResizePlanner::caveat`]).
+    pub fn caveat(&self, input: &InputDesc, ty: ElementType) -> Option<String> {
+        match self {
+            Operation::Resize(r) => r.planner.caveat(input, ty),
+            _ => None,
+        }
+    }
+
+    /// How this operation computes on a tensor of type `ty`: `None` for float32 (the float
+    /// kernels) and for pixel shuffles (copies); for 8- and 16-bit tensors the resize's
+    /// [`IntegerPath`], or why it has none.
+    pub fn integer_path(&self, input: &InputDesc, ty: ElementType) -> Result<Option<IntegerPath>> {
+        match self {
+            Operation::Resize(r) if ty.is_integer() => r.planner.integer_path(input, ty).map(Some),
+            _ => Ok(None),
         }
     }
 

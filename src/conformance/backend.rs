@@ -19,6 +19,14 @@ pub trait Backend: Send + Sync {
     /// Runs `op` on `input` (in `layout`), returning the output in the same layout and in the
     /// element type the framework gives.
     fn run(&self, op: &Operation, input: TensorView4<'_>, layout: Layout) -> Result<Tensor4>;
+
+    /// Whether cases must run one at a time on this backend. OpenGL adapters say yes: wgpu's GL
+    /// backend serialises every call on one context behind a lock that other threads wait on for
+    /// a few seconds only, so a long dispatch on a software renderer would fail the waiting
+    /// threads' calls.
+    fn serial(&self) -> bool {
+        false
+    }
 }
 
 /// The CPU backend: [`Operation::run_cpu`].
@@ -94,5 +102,9 @@ impl Backend for GpuContext {
 
     fn run(&self, op: &Operation, input: TensorView4<'_>, layout: Layout) -> Result<Tensor4> {
         self.run_tensor(op, input, layout)
+    }
+
+    fn serial(&self) -> bool {
+        self.is_gl()
     }
 }

@@ -440,21 +440,27 @@ impl Corpus {
             .sum()
     }
 
-    /// Runs the cases `options` select on `backend`, in parallel; results keep manifest order.
+    /// Runs the cases `options` select on `backend`, in parallel (one at a time on a backend
+    /// that asks for it, [`Backend::serial`]); results keep manifest order.
     pub fn run_with(&self, backend: &dyn Backend, options: &RunOptions<'_>) -> Report {
         let name = backend.name();
-        let results: Vec<CheckResult> = self
-            .cases()
-            .par_iter()
-            .filter(|c| options.filter.is_none_or(|f| c.id.contains(f)))
-            .flat_map_iter(|case| {
-                let results = run_case(self, case, backend, &name, options);
-                if let Some(progress) = options.progress {
-                    progress(results.len());
-                }
-                results
-            })
-            .collect();
+        let one = |case: &Case| {
+            let results = run_case(self, case, backend, &name, options);
+            if let Some(progress) = options.progress {
+                progress(results.len());
+            }
+            results
+        };
+        let selected = |c: &&Case| options.filter.is_none_or(|f| c.id.contains(f));
+        let results: Vec<CheckResult> = if backend.serial() {
+            self.cases().iter().filter(selected).flat_map(one).collect()
+        } else {
+            self.cases()
+                .par_iter()
+                .filter(selected)
+                .flat_map_iter(one)
+                .collect()
+        };
         Report {
             backend: name,
             corpus: self.root.display().to_string(),

@@ -503,7 +503,7 @@ fn premultiply(values: &mut Values) {
 }
 
 /// Pillow's `RGBa → RGBA` (`rgba2rgbA`): alpha 0 and 255 unchanged, otherwise each colour
-/// becomes `min(255, (255 · v) / a)` rounded as Pillow does.
+/// becomes `min(255, ⌊255 · v / a⌋)` (integer division).
 fn unpremultiply(values: &mut Values) {
     if let Values::Int(v) = values {
         for px in v.chunks_exact_mut(4) {
@@ -512,7 +512,7 @@ fn unpremultiply(values: &mut Values) {
                 continue;
             }
             for ch in &mut px[..3] {
-                *ch = ((255 * *ch + a / 2) / a).min(255);
+                *ch = ((255 * *ch) / a).min(255);
             }
         }
     }

@@ -159,8 +159,8 @@ impl GpuContext {
     /// 8- and 16-bit tensors run on the GPU where the result is exact through the float kernels:
     /// gathers and pixel shuffles (values are copied, and every u8/u16 value is an exact f32),
     /// and calls whose framework computes in float32 on the converted values (TensorFlow).
-    /// Calls with a framework's own fixed-point arithmetic are refused with
-    /// [`Error::Unsupported`] until the GPU runs that arithmetic.
+    /// Calls with a framework's own fixed-point arithmetic run its exact plan in the `exact`
+    /// kernel on packed 8- and 16-bit storage ([`GpuContext::run_exact`]).
     pub fn run_tensor(
         &self,
         op: &Operation,
@@ -179,13 +179,7 @@ impl GpuContext {
             Operation::Resize(r) => match r.planner().integer_path(&desc, ty)? {
                 IntegerPath::Gather => true,
                 IntegerPath::FloatOutput => false,
-                IntegerPath::Exact(_) => {
-                    return Err(Error::unsupported(format!(
-                        "{} on {ty} data on the GPU: its exact integer arithmetic runs on the \
-                         CPU only so far",
-                        op.describe()
-                    )))
-                }
+                IntegerPath::Exact(plan) => return self.run_exact(&plan, input, layout),
             },
             Operation::DepthToSpace(_) | Operation::SpaceToDepth(_) => true,
         };
