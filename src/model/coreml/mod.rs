@@ -5,6 +5,26 @@
 //!
 //! The decoding follows Apple's `Model.proto`, `FeatureTypes.proto`, `NeuralNetwork.proto` and
 //! `MIL.proto` (coremltools `mlmodel/format/`), declared by hand with their field numbers.
+//!
+//! What the [`Graph`] holds:
+//! - [`Graph::inputs`]: the model description's inputs. A multi-array keeps its shape; an image
+//!   is `[1, C, H, W]`; a flexible axis (shape range, enumerated shapes, image size range) is a
+//!   [`Dim::Symbol`](crate::model::Dim) named `INPUT_dimK`, `INPUT_height` or `INPUT_width`.
+//! - NeuralNetwork layers (also those of classifiers, regressors, every network of a pipeline in
+//!   order, and the networks nested in branch and loop layers): a [`Node`](crate::model::Node)
+//!   per layer with an empty `domain`, `op` the layer kind as the proto's oneof names it
+//!   (`upsample`, `resizeBilinear`, `reorganizeData`, `reshapeStatic`, `permute`, `gatherND`,
+//!   …), and the parameters as attributes with the proto's field names (`scalingFactor`,
+//!   `fractionalScalingFactor`, `targetShape`, `axis`, …; enums by their value names).
+//!   `loadConstant` / `loadConstantND` data is also in [`Graph::constants`] under the layer's
+//!   output. NeuralNetwork files declare no intermediate shapes: [`tensor_shapes`] propagates them.
+//! - ML Program ops (the default or `main` function's block for its opset): a node per op but
+//!   `const`, named after its first output, `domain` the opset (`CoreML5` = iOS15 …), named
+//!   inputs in [`Node::input_names`](crate::model::Node) (a variadic input repeats its name);
+//!   `const` values in [`Graph::constants`] (weights kept in the package's blob file are
+//!   [`Values::Absent`](crate::model::Values)); an immediate argument value becomes the constant
+//!   `OP_OUTPUT#param`; every op output's declared type is in [`Graph::types`]. Ops of nested
+//!   blocks come before the op that holds them.
 
 mod description;
 mod layers;
