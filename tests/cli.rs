@@ -242,7 +242,7 @@ fn shipped_corpus_ends_with_the_count_line() {
     assert_eq!(rows[0]["total"]["passed"], passed);
     assert_eq!(
         report["matrix"]["frameworks"],
-        json!(["coreml", "keras", "onnx", "opencv", "tf", "torch"])
+        json!(["coreml", "keras", "onnx", "opencv", "pillow", "tf", "torch"])
     );
 }
 
