@@ -1,49 +1,25 @@
 //! Shared helpers for the tests: the GPU adapters to test on (opened once), and the switch for
 //! heavy tests.
 //!
-//! Which adapters: every hardware adapter; software rasterisers (lavapipe, llvmpipe GL, WARP,
-//! SwiftShader) too when `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` asks for them, as it does for
-//! `Backend::Auto`, or when `HALFPIXEL_REQUIRE_GPU=1` requires the GPU checks to run (`.ci/run`
-//! sets both). Without any such adapter the GPU checks skip, unless `HALFPIXEL_REQUIRE_GPU=1`:
-//! then they fail.
+//! Which adapters: every adapter wgpu enumerates, software rasterisers (lavapipe, llvmpipe GL,
+//! WARP, SwiftShader) included. `Backend::Auto` no longer takes a software rasteriser unless
+//! asked, so the tests ask explicitly: they check the kernels, and on a machine without a GPU
+//! (CI) lavapipe and llvmpipe are what they run on. Without any adapter the GPU checks skip,
+//! unless `HALFPIXEL_REQUIRE_GPU=1` (set by `.ci/run`): then they fail.
 
 #![allow(dead_code)]
 
-use std::sync::{Once, OnceLock};
+use std::sync::OnceLock;
 
 use halfpixel::gpu::{
     enumerate_adapters, gpu_required, software_gpu_allowed, AdapterDescription, GpuContext,
+    GpuOptions,
 };
 
-/// Whether this run tests software rasterisers: `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` or
-/// `HALFPIXEL_REQUIRE_GPU=1`.
-pub fn software_tested() -> bool {
-    software_gpu_allowed() || gpu_required()
-}
-
-/// The adapters the GPU tests run on, in wgpu's order (see the module docs). Says once on
-/// stderr which software rasterisers are left out.
+/// The adapters the GPU tests run on: every one found, software rasterisers included, in wgpu's
+/// order.
 pub fn adapters() -> Vec<wgpu::Adapter> {
-    static NOTE: Once = Once::new();
-    let (mut keep, mut skipped) = (Vec::new(), Vec::new());
-    for adapter in enumerate_adapters() {
-        let d = AdapterDescription::from_info(&adapter.get_info());
-        if d.is_software() && !software_tested() {
-            skipped.push(d.backend_label());
-        } else {
-            keep.push(adapter);
-        }
-    }
-    if !skipped.is_empty() {
-        NOTE.call_once(|| {
-            eprintln!(
-                "software rasterisers not tested: {} (HALFPIXEL_ALLOW_SOFTWARE_GPU=1 or \
-                 HALFPIXEL_REQUIRE_GPU=1 tests them)",
-                skipped.join(", ")
-            )
-        });
-    }
-    keep
+    enumerate_adapters()
 }
 
 /// Whether `Executor::new(Backend::Auto)` takes a GPU here: a hardware adapter, or a software
@@ -54,21 +30,12 @@ pub fn auto_takes_a_gpu() -> bool {
     })
 }
 
-/// Why there is nothing to test on, for messages: the adapters left out, or none found.
+/// Why there is nothing to test on, for messages.
 pub fn no_adapter_reason() -> String {
-    let all: Vec<String> = enumerate_adapters()
-        .iter()
-        .map(|a| AdapterDescription::from_info(&a.get_info()).backend_label())
-        .collect();
-    if all.is_empty() {
-        "no GPU adapter found (install a driver, e.g. mesa-vulkan-drivers for lavapipe)".into()
-    } else {
-        format!(
-            "no hardware GPU adapter; software rasterisers {} are tested only with \
-             HALFPIXEL_ALLOW_SOFTWARE_GPU=1 or HALFPIXEL_REQUIRE_GPU=1",
-            all.join(", ")
-        )
-    }
+    "no GPU adapter found (wgpu looks on Vulkan, Metal, DX12 and GL; WGPU_BACKEND narrows the \
+     backends); install a driver, e.g. mesa-vulkan-drivers for the software Vulkan adapter \
+     lavapipe (.ci/run does)"
+        .into()
 }
 
 /// One context per adapter tested ([`adapters`]). Without any this panics when
@@ -90,8 +57,7 @@ pub fn contexts() -> &'static [GpuContext] {
     if list.is_empty() {
         assert!(
             !gpu_required(),
-            "HALFPIXEL_REQUIRE_GPU=1 but no GPU adapter could be opened (install \
-             mesa-vulkan-drivers for lavapipe): {}",
+            "HALFPIXEL_REQUIRE_GPU=1 but {}",
             no_adapter_reason()
         );
         eprintln!("skipping GPU checks: {}", no_adapter_reason());
@@ -116,11 +82,11 @@ pub fn heavy(test: &str, needs: &str) -> bool {
     on
 }
 
-/// Options under which `Executor::with_options(Backend::Auto, …)` takes the adapters this run
-/// tests: software rasterisers too when [`software_tested`].
-pub fn auto_options() -> halfpixel::gpu::GpuOptions {
-    halfpixel::gpu::GpuOptions {
-        allow_software: Some(software_tested()),
+/// Options under which `Executor::with_options(Backend::Auto, …)` takes the adapters the tests
+/// run on: a hardware GPU first, else a software rasteriser, asked for explicitly.
+pub fn auto_options() -> GpuOptions {
+    GpuOptions {
+        allow_software: Some(true),
         ..Default::default()
     }
 }
