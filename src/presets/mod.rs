@@ -9,6 +9,7 @@ pub mod named;
 pub mod onnx;
 pub mod opencv;
 pub mod tf;
+pub mod tflite;
 pub mod torch;
 
 use crate::error::{Error, Result};
@@ -17,7 +18,7 @@ use crate::op::Operation;
 /// A framework call as the conformance format records it: `{"framework", "function", "args"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Call {
-    /// `torch`, `tf`, `keras`, `onnx`, `coreml`, `opencv` or `mps`.
+    /// `torch`, `tf`, `keras`, `tflite`, `onnx`, `coreml`, `opencv` or `mps`.
     pub framework: String,
     /// The function or op name, e.g. `interpolate`, `compat.v1.image.resize_bilinear`, `Resize`.
     pub function: String,
@@ -33,12 +34,13 @@ pub fn from_call(call: &Call) -> Result<Operation> {
         "torch" => torch::from_args(f, &call.args),
         "tf" => tf::from_args(f, &call.args),
         "keras" => tf::keras_from_args(f, &call.args),
+        "tflite" => tflite::from_args(f, &call.args),
         "onnx" => onnx::from_args(f, &call.args),
         "coreml" => coreml::from_args(f, &call.args),
         "opencv" | "cv2" => opencv::from_args(f, &call.args),
         "mps" => mps::from_args(f, &call.args),
         other => Err(Error::unsupported(format!(
-            "framework '{other}' (known: torch, tf, keras, onnx, coreml, opencv, mps)"
+            "framework '{other}' (known: torch, tf, keras, tflite, onnx, coreml, opencv, mps)"
         ))),
     }
 }

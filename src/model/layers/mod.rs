@@ -1,0 +1,142 @@
+//! Resize-like layers of a graph, each as the `call` it encodes.
+//!
+//! One module per format knows which native ops are resizes, upsamples or pixel shuffles and
+//! reads their attributes and constant inputs into the `call` vocabulary of the conformance
+//! format: [`onnx`], [`tflite`], [`keras`]. Shapes come from [`super::fold`]; the output
+//! shape of a layer whose input shape is known comes from the preset its call names, so the
+//! semantics live in one place.
+
+pub mod keras;
+pub mod onnx;
+pub mod tflite;
+
+use serde_json::{json, Value};
+
+use super::fold::{Facts, Shape};
+use super::graph::{Attr, Graph, ModelFormat};
+use super::layer::Layer;
+use crate::conformance::Op;
+use crate::op::InputDesc;
+use crate::presets::{from_call, Call};
+use crate::spec::Layout;
+
+/// A layer found in a graph, with what the later steps need besides the [`Layer`].
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The layer as reported.
+    pub layer: Layer,
+    /// The node that produces its output (for a pattern, its last node): the execution order.
+    pub node: usize,
+    /// The tensor it reads.
+    pub input_tensor: String,
+    /// The tensor it produces.
+    pub output_tensor: String,
+    /// Its input shape, as far as known.
+    pub input: Option<Shape>,
+    /// Its output shape, as far as known.
+    pub output: Option<Shape>,
+    /// Scale factors the file states (ONNX `scales`, Core ML factors), for finding the
+    /// equivalent calls of frameworks that take scale factors.
+    pub scale_hint: Option<[f64; 2]>,
+}
+
+/// Every resize-like node of a graph, in execution order.
+pub fn extract(graph: &Graph, facts: &Facts) -> Vec<Found> {
+    let mut found = Vec::new();
+    for (k, node) in graph.nodes.iter().enumerate() {
+        let f = match graph.format {
+            ModelFormat::Onnx => onnx::layer(graph, k, node, facts),
+            ModelFormat::TfLite => tflite::layer(graph, k, node, facts),
+            ModelFormat::Keras => keras::layer(graph, k, node, facts),
+            // Core ML: add the layer step of `super::coreml` here when its reader lands.
+            _ => None,
+        };
+        found.extend(f);
+    }
+    found
+}
+
+/// An attribute as JSON, as the file stores it: integers as integers, floats as floats (a
+/// float32 widened exactly), strings, lists.
+pub fn attr_json(a: &Attr) -> Option<Value> {
+    Some(match a {
+        Attr::Int(i) => json!(i),
+        Attr::Float(f) => float_json(*f),
+        Attr::Text(s) => json!(s),
+        Attr::Bool(b) => json!(b),
+        Attr::Ints(v) => json!(v),
+        Attr::Floats(v) => Value::Array(v.iter().map(|&f| float_json(f)).collect()),
+        Attr::Texts(v) => json!(v),
+        Attr::Tensor(_) => return None,
+    })
+}
+
+/// A float as a JSON number (`null` for NaN and infinities, which JSON cannot hold).
+pub fn float_json(f: f64) -> Value {
+    serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+}
+
+/// A shape whose dims are all known.
+pub fn known(shape: &Option<Shape>) -> Option<Vec<usize>> {
+    shape.as_ref()?.iter().copied().collect()
+}
+
+/// The output shape a call gives for a 4-D input in a layout, from its preset.
+pub fn output_of(call: &Call, layout: Layout, input: &[usize]) -> Result<Vec<usize>, String> {
+    let dims: [usize; 4] = input
+        .try_into()
+        .map_err(|_| format!("a rank-{} tensor (halfpixel runs 4-D tensors)", input.len()))?;
+    let op = from_call(call).map_err(|e| e.to_string())?;
+    let out = op
+        .output_dims(&InputDesc {
+            dims: layout.nchw(dims),
+            layout,
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(layout.shape(out).to_vec())
+}
+
+/// A [`Layer`] with the fields every format fills the same way.
+#[allow(clippy::too_many_arguments)]
+pub fn new_layer(
+    name: &str,
+    native_op: &str,
+    op: Op,
+    layout: Layout,
+    input: &Option<Shape>,
+    output: &Option<Shape>,
+    call: Option<Call>,
+    unknowns: Vec<String>,
+) -> Layer {
+    Layer {
+        name: name.to_string(),
+        native_op: native_op.to_string(),
+        op,
+        layout,
+        input_shape: known(input),
+        output_shape: known(output),
+        call,
+        pattern: None,
+        precision: None,
+        computed_inputs: Vec::new(),
+        unknowns,
+    }
+}
+
+/// The output shape of a layer: from its call's preset when the input is known, else what the
+/// graph declares; and why not, when neither.
+pub fn resolve_output(
+    call: Option<&Call>,
+    layout: Layout,
+    input: &Option<Shape>,
+    declared: Option<&Shape>,
+    unknowns: &mut Vec<String>,
+) -> Option<Shape> {
+    if let (Some(call), Some(dims)) = (call, known(input)) {
+        match output_of(call, layout, &dims) {
+            Ok(out) => return Some(out.into_iter().map(Some).collect()),
+            Err(e) => unknowns.push(format!("output shape: {e}")),
+        }
+    }
+    declared.cloned()
+}
