@@ -31,7 +31,8 @@ fn debug_print() {
             .map(|d| d.as_u64().unwrap() as usize)
             .collect();
         let facts = infer(&loaded.graph, &[InputShape { name: None, dims }]).unwrap();
-        let found = extract(&loaded.graph, &facts);
+        let mut found = extract(&loaded.graph, &facts);
+        found.extend(halfpixel::model::pattern::find(&loaded.graph, &facts));
         println!("== {}", model["id"]);
         for f in &found {
             println!(

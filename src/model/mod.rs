@@ -13,7 +13,10 @@
 //! Readers know formats, not semantics: the meaning of every layer comes from the presets
 //! through its call.
 
+pub mod audit;
+pub mod describe;
 pub mod detect;
+pub mod fix;
 pub mod fold;
 pub mod graph;
 pub mod keras;
@@ -22,6 +25,8 @@ pub mod layers;
 pub mod limits;
 pub mod onnx;
 pub mod ops;
+pub mod pair;
+pub mod pattern;
 pub mod tensor;
 pub mod tflite;
 

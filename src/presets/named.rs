@@ -86,7 +86,7 @@ type MakeArgs = fn(&Request<'_>) -> Result<Value>;
 pub struct NamedPreset {
     /// The name, e.g. `torch.bilinear.align_corners`.
     pub name: &'static str,
-    /// The framework: `torch`, `tf`, `keras`, `onnx`, `opencv`, `coreml` or `mps`.
+    /// The framework: `torch`, `tf`, `keras`, `tflite`, `onnx`, `opencv`, `coreml` or `mps`.
     pub framework: &'static str,
     /// The function or op of the recorded call, as [`Call::function`] spells it.
     pub function: &'static str,
@@ -333,6 +333,13 @@ fn tf1_resize(r: &Request<'_>, align_corners: bool, half_pixel_centers: bool) ->
     Ok(json!({
         "size": size_of(r)?, "align_corners": align_corners,
         "half_pixel_centers": half_pixel_centers,
+    }))
+}
+
+fn keras_resizing(r: &Request<'_>, interpolation: &str) -> Result<Value> {
+    let [h, w] = size_of(r)?;
+    Ok(json!({
+        "height": h, "width": w, "interpolation": interpolation, "crop_to_aspect_ratio": false,
     }))
 }
 
@@ -586,6 +593,43 @@ const PRESETS: &[NamedPreset] = &[
     preset!("keras.upsampling2d.bicubic", "keras", "layers.UpSampling2D", IntegerScale, Resize,
         "keras.layers.UpSampling2D(size=(fh, fw), interpolation='bicubic')",
         |r| keras_upsampling(r, "bicubic")),
+    preset!("keras.resizing.bilinear", "keras", "layers.Resizing", Size, Resize,
+        "keras.layers.Resizing(height, width, interpolation='bilinear')",
+        |r| keras_resizing(r, "bilinear")),
+    preset!("keras.resizing.nearest", "keras", "layers.Resizing", Size, Resize,
+        "keras.layers.Resizing(height, width, interpolation='nearest')",
+        |r| keras_resizing(r, "nearest")),
+    preset!("keras.resizing.bicubic", "keras", "layers.Resizing", Size, Resize,
+        "keras.layers.Resizing(height, width, interpolation='bicubic')",
+        |r| keras_resizing(r, "bicubic")),
+    preset!("keras.resizing.area", "keras", "layers.Resizing", Size, Resize,
+        "keras.layers.Resizing(height, width, interpolation='area')",
+        |r| keras_resizing(r, "area")),
+    // TensorFlow Lite builtins
+    preset!("tflite.resize_bilinear", "tflite", "RESIZE_BILINEAR", Size, Resize,
+        "TFLite RESIZE_BILINEAR(size, align_corners=false, half_pixel_centers=false)",
+        |r| tf1_resize(r, false, false)),
+    preset!("tflite.resize_bilinear.align_corners", "tflite", "RESIZE_BILINEAR", Size, Resize,
+        "TFLite RESIZE_BILINEAR(size, align_corners=true, half_pixel_centers=false)",
+        |r| tf1_resize(r, true, false)),
+    preset!("tflite.resize_bilinear.half_pixel_centers", "tflite", "RESIZE_BILINEAR", Size, Resize,
+        "TFLite RESIZE_BILINEAR(size, align_corners=false, half_pixel_centers=true)",
+        |r| tf1_resize(r, false, true)),
+    preset!("tflite.resize_nearest_neighbor", "tflite", "RESIZE_NEAREST_NEIGHBOR", Size, Resize,
+        "TFLite RESIZE_NEAREST_NEIGHBOR(size, align_corners=false, half_pixel_centers=false)",
+        |r| tf1_resize(r, false, false)),
+    preset!("tflite.resize_nearest_neighbor.align_corners", "tflite", "RESIZE_NEAREST_NEIGHBOR", Size, Resize,
+        "TFLite RESIZE_NEAREST_NEIGHBOR(size, align_corners=true, half_pixel_centers=false)",
+        |r| tf1_resize(r, true, false)),
+    preset!("tflite.resize_nearest_neighbor.half_pixel_centers", "tflite", "RESIZE_NEAREST_NEIGHBOR", Size, Resize,
+        "TFLite RESIZE_NEAREST_NEIGHBOR(size, align_corners=false, half_pixel_centers=true)",
+        |r| tf1_resize(r, false, true)),
+    preset!("tflite.depth_to_space", "tflite", "DEPTH_TO_SPACE", Block, DepthToSpace,
+        "TFLite DEPTH_TO_SPACE(block_size)",
+        |r| Ok(json!({"block_size": block_of(r)?}))),
+    preset!("tflite.space_to_depth", "tflite", "SPACE_TO_DEPTH", Block, SpaceToDepth,
+        "TFLite SPACE_TO_DEPTH(block_size)",
+        |r| Ok(json!({"block_size": block_of(r)?}))),
     // ONNX Resize-19 (attributes from --attr name=value override the preset's)
     preset!("onnx", "onnx", "Resize", SizeOrScale, Resize,
         "onnx Resize-19(X, roi='', scales|sizes; attributes as given, ONNX defaults otherwise: mode='nearest', coordinate_transformation_mode='half_pixel', nearest_mode='round_prefer_floor')",
