@@ -10,7 +10,9 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::describe::{equivalents, probe_call, probe_dims, real_dims, sentence, warnings, Equivalent};
+use super::describe::{
+    equivalents, probe_call, probe_dims, real_dims, sentence, warnings, Equivalent,
+};
 use super::fold::{infer, InputShape};
 use super::graph::ModelFormat;
 use super::layers::{extract, known, Found};
@@ -74,7 +76,9 @@ pub fn audit(path: &Path, options: &AuditOptions) -> Result<ModelAudit> {
         .iter()
         .filter(|s| {
             !options.lenient_names
-                || s.name.as_ref().is_none_or(|n| graph.inputs.iter().any(|(i, _)| i == n))
+                || s.name
+                    .as_ref()
+                    .is_none_or(|n| graph.inputs.iter().any(|(i, _)| i == n))
         })
         .cloned()
         .collect();

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::fold::Shape;
 use super::layers::Found;
-use crate::conformance::Op;
 use crate::candidates::{self, Candidate, Origin, Search};
+use crate::conformance::Op;
 use crate::matrix::{random_input, rounding_bound};
 use crate::op::InputDesc;
 use crate::presets::named::Request;
@@ -106,12 +106,20 @@ pub fn probe_call(call: &Call, layout: Layout, dims: [usize; 4]) -> Call {
         Some(Value::Array((0..4).map(|k| a[order[k]].clone()).collect()))
     };
     let args = &mut c.args;
-    for path in [["inputs", "sizes"], ["inputs", "scales"], ["attributes", "scales"]] {
+    for path in [
+        ["inputs", "sizes"],
+        ["inputs", "scales"],
+        ["attributes", "scales"],
+    ] {
         if let Some(v) = to_nchw(&args[path[0]][path[1]]) {
             args[path[0]][path[1]] = v;
         }
     }
-    if let Some(roi) = args["inputs"]["roi"].as_array().filter(|r| r.len() == 8).cloned() {
+    if let Some(roi) = args["inputs"]["roi"]
+        .as_array()
+        .filter(|r| r.len() == 8)
+        .cloned()
+    {
         let starts = to_nchw(&Value::Array(roi[..4].to_vec()));
         let ends = to_nchw(&Value::Array(roi[4..].to_vec()));
         if let (Some(Value::Array(mut s)), Some(Value::Array(e))) = (starts, ends) {
@@ -122,11 +130,20 @@ pub fn probe_call(call: &Call, layout: Layout, dims: [usize; 4]) -> Call {
     if let Some(axes) = args["attributes"]["axes"].as_array().cloned() {
         let position = |a: i64| -> i64 {
             let a = if a < 0 { a + 4 } else { a };
-            (0..4).find(|&k| order[k] as i64 == a).map_or(a, |k| k as i64)
+            (0..4)
+                .find(|&k| order[k] as i64 == a)
+                .map_or(a, |k| k as i64)
         };
-        args["attributes"]["axes"] = Value::Array(axes.iter().map(|a| serde_json::json!(position(a.as_i64().unwrap_or(0)))).collect());
+        args["attributes"]["axes"] = Value::Array(
+            axes.iter()
+                .map(|a| serde_json::json!(position(a.as_i64().unwrap_or(0))))
+                .collect(),
+        );
     }
-    if let Some(sizes) = args["inputs"]["sizes"].as_array_mut().filter(|s| s.len() == 4) {
+    if let Some(sizes) = args["inputs"]["sizes"]
+        .as_array_mut()
+        .filter(|s| s.len() == 4)
+    {
         sizes[0] = serde_json::json!(dims[0]);
         sizes[1] = serde_json::json!(dims[1]);
     }
@@ -183,7 +200,10 @@ pub fn reproducers(
         return Vec::new();
     };
     let out: [usize; 4] = y.dim().into();
-    let desc = InputDesc { dims, layout: Layout::Nchw };
+    let desc = InputDesc {
+        dims,
+        layout: Layout::Nchw,
+    };
     let reference = op.plan(&desc).ok().flatten();
     let max_x = x.iter().fold(0.0f64, |m, v| m.max(v.abs() as f64));
     let search = Search {
@@ -205,16 +225,24 @@ pub fn reproducers(
         if z.dim() != y.dim() {
             continue;
         }
-        let exact = z.iter().zip(y.iter()).all(|(a, b)| a.to_bits() == b.to_bits() || a == b);
+        let exact = z
+            .iter()
+            .zip(y.iter())
+            .all(|(a, b)| a.to_bits() == b.to_bits() || a == b);
         let close = exact
             || match (&reference, c.op.plan(&desc).ok().flatten()) {
                 (Some(p), Some(q)) => rounding_bound(p, &q, max_x).is_some_and(|bound| {
-                    z.iter().zip(y.iter()).all(|(a, b)| ((*a as f64) - (*b as f64)).abs() <= bound)
+                    z.iter()
+                        .zip(y.iter())
+                        .all(|(a, b)| ((*a as f64) - (*b as f64)).abs() <= bound)
                 }),
                 _ => false,
             };
         if close {
-            found.push(Reproducer { candidate: c, exact });
+            found.push(Reproducer {
+                candidate: c,
+                exact,
+            });
         }
     }
     found
@@ -222,7 +250,10 @@ pub fn reproducers(
 
 /// The rank of a portable spec as a description: the most common reading of a grid first.
 fn description_rank(spec: &ResizeSpec) -> (usize, usize, usize) {
-    let mode = usize::from(!matches!(spec.mode, Mode::Nearest | Mode::Linear | Mode::Cubic));
+    let mode = usize::from(!matches!(
+        spec.mode,
+        Mode::Nearest | Mode::Linear | Mode::Cubic
+    ));
     let ctm = match spec.coordinate_transformation_mode {
         CoordinateTransform::HalfPixel => 0,
         CoordinateTransform::Asymmetric => 1,
@@ -235,8 +266,18 @@ fn description_rank(spec: &ResizeSpec) -> (usize, usize, usize) {
         Some(NearestMode::RoundPreferCeil) => 1,
         _ => 2,
     };
-    let plain = usize::from(spec.antialias) + usize::from(spec.exclude_outside) + usize::from(spec.scale.is_some());
-    (mode, plain, if spec.mode == Mode::Nearest { nearest * 8 + ctm } else { ctm })
+    let plain = usize::from(spec.antialias)
+        + usize::from(spec.exclude_outside)
+        + usize::from(spec.scale.is_some());
+    (
+        mode,
+        plain,
+        if spec.mode == Mode::Nearest {
+            nearest * 8 + ctm
+        } else {
+            ctm
+        },
+    )
 }
 
 /// What a layer's call equals: the named presets of every framework that reproduce it (exactly
@@ -256,7 +297,11 @@ pub fn equivalents(
     for r in reproducers(call, dims, &scales, |_| true) {
         match &r.candidate.origin {
             Origin::Named { preset, target } => {
-                let Ok(c) = preset.call(&Request { target: *target, input: real, attributes: &[] }) else {
+                let Ok(c) = preset.call(&Request {
+                    target: *target,
+                    input: real,
+                    attributes: &[],
+                }) else {
                     continue;
                 };
                 if out.iter().any(|e| e.call == c) {
@@ -278,7 +323,15 @@ pub fn equivalents(
     if !shrinks {
         out.retain(|e| !e.preset.contains("antialias"));
     }
-    out.sort_by_key(|e| (FAMILY_ORDER.iter().position(|f| *f == e.family).unwrap_or(FAMILY_ORDER.len()), !e.exact));
+    out.sort_by_key(|e| {
+        (
+            FAMILY_ORDER
+                .iter()
+                .position(|f| *f == e.family)
+                .unwrap_or(FAMILY_ORDER.len()),
+            !e.exact,
+        )
+    });
     portable.sort_by_key(description_rank);
     (out, portable.into_iter().next())
 }
@@ -286,7 +339,10 @@ pub fn equivalents(
 fn out_dims(call: &Call, dims: [usize; 4]) -> Option<[usize; 4]> {
     from_call(call)
         .ok()?
-        .output_dims(&InputDesc { dims, layout: Layout::Nchw })
+        .output_dims(&InputDesc {
+            dims,
+            layout: Layout::Nchw,
+        })
         .ok()
 }
 
@@ -296,7 +352,9 @@ pub fn grid_words(spec: &ResizeSpec) -> String {
     let grid = match spec.coordinate_transformation_mode {
         CoordinateTransform::HalfPixel | CoordinateTransform::PytorchHalfPixel => "half-pixel",
         CoordinateTransform::HalfPixelSymmetric => "symmetric half-pixel",
-        CoordinateTransform::AlignCorners | CoordinateTransform::AlignCornersCentered => "align-corners",
+        CoordinateTransform::AlignCorners | CoordinateTransform::AlignCornersCentered => {
+            "align-corners"
+        }
         CoordinateTransform::Asymmetric => "asymmetric",
         CoordinateTransform::TfCropAndResize => "crop-and-resize",
         CoordinateTransform::TfHalfPixelForNearest => "TF half-pixel",
@@ -360,9 +418,17 @@ fn chw(shape: &Option<Shape>, layout: Layout) -> Option<[usize; 3]> {
 /// The plain sentence: "half-pixel bilinear, 10×12 → 21×25; PyTorch
 /// `F.interpolate(size=(21, 25), mode='bilinear', align_corners=False)`; equivalent to TF2
 /// `tf.image.resize(…)`, ONNX `…`".
-pub fn sentence(found: &Found, equivalents: &[Equivalent], portable: Option<&ResizeSpec>) -> String {
+pub fn sentence(
+    found: &Found,
+    equivalents: &[Equivalent],
+    portable: Option<&ResizeSpec>,
+) -> String {
     let layer = &found.layer;
-    let repeat = match (hw(&found.input, layer.layout), hw(&found.output, layer.layout), portable) {
+    let repeat = match (
+        hw(&found.input, layer.layout),
+        hw(&found.output, layer.layout),
+        portable,
+    ) {
         (Some([a, b]), Some([c, d]), Some(p))
             if p.mode == Mode::Nearest
                 && p.coordinate_transformation_mode == CoordinateTransform::Asymmetric
@@ -375,25 +441,41 @@ pub fn sentence(found: &Found, equivalents: &[Equivalent], portable: Option<&Res
         _ => None,
     };
     let what = match layer.op {
-        Op::Resize => repeat.unwrap_or_else(|| portable.map_or_else(|| "resize".to_string(), grid_words)),
+        Op::Resize => {
+            repeat.unwrap_or_else(|| portable.map_or_else(|| "resize".to_string(), grid_words))
+        }
         Op::DepthToSpace => "depth_to_space (pixel shuffle)".into(),
         Op::SpaceToDepth => "space_to_depth (pixel unshuffle)".into(),
     };
     let shapes = match layer.op {
-        Op::Resize => match (hw(&found.input, layer.layout), hw(&found.output, layer.layout)) {
+        Op::Resize => match (
+            hw(&found.input, layer.layout),
+            hw(&found.output, layer.layout),
+        ) {
             (Some([a, b]), Some([c, d])) => format!("{a}×{b} → {c}×{d}"),
             _ => "shapes unknown".into(),
         },
-        _ => match (chw(&found.input, layer.layout), chw(&found.output, layer.layout)) {
+        _ => match (
+            chw(&found.input, layer.layout),
+            chw(&found.output, layer.layout),
+        ) {
             (Some([a, b, c]), Some([d, e, f])) => format!("{a}×{b}×{c} → {d}×{e}×{f} (C×H×W)"),
             _ => "shapes unknown".into(),
         },
     };
     let Some(call) = &layer.call else {
-        let why = layer.unknowns.first().map_or("a value it needs is not known", String::as_str);
-        return format!("{} {what}; its call cannot be worked out: {why}", layer.native_op);
+        let why = layer
+            .unknowns
+            .first()
+            .map_or("a value it needs is not known", String::as_str);
+        return format!(
+            "{} {what}; its call cannot be worked out: {why}",
+            layer.native_op
+        );
     };
-    let own = from_call(call).map(|op| op.describe()).unwrap_or_else(|e| format!("({e})"));
+    let own = from_call(call)
+        .map(|op| op.describe())
+        .unwrap_or_else(|e| format!("({e})"));
     let mut s = format!("{what}, {shapes}");
     // Headline: the most widely read framework's call, else the layer's own.
     let mut named: Vec<&Equivalent> = Vec::new();
@@ -406,7 +488,10 @@ pub fn sentence(found: &Found, equivalents: &[Equivalent], portable: Option<&Res
         Some((head, rest)) => {
             s += &format!("; {} `{}`", head.family, head.text);
             if !rest.is_empty() {
-                let others: Vec<String> = rest.iter().map(|e| format!("{} `{}`", e.family, e.text)).collect();
+                let others: Vec<String> = rest
+                    .iter()
+                    .map(|e| format!("{} `{}`", e.family, e.text))
+                    .collect();
                 s += &format!("; equivalent to {}", others.join(", "));
             }
         }
@@ -434,14 +519,25 @@ fn stated_scales(call: &Call, layout: Layout) -> Option<[f64; 2]> {
         "torch" => pair(&a["scale_factor"]),
         "coreml" => pair(&a["fractionalScalingFactor"])
             .or_else(|| pair(&a["scalingFactor"]))
-            .or_else(|| Some([a["scale_factor_height"].as_f64()?, a["scale_factor_width"].as_f64()?])),
-        "opencv" => Some([a["fy"].as_f64()?, a["fx"].as_f64()?]).filter(|[y, x]| *y > 0.0 && *x > 0.0),
+            .or_else(|| {
+                Some([
+                    a["scale_factor_height"].as_f64()?,
+                    a["scale_factor_width"].as_f64()?,
+                ])
+            }),
+        "opencv" => {
+            Some([a["fy"].as_f64()?, a["fx"].as_f64()?]).filter(|[y, x]| *y > 0.0 && *x > 0.0)
+        }
         _ => None,
     }
 }
 
 /// What a user should know about a layer.
-pub fn warnings(found: &Found, portable: Option<&ResizeSpec>, mislabelled: Option<&str>) -> Vec<String> {
+pub fn warnings(
+    found: &Found,
+    portable: Option<&ResizeSpec>,
+    mislabelled: Option<&str>,
+) -> Vec<String> {
     let layer = &found.layer;
     let mut w = Vec::new();
     if let Some(p) = &layer.precision {
@@ -479,7 +575,10 @@ pub fn warnings(found: &Found, portable: Option<&ResizeSpec>, mislabelled: Optio
         }
         if let Some(spec) = portable {
             if spec.coordinate_transformation_mode == CoordinateTransform::Asymmetric
-                && !matches!(spec.mode, Mode::Nearest | Mode::Area | Mode::AdaptiveAvgPool)
+                && !matches!(
+                    spec.mode,
+                    Mode::Nearest | Mode::Area | Mode::AdaptiveAvgPool
+                )
             {
                 w.push(
                     "asymmetric grid (TF1 align_corners=False, half_pixel_centers=False): output pixel i samples \

@@ -34,7 +34,10 @@ fn py(v: &Value) -> String {
         Value::Array(a) => format!("[{}]", a.iter().map(py).collect::<Vec<_>>().join(", ")),
         Value::Object(m) => format!(
             "{{{}}}",
-            m.iter().map(|(k, v)| format!("{k:?}: {}", py(v))).collect::<Vec<_>>().join(", ")
+            m.iter()
+                .map(|(k, v)| format!("{k:?}: {}", py(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -44,7 +47,11 @@ fn fixed_path(path: &str) -> String {
     let p = Path::new(path);
     let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("model");
     let ext = p.extension().and_then(|s| s.to_str()).unwrap_or("");
-    let name = if ext.is_empty() { format!("{stem}.fixed") } else { format!("{stem}.fixed.{ext}") };
+    let name = if ext.is_empty() {
+        format!("{stem}.fixed")
+    } else {
+        format!("{stem}.fixed.{ext}")
+    };
     p.with_file_name(name).display().to_string()
 }
 
@@ -69,7 +76,11 @@ pub fn snippet(model: &ModelAudit, layer: &Layer, fix: &Call) -> Option<String> 
         )),
         ModelFormat::TfLite if fix.function == layer.native_op => {
             let mut sets = String::new();
-            for (k, field) in [("align_corners", "alignCorners"), ("half_pixel_centers", "halfPixelCenters"), ("block_size", "blockSize")] {
+            for (k, field) in [
+                ("align_corners", "alignCorners"),
+                ("half_pixel_centers", "halfPixelCenters"),
+                ("block_size", "blockSize"),
+            ] {
                 if let Some(v) = fix.args.get(k) {
                     sets += &format!("op.builtinOptions.{field} = {}\n", py(v));
                 }
@@ -86,8 +97,9 @@ pub fn snippet(model: &ModelAudit, layer: &Layer, fix: &Call) -> Option<String> 
                 name = layer.name,
             ))
         }
-        ModelFormat::Keras if fix.function.trim_start_matches("layers.") == layer.native_op => Some(format!(
-            "import json, zipfile\n\n\
+        ModelFormat::Keras if fix.function.trim_start_matches("layers.") == layer.native_op => {
+            Some(format!(
+                "import json, zipfile\n\n\
              def edit(node):\n    \
                  if isinstance(node, dict):\n        \
                      if node.get(\"config\", {{}}).get(\"name\") == {name:?}:\n            \
@@ -103,9 +115,10 @@ pub fn snippet(model: &ModelAudit, layer: &Layer, fix: &Call) -> Option<String> 
                          edit(config)\n            \
                          data = json.dumps(config)\n        \
                      dst.writestr(item, data)\n",
-            name = layer.name,
-            args = py(&fix.args),
-        )),
+                name = layer.name,
+                args = py(&fix.args),
+            ))
+        }
         ModelFormat::CoreMlNeuralNetwork => coreml_nn(path, &out, layer, fix),
         ModelFormat::CoreMlProgram => coreml_mil(path, &out, layer, fix),
         _ => None,
@@ -122,7 +135,10 @@ fn coreml_nn(path: &str, out: &str, layer: &Layer, fix: &Call) -> Option<String>
                 py(&a["mode"])
             );
             if let Some(m) = a.get("linearUpsampleMode") {
-                s += &format!("p.linearUpsampleMode = nn.UpsampleLayerParams.LinearUpsampleMode.Value({})\n", py(m));
+                s += &format!(
+                    "p.linearUpsampleMode = nn.UpsampleLayerParams.LinearUpsampleMode.Value({})\n",
+                    py(m)
+                );
             }
             for key in ["scalingFactor", "fractionalScalingFactor"] {
                 s += &format!("del p.{key}[:]\n");

@@ -101,7 +101,10 @@ fn chw(l: &LayerAudit) -> Option<([usize; 3], [usize; 3])> {
         let [_, c, h, w] = layout.nchw(s);
         Some([c, h, w])
     };
-    Some((get(&l.found.layer.input_shape)?, get(&l.found.layer.output_shape)?))
+    Some((
+        get(&l.found.layer.input_shape)?,
+        get(&l.found.layer.output_shape)?,
+    ))
 }
 
 /// How well two layers pair: `None` when they cannot (another op family, other shapes).
@@ -176,7 +179,13 @@ fn centres(axis: &AxisPlan) -> Vec<Option<f64>> {
             }
             let (idx, w) = axis.taps(o);
             let sum: f64 = w.iter().map(|&w| w as f64).sum();
-            (sum.abs() > 1e-12).then(|| idx.iter().zip(w).map(|(&i, &w)| i as f64 * w as f64).sum::<f64>() / sum)
+            (sum.abs() > 1e-12).then(|| {
+                idx.iter()
+                    .zip(w)
+                    .map(|(&i, &w)| i as f64 * w as f64)
+                    .sum::<f64>()
+                    / sum
+            })
         })
         .collect()
 }
@@ -211,8 +220,12 @@ fn judge(a: &LayerAudit, b: &LayerAudit, converted: &ModelAudit) -> PairVerdict 
         v.note = Some("the layers' shapes are not known: give --input-shape".into());
         return v;
     };
-    let (ca, cb) = (&probe_call(ca, la.layout, dims), &probe_call(cb, lb.layout, dims));
-    let (Some((x, ya)), Some((_, yb))) = (run(ca, dims, PAIR_SEED), run(cb, dims, PAIR_SEED)) else {
+    let (ca, cb) = (
+        &probe_call(ca, la.layout, dims),
+        &probe_call(cb, lb.layout, dims),
+    );
+    let (Some((x, ya)), Some((_, yb))) = (run(ca, dims, PAIR_SEED), run(cb, dims, PAIR_SEED))
+    else {
         v.note = Some("a layer's call cannot run at this shape".into());
         return v;
     };
@@ -230,7 +243,10 @@ fn judge(a: &LayerAudit, b: &LayerAudit, converted: &ModelAudit) -> PairVerdict 
     v.max_abs = Some(max);
     v.mean_abs = Some(mean);
     let (oa, ob) = (from_call(ca).ok(), from_call(cb).ok());
-    let plans = oa.as_ref().zip(ob.as_ref()).and_then(|(p, q)| Some((plan(p, dims)?, plan(q, dims)?)));
+    let plans = oa
+        .as_ref()
+        .zip(ob.as_ref())
+        .and_then(|(p, q)| Some((plan(p, dims)?, plan(q, dims)?)));
     let max_x = x.iter().fold(0.0f64, |m, v| m.max(v.abs() as f64));
     let same = match (&plans, la.op) {
         (Some((pa, pb)), Op::Resize) => {
@@ -245,7 +261,9 @@ fn judge(a: &LayerAudit, b: &LayerAudit, converted: &ModelAudit) -> PairVerdict 
     let why = inferred(ca).or_else(|| inferred(cb));
     v.same = match why {
         Some(w) => {
-            v.note = Some(format!("{w}; halfpixel's inference gives max |diff| {max:.3e}"));
+            v.note = Some(format!(
+                "{w}; halfpixel's inference gives max |diff| {max:.3e}"
+            ));
             None
         }
         None => Some(same),
@@ -263,7 +281,9 @@ fn holds(format: ModelFormat, preset: &str) -> bool {
         ModelFormat::TfLite => preset.starts_with("tflite."),
         ModelFormat::Keras => preset.starts_with("keras."),
         ModelFormat::CoreMlNeuralNetwork => preset.starts_with("coreml.nn."),
-        ModelFormat::CoreMlProgram => preset.starts_with("coreml.") && !preset.starts_with("coreml.nn."),
+        ModelFormat::CoreMlProgram => {
+            preset.starts_with("coreml.") && !preset.starts_with("coreml.nn.")
+        }
     }
 }
 
@@ -279,27 +299,48 @@ fn scales_of(call: &Call) -> Vec<[f64; 2]> {
     let pair = |v: &Value| -> Option<[f64; 2]> {
         let arr = v.as_array()?;
         let n = arr.len();
-        (n >= 2).then(|| Some([arr[n - 2].as_f64()?, arr[n - 1].as_f64()?])).flatten()
+        (n >= 2)
+            .then(|| Some([arr[n - 2].as_f64()?, arr[n - 1].as_f64()?]))
+            .flatten()
     };
-    for v in [&a["inputs"]["scales"], &a["scale_factor"], &a["fractionalScalingFactor"], &a["scalingFactor"]] {
+    for v in [
+        &a["inputs"]["scales"],
+        &a["scale_factor"],
+        &a["fractionalScalingFactor"],
+        &a["scalingFactor"],
+    ] {
         out.extend(pair(v));
     }
-    if let (Some(h), Some(w)) = (a["scale_factor_height"].as_f64(), a["scale_factor_width"].as_f64()) {
+    if let (Some(h), Some(w)) = (
+        a["scale_factor_height"].as_f64(),
+        a["scale_factor_width"].as_f64(),
+    ) {
         out.push([h, w]);
     }
     out
 }
 
-fn find_fix(source: &Call, dims: [usize; 4], b: &LayerAudit, converted: &ModelAudit) -> Option<Fix> {
+fn find_fix(
+    source: &Call,
+    dims: [usize; 4],
+    b: &LayerAudit,
+    converted: &ModelAudit,
+) -> Option<Fix> {
     let cb = b.found.layer.call.as_ref()?;
     let mut scales = scales_of(source);
     scales.extend(scales_of(cb));
     let format = converted.format;
     let real = real_dims(&b.found, dims);
     let mut found: Vec<(String, Call)> = Vec::new();
-    for r in reproducers(source, dims, &scales, |name| name.is_some_and(|n| holds(format, n))) {
+    for r in reproducers(source, dims, &scales, |name| {
+        name.is_some_and(|n| holds(format, n))
+    }) {
         if let Origin::Named { preset, target } = &r.candidate.origin {
-            if let Ok(call) = preset.call(&Request { target: *target, input: real, attributes: &[] }) {
+            if let Ok(call) = preset.call(&Request {
+                target: *target,
+                input: real,
+                attributes: &[],
+            }) {
                 found.push((preset.name.to_string(), call));
             }
         }
@@ -353,12 +394,18 @@ fn find_fix(source: &Call, dims: [usize; 4], b: &LayerAudit, converted: &ModelAu
 /// An ONNX Resize call for a portable spec, at the converted node's opset and inputs.
 fn onnx_call(spec: &ResizeSpec, converted: &Call) -> Call {
     let mut attrs = serde_json::Map::new();
-    attrs.insert("mode".into(), json!(match spec.mode {
-        Mode::Nearest => "nearest",
-        Mode::Cubic => "cubic",
-        _ => "linear",
-    }));
-    attrs.insert("coordinate_transformation_mode".into(), json!(spec.coordinate_transformation_mode.name()));
+    attrs.insert(
+        "mode".into(),
+        json!(match spec.mode {
+            Mode::Nearest => "nearest",
+            Mode::Cubic => "cubic",
+            _ => "linear",
+        }),
+    );
+    attrs.insert(
+        "coordinate_transformation_mode".into(),
+        json!(spec.coordinate_transformation_mode.name()),
+    );
     if let Some(m) = spec.nearest_mode {
         attrs.insert("nearest_mode".into(), json!(m.name()));
     }

@@ -73,7 +73,11 @@ pub fn find(graph: &Graph, facts: &Facts) -> Vec<Found> {
         .nodes
         .iter()
         .enumerate()
-        .map(|(k, n)| facts.canon(k).and_then(|c| c.movement_inputs(n.inputs.len())))
+        .map(|(k, n)| {
+            facts
+                .canon(k)
+                .and_then(|c| c.movement_inputs(n.inputs.len()))
+        })
         .collect();
     let mut producer: HashMap<&str, usize> = HashMap::new();
     for (k, n) in graph.nodes.iter().enumerate() {
@@ -96,7 +100,12 @@ pub fn find(graph: &Graph, facts: &Facts) -> Vec<Found> {
         let moves = region.nodes.iter().any(|&n| {
             !matches!(
                 facts.canon(n),
-                Some(Canon::Identity | Canon::Cast { .. } | Canon::Squeeze { .. } | Canon::Unsqueeze { .. })
+                Some(
+                    Canon::Identity
+                        | Canon::Cast { .. }
+                        | Canon::Squeeze { .. }
+                        | Canon::Unsqueeze { .. }
+                )
             )
         });
         if !moves {
@@ -148,7 +157,12 @@ fn region(
             let Some(t) = node.inputs.get(i).filter(|t| !t.is_empty()) else {
                 continue;
             };
-            if graph.constants.contains_key(t) || (facts.value(t).is_some() && !producer.get(t.as_str()).is_some_and(|&p| movement[p].is_some())) {
+            if graph.constants.contains_key(t)
+                || (facts.value(t).is_some()
+                    && !producer
+                        .get(t.as_str())
+                        .is_some_and(|&p| movement[p].is_some()))
+            {
                 continue;
             }
             match producer.get(t.as_str()) {
@@ -177,7 +191,10 @@ fn run(graph: &Graph, facts: &Facts, region: &Region, entry_dims: &[usize]) -> O
         return None;
     }
     let mut values: HashMap<&str, Tensor<u32>> = HashMap::new();
-    values.insert(region.entry.as_str(), Tensor::new(entry_dims.to_vec(), (0..n as u32).collect()).ok()?);
+    values.insert(
+        region.entry.as_str(),
+        Tensor::new(entry_dims.to_vec(), (0..n as u32).collect()).ok()?,
+    );
     for &k in &region.nodes {
         let node = &graph.nodes[k];
         let canon = facts.canon(k)?;
@@ -235,7 +252,11 @@ fn explain(graph: &Graph, facts: &Facts, region: &Region) -> Option<Found> {
         return None;
     }
     let first = default_layout(graph.format);
-    let other = if first == Layout::Nchw { Layout::Nhwc } else { Layout::Nchw };
+    let other = if first == Layout::Nchw {
+        Layout::Nhwc
+    } else {
+        Layout::Nchw
+    };
     let in4: [usize; 4] = entry_dims.clone().try_into().ok()?;
     let out4: [usize; 4] = exit_dims.clone().try_into().ok()?;
     for layout in [first, other] {
@@ -251,7 +272,16 @@ fn explain(graph: &Graph, facts: &Facts, region: &Region) -> Option<Found> {
             let Some(explained) = matched else {
                 continue;
             };
-            return Some(found(graph, facts, region, layout, kind, explained, &entry_dims, &exit_dims));
+            return Some(found(
+                graph,
+                facts,
+                region,
+                layout,
+                kind,
+                explained,
+                &entry_dims,
+                &exit_dims,
+            ));
         }
     }
     None
@@ -285,14 +315,27 @@ fn found(
         Kind::DepthToSpace => Op::DepthToSpace,
         Kind::SpaceToDepth => Op::SpaceToDepth,
     };
-    let pattern: Vec<String> = region.nodes.iter().map(|&k| graph.nodes[k].op.clone()).collect();
+    let pattern: Vec<String> = region
+        .nodes
+        .iter()
+        .map(|&k| graph.nodes[k].op.clone())
+        .collect();
     let mut unknowns = Vec::new();
     if let Some(n) = explained.note {
         unknowns.push(n);
     }
     let input = Some(entry.iter().map(|&d| Some(d)).collect());
     let output = Some(exit.iter().map(|&d| Some(d)).collect());
-    let mut layer = new_layer(&region.exit, &pattern.join("→"), op, layout, &input, &output, call, unknowns);
+    let mut layer = new_layer(
+        &region.exit,
+        &pattern.join("→"),
+        op,
+        layout,
+        &input,
+        &output,
+        call,
+        unknowns,
+    );
     layer.pattern = Some(pattern);
     let _ = facts;
     Found {
@@ -307,7 +350,12 @@ fn found(
 }
 
 /// The per-axis source index maps of a gather that keeps batch and channel, if the probe is one.
-fn axis_maps(probe: &Tensor<u32>, layout: Layout, input: [usize; 4], output: [usize; 4]) -> Option<(Vec<usize>, Vec<usize>)> {
+fn axis_maps(
+    probe: &Tensor<u32>,
+    layout: Layout,
+    input: [usize; 4],
+    output: [usize; 4],
+) -> Option<(Vec<usize>, Vec<usize>)> {
     let [_, _, ih, iw] = input;
     let [on, oc, oh, ow] = output;
     let in_shape = layout.shape(input);
@@ -361,9 +409,17 @@ fn is_gather(plan: &crate::plan::AxisPlan, map: &[usize]) -> bool {
         })
 }
 
-fn match_resize(probe: &Tensor<u32>, layout: Layout, input: [usize; 4], output: [usize; 4]) -> Option<Explained> {
+fn match_resize(
+    probe: &Tensor<u32>,
+    layout: Layout,
+    input: [usize; 4],
+    output: [usize; 4],
+) -> Option<Explained> {
     let (rows, cols) = axis_maps(probe, layout, input, output)?;
-    let desc = InputDesc { dims: input, layout };
+    let desc = InputDesc {
+        dims: input,
+        layout,
+    };
     let mut calls = Vec::new();
     for c in candidates::named_candidates(input, output, layout, None) {
         let Origin::Named { preset, target } = &c.origin else {
@@ -373,7 +429,11 @@ fn match_resize(probe: &Tensor<u32>, layout: Layout, input: [usize; 4], output: 
             continue;
         };
         if plan.batch_index.is_none() && is_gather(&plan.h, &rows) && is_gather(&plan.w, &cols) {
-            if let Ok(call) = preset.call(&Request { target: *target, input, attributes: &[] }) {
+            if let Ok(call) = preset.call(&Request {
+                target: *target,
+                input,
+                attributes: &[],
+            }) {
                 calls.push((preset.name.to_string(), call));
             }
         }
@@ -407,7 +467,10 @@ fn match_resize(probe: &Tensor<u32>, layout: Layout, input: [usize; 4], output: 
                     "inputs": {"roi": null, "scales": null, "sizes": sizes},
                 }),
             };
-            return Some(Explained { calls: vec![("onnx".into(), call)], note: None });
+            return Some(Explained {
+                calls: vec![("onnx".into(), call)],
+                note: None,
+            });
         }
     }
     // A per-axis gather that matches no grid: reported only when it enlarges an axis with
@@ -425,7 +488,14 @@ fn match_resize(probe: &Tensor<u32>, layout: Layout, input: [usize; 4], output: 
     })
 }
 
-fn match_block(probe: &Tensor<u32>, layout: Layout, input: [usize; 4], output: [usize; 4], kind: Kind, block: usize) -> Option<Explained> {
+fn match_block(
+    probe: &Tensor<u32>,
+    layout: Layout,
+    input: [usize; 4],
+    output: [usize; 4],
+    kind: Kind,
+    block: usize,
+) -> Option<Explained> {
     if probe.data.contains(&FROM_CONSTANT) {
         return None;
     }
@@ -436,7 +506,10 @@ fn match_block(probe: &Tensor<u32>, layout: Layout, input: [usize; 4], output: [
     )
     .ok()?;
     let mut calls = Vec::new();
-    for preset in crate::presets::named::all().iter().filter(|p| p.kind == kind) {
+    for preset in crate::presets::named::all()
+        .iter()
+        .filter(|p| p.kind == kind)
+    {
         let request = Request {
             target: crate::presets::named::Target::Block(block),
             input,
@@ -448,10 +521,11 @@ fn match_block(probe: &Tensor<u32>, layout: Layout, input: [usize; 4], output: [
         let Ok(y) = op.run_cpu(x.view(), layout) else {
             continue;
         };
-        if layout.nchw(y.dim().into()) == output && y.iter().zip(&probe.data).all(|(&a, &b)| a == b as f32) {
+        if layout.nchw(y.dim().into()) == output
+            && y.iter().zip(&probe.data).all(|(&a, &b)| a == b as f32)
+        {
             calls.push((preset.name.to_string(), call));
         }
     }
     (!calls.is_empty()).then_some(Explained { calls, note: None })
 }
-

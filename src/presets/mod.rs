@@ -54,7 +54,9 @@ pub fn inferred(call: &Call) -> Option<&'static str> {
     let fractional = |keys: &[&str]| {
         keys.iter().any(|k| match &args[*k] {
             serde_json::Value::Number(n) => n.as_f64().is_some_and(|f| f.fract() != 0.0),
-            serde_json::Value::Array(a) => a.iter().any(|v| v.as_f64().is_some_and(|f| f.fract() != 0.0)),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .any(|v| v.as_f64().is_some_and(|f| f.fract() != 0.0)),
             _ => false,
         })
     };

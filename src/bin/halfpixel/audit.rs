@@ -102,7 +102,8 @@ pub(crate) fn run(args: &AuditArgs) -> Result<bool, Fatal> {
         std::fs::write(path, text + "\n")
             .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
     }
-    let found = !source.layers.is_empty() && converted.as_ref().is_none_or(|c| !c.layers.is_empty());
+    let found =
+        !source.layers.is_empty() && converted.as_ref().is_none_or(|c| !c.layers.is_empty());
     Ok(found && pairs.iter().all(|p| p.same != Some(false)))
 }
 
@@ -115,7 +116,11 @@ fn write_model(out: &mut dyn Write, m: &ModelAudit) -> io::Result<()> {
         Some(v) if m.format == halfpixel::model::ModelFormat::Onnx => format!(", opset {v}"),
         _ => String::new(),
     };
-    let producer = if m.producer.is_empty() { String::new() } else { format!(", {}", m.producer) };
+    let producer = if m.producer.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", m.producer)
+    };
     let n = m.layers.len();
     writeln!(
         out,
@@ -150,12 +155,21 @@ fn write_layer(out: &mut dyn Write, k: usize, l: &LayerAudit) -> io::Result<()> 
     )?;
     writeln!(out, "     {}", l.sentence)?;
     match &layer.call {
-        Some(c) => writeln!(out, "     call: {}", serde_json::to_string(c).unwrap_or_default())?,
+        Some(c) => writeln!(
+            out,
+            "     call: {}",
+            serde_json::to_string(c).unwrap_or_default()
+        )?,
         None => writeln!(out, "     call: unknown")?,
     }
     if !l.equivalents.is_empty() {
         writeln!(out, "     equivalents:")?;
-        let width = l.equivalents.iter().map(|e| e.family.len()).max().unwrap_or(0);
+        let width = l
+            .equivalents
+            .iter()
+            .map(|e| e.family.len())
+            .max()
+            .unwrap_or(0);
         let mut shown: Vec<&str> = Vec::new();
         let mut hidden = 0;
         for e in &l.equivalents {
@@ -169,7 +183,11 @@ fn write_layer(out: &mut dyn Write, k: usize, l: &LayerAudit) -> io::Result<()> 
                 "       {:width$}  {}{}",
                 e.family,
                 e.text,
-                if e.exact { "" } else { "  (within float rounding)" }
+                if e.exact {
+                    ""
+                } else {
+                    "  (within float rounding)"
+                }
             )?;
         }
         if hidden > 0 {
@@ -182,7 +200,12 @@ fn write_layer(out: &mut dyn Write, k: usize, l: &LayerAudit) -> io::Result<()> 
     Ok(())
 }
 
-fn write_pairs(out: &mut dyn Write, a: &ModelAudit, b: &ModelAudit, pairs: &[PairVerdict]) -> io::Result<()> {
+fn write_pairs(
+    out: &mut dyn Write,
+    a: &ModelAudit,
+    b: &ModelAudit,
+    pairs: &[PairVerdict],
+) -> io::Result<()> {
     writeln!(out, "pairs ({} → {}):", a.path, b.path)?;
     if pairs.is_empty() {
         writeln!(out, "  no layers pair up (different op families or shapes)")?;
@@ -195,7 +218,9 @@ fn write_pairs(out: &mut dyn Write, a: &ModelAudit, b: &ModelAudit, pairs: &[Pai
         };
         writeln!(out, "  {} → {}: {verdict}", p.source, p.converted)?;
         if let (Some(max), Some(mean)) = (p.max_abs, p.mean_abs) {
-            let bound = p.bound.map_or(String::new(), |b| format!(" (float rounding bound {b:.3e})"));
+            let bound = p.bound.map_or(String::new(), |b| {
+                format!(" (float rounding bound {b:.3e})")
+            });
             writeln!(out, "     max |diff| {max:.3e}, mean {mean:.3e} on a seeded uniform(−1, 1) input{bound}")?;
         }
         if p.same == Some(false) {

@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "audit")]
+use crate::audit;
 use crate::bench::{bench_command, BenchArgs};
 use crate::common::Fatal;
 use crate::conformance::{conformance, ConformanceArgs};
-#[cfg(feature = "audit")]
-use crate::audit;
 use crate::{figures, identify, matrix, presets, resize};
 
 /// Every framework's resize, exactly: PyTorch, TensorFlow, Keras, ONNX, Core ML and OpenCV resize
