@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use halfpixel::conformance::{Corpus, CpuBackend};
 use halfpixel::model::audit::{audit, AuditOptions, ModelAudit};
+use halfpixel::model::describe::onnx_runtime_variant;
 use halfpixel::model::fold::InputShape;
 use halfpixel::model::pair::pair;
 use serde_json::{json, Value};
@@ -236,4 +237,91 @@ fn the_json_report_has_the_documented_shape() {
         ]
     );
     assert_eq!(v["models"][0]["format"], "onnx");
+}
+
+/// Models halfpixel has never seen (`tools/gen_unseen_models.py --out DIR`, then
+/// `HALFPIXEL_UNSEEN_MODELS=DIR cargo test --test models unseen`): every model has the layers
+/// its manifest lists (op, layout, shapes; patterns where it says so), and the calls read from
+/// the files reproduce the runtimes' tensors through the conformance runner. Without the
+/// variable there is nothing to check (the corpus is generated, not shipped).
+#[test]
+fn unseen_models_from_the_same_converters() {
+    let Ok(dir) = std::env::var("HALFPIXEL_UNSEEN_MODELS") else {
+        return;
+    };
+    let root = PathBuf::from(dir);
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("manifest.json")).unwrap())
+            .unwrap();
+    let mut cases = Vec::new();
+    let mut failures = Vec::new();
+    for model in models(&m) {
+        let id = model["id"].as_str().unwrap();
+        let dims: Vec<usize> = model["input_shape"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap() as usize)
+            .collect();
+        let options = AuditOptions {
+            input_shapes: vec![InputShape { name: None, dims }],
+            ..AuditOptions::default()
+        };
+        let got = match audit(&root.join(model["file"].as_str().unwrap()), &options) {
+            Ok(a) => a,
+            Err(e) => {
+                failures.push(format!("{id}: {e}"));
+                continue;
+            }
+        };
+        let want = model["layers"].as_array().unwrap();
+        if got.layers.len() != want.len() {
+            let names: Vec<String> = got.layers.iter().map(|l| l.sentence.clone()).collect();
+            failures.push(format!(
+                "{id}: {} layers, want {}: {names:?}",
+                got.layers.len(),
+                want.len()
+            ));
+            continue;
+        }
+        for (k, (g, w)) in got.layers.iter().zip(want).enumerate() {
+            let j = g.to_json();
+            for key in ["op", "layout", "input_shape", "output_shape"] {
+                if j[key] != w[key] {
+                    failures.push(format!("{id} layer {k}: {key} {} want {}", j[key], w[key]));
+                }
+            }
+            if w["pattern"] == true && j["pattern"].is_null() {
+                failures.push(format!("{id} layer {k}: not found as a pattern"));
+            }
+            if !g.found.layer.unknowns.is_empty() {
+                failures.push(format!("{id} layer {k}: {:?}", g.found.layer.unknowns));
+            }
+            if w["expected"].is_string() {
+                // Where the audit warns that ONNX Runtime computes another function than ONNX's
+                // reference, the runtime's tensors must match the call it says ONNX Runtime runs.
+                let l = &g.found.layer;
+                let call = match (&l.call, &l.input_shape, &l.output_shape) {
+                    (Some(c), Some(i), Some(o)) => {
+                        onnx_runtime_variant(c, i, o).or_else(|| l.call.clone())
+                    }
+                    _ => l.call.clone(),
+                };
+                cases.push(json!({
+                    "id": format!("{id}.{k}"), "op": w["op"], "layout": w["layout"], "input": w["input"],
+                    "expected": w["expected"], "tolerance": w["tolerance"], "call": call,
+                }));
+            }
+        }
+    }
+    let text = json!({"format": "resize-conformance/1", "cases": cases}).to_string();
+    let corpus = Corpus::from_manifest_str(&root, &text).unwrap();
+    let report = corpus.run(&CpuBackend);
+    let mut out = Vec::new();
+    report.print_text(&mut out).unwrap();
+    assert!(
+        failures.is_empty() && report.all_passed(),
+        "{failures:#?}\n{}",
+        String::from_utf8_lossy(&out)
+    );
 }

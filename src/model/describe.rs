@@ -346,6 +346,17 @@ fn out_dims(call: &Call, dims: [usize; 4]) -> Option<[usize; 4]> {
         .ok()
 }
 
+/// A number as short as it reads: a float32 value by its shortest float32 digits (`1.7`, not
+/// `1.7000000476837158`), others to 6 significant digits.
+pub fn short(f: f64) -> String {
+    if (f as f32) as f64 == f {
+        format!("{}", f as f32)
+    } else {
+        let s = format!("{f:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 /// A portable spec in words: "half-pixel bilinear", "asymmetric nearest (floor)",
 /// "antialiased half-pixel bilinear".
 pub fn grid_words(spec: &ResizeSpec) -> String {
@@ -392,7 +403,7 @@ pub fn grid_words(spec: &ResizeSpec) -> String {
         s += " without taps outside the image";
     }
     if let Some([sh, sw]) = spec.scale {
-        s += &format!(" sampled at scale {sh}×{sw}");
+        s += &format!(" sampled at scale {}×{}", short(sh), short(sw));
     }
     s
 }
@@ -532,6 +543,40 @@ fn stated_scales(call: &Call, layout: Layout) -> Option<[f64; 2]> {
     }
 }
 
+/// ONNX `Resize` with `scales` under `align_corners` or `tf_crop_and_resize`, where `in·scale`
+/// is not a whole number: ONNX's reference evaluator (which halfpixel's ONNX preset follows)
+/// maps with the fractional length `in·scale`, ONNX Runtime with the output length
+/// `floor(in·scale)`. The call ONNX Runtime computes, as the same Resize with `sizes`; `None`
+/// where the two agree.
+pub fn onnx_runtime_variant(call: &Call, input: &[usize], output: &[usize]) -> Option<Call> {
+    if call.framework != "onnx" || call.function != "Resize" {
+        return None;
+    }
+    let ctm = call.args["attributes"]["coordinate_transformation_mode"].as_str()?;
+    if !matches!(ctm, "align_corners" | "tf_crop_and_resize") {
+        return None;
+    }
+    let scales: Vec<f64> = call.args["inputs"]["scales"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    if scales.len() != input.len() || output.len() != input.len() {
+        return None;
+    }
+    if scales
+        .iter()
+        .zip(input)
+        .all(|(s, &i)| (s * i as f64).fract() == 0.0)
+    {
+        return None;
+    }
+    let mut c = call.clone();
+    c.args["inputs"]["scales"] = Value::Null;
+    c.args["inputs"]["sizes"] = serde_json::json!(output);
+    Some(c)
+}
+
 /// What a user should know about a layer.
 pub fn warnings(
     found: &Found,
@@ -563,12 +608,26 @@ pub fn warnings(
             for (axis, s, i, o) in [("height", scales[0], ih, oh), ("width", scales[1], iw, ow)] {
                 if s.fract() != 0.0 && s > 0.0 {
                     let implied = (i as f64 * s).floor();
+                    let ctm = call.args["attributes"]["coordinate_transformation_mode"].as_str();
+                    let grid = if matches!(ctm, Some("align_corners" | "tf_crop_and_resize")) {
+                        "the grid is pinned to the corners, so the factor changes only the size"
+                            .to_string()
+                    } else if call.framework == "coreml" {
+                        format!(
+                            "the factor only sets the size (the converter picks it so that the floor lands on {o}); the grid follows {i}/{o} = {}",
+                            short(i as f64 / o as f64)
+                        )
+                    } else {
+                        format!(
+                            "the sample grid steps by 1/scale = {} source pixels per output pixel, not {i}/{o} = {}",
+                            short(1.0 / s),
+                            short(i as f64 / o as f64)
+                        )
+                    };
                     w.push(format!(
-                        "fractional scale factor {s} on the {axis}: it implies floor({i} × {s}) = {implied} ({o} in the file); \
-                         the sample grid follows {} = {:.6}, while {o}/{i} = {:.6}",
-                        if call.framework == "coreml" { "the sizes" } else { "1/scale" },
-                        1.0 / s,
-                        o as f64 / i as f64
+                        "fractional scale factor {} on the {axis}: floor({i} × {}) = {implied} ({o} in the file); {grid}",
+                        short(s),
+                        short(s)
                     ));
                 }
             }
@@ -592,6 +651,26 @@ pub fn warnings(
                 w.push(format!(
                     "the {axis} has length 1 ({} {i} → {o}): frameworks disagree on where a single sample lies (pixel 0 or the centre)",
                     if o == 1 { "output" } else { "input" }
+                ));
+            }
+        }
+        if let (Some(i), Some(o)) = (&layer.input_shape, &layer.output_shape) {
+            if let Some(ort) = onnx_runtime_variant(call, i, o) {
+                let diff = probe_dims(found).and_then(|d| {
+                    let (_, a) = run(&probe_call(call, layer.layout, d), d, 0x5eed)?;
+                    let (_, b) = run(&probe_call(&ort, layer.layout, d), d, 0x5eed)?;
+                    (a.dim() == b.dim()).then(|| {
+                        a.iter()
+                            .zip(b.iter())
+                            .fold(0.0f64, |m, (x, y)| m.max((x - y).abs() as f64))
+                    })
+                });
+                w.push(format!(
+                    "ONNX Runtime and ONNX's reference disagree here: with scales and {}, the reference maps with the fractional length in·scale, \
+                     ONNX Runtime with the output length floor(in·scale){}; the call above follows the reference, ONNX Runtime computes it with sizes={}",
+                    call.args["attributes"]["coordinate_transformation_mode"].as_str().unwrap_or(""),
+                    diff.map_or(String::new(), |d| format!(" (max |diff| {d:.3e} on uniform(−1, 1) data)")),
+                    serde_json::json!(o)
                 ));
             }
         }

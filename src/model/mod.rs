@@ -104,7 +104,7 @@ pub fn load(path: &Path) -> Result<Loaded> {
     };
     let name = path.display().to_string();
     let graph = match detected {
-        Detected::Onnx => onnx::read(&name, &bytes)?,
+        Detected::Onnx => onnx::read(&name, &bytes, path.parent())?,
         Detected::TfLite => tflite::read(&name, &bytes)?,
         Detected::Keras => keras::read(&name, &bytes)?,
         Detected::CoreMlModel | Detected::CoreMlPackage | Detected::CoreMlPackageZip => {

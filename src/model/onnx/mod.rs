@@ -12,6 +12,7 @@ pub mod ops;
 pub mod proto;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use prost::Message;
 
@@ -22,8 +23,10 @@ use super::limits::{keeps_values, MAX_NAME_BYTES};
 use crate::error::{Error, Result};
 use proto::{attribute_type as at, data_location, data_type as dt};
 
-/// Reads an ONNX model from its bytes; `path` names the file in errors.
-pub fn read(path: &str, bytes: &[u8]) -> Result<Graph> {
+/// Reads an ONNX model from its bytes; `path` names the file in errors. Small tensors stored
+/// as external data are read from `dir` (the model's folder), where the file is; larger ones,
+/// and any whose file is missing, keep no values.
+pub fn read(path: &str, bytes: &[u8], dir: Option<&Path>) -> Result<Graph> {
     let err = |reason: String| Error::Model {
         path: path.to_string(),
         reason,
@@ -53,7 +56,8 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Graph> {
     }
     for (k, t) in graph.initializer.iter().enumerate() {
         let name = t.name.clone().unwrap_or_default();
-        let c = constant(t).map_err(|r| err(format!("graph.initializer[{k}] '{name}': {r}")))?;
+        let c =
+            constant(t, dir).map_err(|r| err(format!("graph.initializer[{k}] '{name}': {r}")))?;
         g.constants.insert(name, c);
     }
     let declared = |v: &proto::ValueInfoProto| -> (String, TensorType) {
@@ -184,7 +188,7 @@ fn attribute(a: &proto::AttributeProto) -> std::result::Result<Option<Attr>, Str
         at::INT => Attr::Int(a.i.unwrap_or(0)),
         at::STRING => Attr::Text(text(a.s.as_deref().unwrap_or_default())),
         at::TENSOR => match &a.t {
-            Some(t) => Attr::Tensor(constant(t)?),
+            Some(t) => Attr::Tensor(constant(t, None)?),
             None => return Err("a TENSOR attribute without its tensor (field 5)".into()),
         },
         at::FLOATS => Attr::Floats(a.floats.iter().map(|&f| f as f64).collect()),
@@ -222,7 +226,7 @@ fn element_bytes(data_type: i32) -> Option<usize> {
 
 /// A `TensorProto` as a [`Constant`]: dims checked, values decoded from the typed field or
 /// `raw_data` when the tensor is small enough to matter ([`keeps_values`]).
-fn constant(t: &proto::TensorProto) -> std::result::Result<Constant, String> {
+fn constant(t: &proto::TensorProto, dir: Option<&Path>) -> std::result::Result<Constant, String> {
     let data_type = t.data_type.unwrap_or(0);
     let element = elem_kind(data_type);
     let mut dims = Vec::with_capacity(t.dims.len().min(64));
@@ -238,6 +242,17 @@ fn constant(t: &proto::TensorProto) -> std::result::Result<Constant, String> {
         dims.push(d);
     }
     let external = t.data_location == Some(data_location::EXTERNAL);
+    if external && keeps_values(element, count) {
+        if let (Some(dir), Some(size)) = (dir, element_bytes(data_type)) {
+            if let Some(raw) = external_bytes(t, dir, count.saturating_mul(size))? {
+                return Ok(Constant {
+                    element,
+                    dims,
+                    values: decode_raw(data_type, &raw),
+                });
+            }
+        }
+    }
     if external || !keeps_values(element, count) {
         return Ok(Constant {
             element,
@@ -310,6 +325,60 @@ fn constant(t: &proto::TensorProto) -> std::result::Result<Constant, String> {
         dims,
         values,
     })
+}
+
+/// The bytes of a tensor stored as external data (`location`, `offset`, `length` relative to the
+/// model's folder), when the file is there: `None` when it is not. A location that leaves the
+/// folder, or data shorter than the tensor needs, is an error.
+fn external_bytes(
+    t: &proto::TensorProto,
+    dir: &Path,
+    need: usize,
+) -> std::result::Result<Option<Vec<u8>>, String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let entry = |key: &str| {
+        t.external_data
+            .iter()
+            .find(|e| e.key.as_deref() == Some(key))
+            .and_then(|e| e.value.clone())
+    };
+    let Some(location) = entry("location") else {
+        return Err("external data without a location".into());
+    };
+    let rel = Path::new(&location);
+    if rel.is_absolute()
+        || rel
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(format!(
+            "external data location {location:?} leaves the model's folder"
+        ));
+    }
+    let number = |key: &str| -> std::result::Result<Option<u64>, String> {
+        entry(key)
+            .map(|v| {
+                v.parse::<u64>()
+                    .map_err(|_| format!("external data {key} {v:?} is not a number"))
+            })
+            .transpose()
+    };
+    let offset = number("offset")?.unwrap_or(0);
+    if let Some(length) = number("length")? {
+        if length != need as u64 {
+            return Err(format!(
+                "external data of {length} bytes for a tensor of {need} bytes"
+            ));
+        }
+    }
+    let Ok(mut file) = std::fs::File::open(dir.join(rel)) else {
+        return Ok(None);
+    };
+    let mut raw = vec![0u8; need];
+    file.seek(SeekFrom::Start(offset))
+        .and_then(|_| file.read_exact(&mut raw))
+        .map_err(|e| format!("external data {location:?} at offset {offset}: {e}"))?;
+    Ok(Some(raw))
 }
 
 fn half_bits(data_type: i32, bits: u16) -> f64 {
