@@ -96,8 +96,10 @@ pub fn load(path: &Path) -> Result<Loaded> {
     };
     let mislabelled = match claimed {
         Some(c) if !same_family(c, detected) => Some(format!(
-            "named like a {} file but holds a {} model",
-            c.name(),
+            "named .{} but holds a {} model",
+            path.extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or(c.name()),
             detected.name()
         )),
         _ => None,
