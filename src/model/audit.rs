@@ -14,7 +14,7 @@ use super::describe::{
     equivalents, probe_call, probe_dims, real_dims, sentence, warnings, Equivalent,
 };
 use super::fold::{infer, InputShape};
-use super::graph::ModelFormat;
+use super::graph::{Graph, ModelFormat};
 use super::layers::{extract, known, Found};
 use super::{load, pattern};
 use crate::error::Result;
@@ -70,7 +70,24 @@ pub struct ModelAudit {
 /// [`crate::Error::InvalidArgument`] when an `--input-shape` does not fit the model.
 pub fn audit(path: &Path, options: &AuditOptions) -> Result<ModelAudit> {
     let loaded = load(path)?;
-    let graph = loaded.graph;
+    audit_graph(
+        &loaded.graph,
+        &path.display().to_string(),
+        loaded.mislabelled,
+        options,
+    )
+}
+
+/// Audits a graph already read (`path` names it in the report; `mislabelled` is what
+/// [`super::load`] noticed about its name).
+///
+/// Errors: [`crate::Error::InvalidArgument`] when an input shape does not fit the graph.
+pub fn audit_graph(
+    graph: &Graph,
+    path: &str,
+    mislabelled: Option<String>,
+    options: &AuditOptions,
+) -> Result<ModelAudit> {
     let shapes: Vec<InputShape> = options
         .input_shapes
         .iter()
@@ -82,9 +99,9 @@ pub fn audit(path: &Path, options: &AuditOptions) -> Result<ModelAudit> {
         })
         .cloned()
         .collect();
-    let facts = infer(&graph, &shapes)?;
-    let mut found = extract(&graph, &facts);
-    found.extend(pattern::find(&graph, &facts));
+    let facts = infer(graph, &shapes)?;
+    let mut found = extract(graph, &facts);
+    found.extend(pattern::find(graph, &facts));
     found.sort_by_key(|f| f.node);
     let layers = found
         .into_iter()
@@ -100,18 +117,18 @@ pub fn audit(path: &Path, options: &AuditOptions) -> Result<ModelAudit> {
             };
             LayerAudit {
                 sentence: sentence(&f, &eq, portable.as_ref()),
-                warnings: warnings(&f, portable.as_ref(), loaded.mislabelled.as_deref()),
+                warnings: warnings(&f, portable.as_ref(), mislabelled.as_deref()),
                 equivalents: eq,
                 found: f,
             }
         })
         .collect();
     Ok(ModelAudit {
-        path: path.display().to_string(),
+        path: path.to_string(),
         format: graph.format,
         producer: graph.producer.clone(),
         version: graph.version,
-        mislabelled: loaded.mislabelled,
+        mislabelled,
         layers,
     })
 }

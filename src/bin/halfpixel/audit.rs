@@ -173,7 +173,7 @@ fn write_layer(out: &mut dyn Write, k: usize, l: &LayerAudit) -> io::Result<()> 
         let mut shown: Vec<&str> = Vec::new();
         let mut hidden = 0;
         for e in &l.equivalents {
-            if shown.iter().filter(|f| **f == e.family).count() >= 2 {
+            if shown.contains(&e.family.as_str()) {
                 hidden += 1;
                 continue;
             }
@@ -191,7 +191,10 @@ fn write_layer(out: &mut dyn Write, k: usize, l: &LayerAudit) -> io::Result<()> 
             )?;
         }
         if hidden > 0 {
-            writeln!(out, "       (+{hidden} more in --json)")?;
+            writeln!(
+                out,
+                "       (+{hidden} more calls of these frameworks in --json)"
+            )?;
         }
     }
     for w in &l.warnings {
