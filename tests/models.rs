@@ -8,6 +8,8 @@
 //! this test fails until the format is taken off the list and its layers and pairs are checked
 //! like the others.
 
+#![cfg(feature = "audit")]
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 

@@ -221,14 +221,14 @@ fn declared(graph: &Graph, symbols: &BTreeMap<String, usize>, tensor: &str) -> O
     )
 }
 
+/// Each graph input's name, shape and why its shape is not fully known.
+type ResolvedInputs = Vec<(String, Shape, Option<String>)>;
+
 /// Resolves the graph inputs' shapes with what the user gave.
 fn resolve_inputs(
     graph: &Graph,
     given: &[InputShape],
-) -> Result<(
-    Vec<(String, Shape, Option<String>)>,
-    BTreeMap<String, usize>,
-)> {
+) -> Result<(ResolvedInputs, BTreeMap<String, usize>)> {
     let mut symbols = BTreeMap::new();
     let bad = |value: &InputShape, reason: String| {
         Error::invalid_argument(
@@ -1417,9 +1417,9 @@ fn shape_of(c: &Canon, node: &super::graph::Node, facts: &Facts) -> Vec<Option<S
                     .map(|p| p.get(ax).copied().flatten())
                     .sum::<Option<usize>>();
                 for p in &parts {
-                    for k in 0..rank {
-                        if k != ax && out[k].is_none() {
-                            out[k] = p.get(k).copied().flatten();
+                    for (k, d) in out.iter_mut().enumerate().take(rank) {
+                        if k != ax && d.is_none() {
+                            *d = p.get(k).copied().flatten();
                         }
                     }
                 }

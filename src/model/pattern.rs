@@ -157,12 +157,10 @@ fn region(
             let Some(t) = node.inputs.get(i).filter(|t| !t.is_empty()) else {
                 continue;
             };
-            if graph.constants.contains_key(t)
-                || (facts.value(t).is_some()
-                    && !producer
-                        .get(t.as_str())
-                        .is_some_and(|&p| movement[p].is_some()))
-            {
+            let from_movement = producer
+                .get(t.as_str())
+                .is_some_and(|&p| movement[p].is_some());
+            if graph.constants.contains_key(t) || (facts.value(t).is_some() && !from_movement) {
                 continue;
             }
             match producer.get(t.as_str()) {
@@ -274,7 +272,6 @@ fn explain(graph: &Graph, facts: &Facts, region: &Region) -> Option<Found> {
             };
             return Some(found(
                 graph,
-                facts,
                 region,
                 layout,
                 kind,
@@ -296,7 +293,6 @@ struct Explained {
 
 fn found(
     graph: &Graph,
-    facts: &Facts,
     region: &Region,
     layout: Layout,
     kind: Kind,
@@ -337,7 +333,6 @@ fn found(
         unknowns,
     );
     layer.pattern = Some(pattern);
-    let _ = facts;
     Found {
         layer,
         node: *region.nodes.last().unwrap_or(&0),

@@ -68,7 +68,7 @@ impl<'a> Table<'a> {
         }
         let vtable = vtable as usize;
         let vt_size = u16::from_le_bytes(read::<2>(buf, vtable)?) as usize;
-        if vt_size < 4 || vt_size % 2 != 0 {
+        if vt_size < 4 || !vt_size.is_multiple_of(2) {
             return Err(format!("the vtable at {vtable} has size {vt_size}"));
         }
         read::<2>(buf, vtable + vt_size - 2)?;
