@@ -116,7 +116,7 @@ pub fn audit_graph(
                 _ => (Vec::new(), None),
             };
             LayerAudit {
-                sentence: sentence(&f, &eq, portable.as_ref()),
+                sentence: sentence(&f, &eq, portable.as_ref(), !options.no_equivalents),
                 warnings: warnings(&f, portable.as_ref(), mislabelled.as_deref()),
                 equivalents: eq,
                 found: f,
@@ -153,6 +153,7 @@ impl LayerAudit {
                 "call": e.call,
                 "text": e.text,
                 "exact": e.exact,
+                "inferred": e.inferred,
             })).collect::<Vec<_>>(),
             "warnings": self.warnings,
         })

@@ -28,6 +28,9 @@ pub struct Equivalent {
     pub text: String,
     /// Bit-identical output (else within float rounding).
     pub exact: bool,
+    /// halfpixel's semantics for this call are inferred, not documented by its framework
+    /// ([`crate::presets::inferred`]).
+    pub inferred: bool,
 }
 
 /// Who writes a named preset, for people.
@@ -333,6 +336,7 @@ pub fn equivalents(
                     preset: preset.name.to_string(),
                     family: family(preset.name).to_string(),
                     text: from_call(&c).map_or_else(|_| r.candidate.call(), |o| o.describe()),
+                    inferred: inferred(&c).is_some(),
                     call: c,
                     exact: r.exact,
                 });
@@ -452,11 +456,12 @@ fn chw(shape: &Option<Shape>, layout: Layout) -> Option<[usize; 3]> {
 
 /// The plain sentence: "half-pixel bilinear, 10×12 → 21×25; PyTorch
 /// `F.interpolate(size=(21, 25), mode='bilinear', align_corners=False)`; equivalent to TF2
-/// `tf.image.resize(…)`, ONNX `…`".
+/// `tf.image.resize(…)`, ONNX `…`". `searched` says whether the equivalents were looked for.
 pub fn sentence(
     found: &Found,
     equivalents: &[Equivalent],
     portable: Option<&ResizeSpec>,
+    searched: bool,
 ) -> String {
     let layer = &found.layer;
     let repeat = match (
@@ -530,7 +535,10 @@ pub fn sentence(
                 s += &format!("; equivalent to {}", others.join(", "));
             }
         }
-        None => s += &format!("; `{own}` (no other framework's call computes the same)"),
+        None if searched => {
+            s += &format!("; `{own}` (no other framework's call computes the same)")
+        }
+        None => s += &format!("; `{own}`"),
     }
     s
 }

@@ -183,10 +183,10 @@ fn write_layer(out: &mut dyn Write, k: usize, l: &LayerAudit) -> io::Result<()> 
                 "       {:width$}  {}{}",
                 e.family,
                 e.text,
-                if e.exact {
-                    ""
-                } else {
-                    "  (within float rounding)"
+                match (e.exact, e.inferred) {
+                    (_, true) => "  (rule inferred: the framework does not document it)",
+                    (false, false) => "  (within float rounding)",
+                    (true, false) => "",
                 }
             )?;
         }
