@@ -560,7 +560,7 @@ fn fold_values(
                     )
                 })?;
             let element = facts
-                .element(&node.outputs[0])
+                .element(node.outputs.first().map_or("", String::as_str))
                 .unwrap_or(ElementKind::Int(64));
             one(Folded {
                 dims: vec![dims.len()],
@@ -623,9 +623,16 @@ fn fold_values(
                     if st == 0 {
                         return Err("Range with delta 0".into());
                     }
-                    let n = ((l - s) as f64 / st as f64).ceil().max(0.0) as usize;
+                    let span = l.checked_sub(s).ok_or("Range overflows")?;
+                    let n = (span as f64 / st as f64).ceil().max(0.0) as usize;
                     guard(n)?;
-                    let v: Vec<i64> = (0..n as i64).map(|i| s + i * st).collect();
+                    let v: Vec<i64> = (0..n as i64)
+                        .map(|i| {
+                            i.checked_mul(st)
+                                .and_then(|d| s.checked_add(d))
+                                .ok_or("Range overflows")
+                        })
+                        .collect::<std::result::Result<_, _>>()?;
                     one(Folded {
                         dims: vec![n],
                         data: Data::Int(v),
@@ -782,7 +789,7 @@ fn fold_values(
             let mut computed = a.computed;
             let shape = facts
                 .shapes
-                .get(&node.inputs[0])
+                .get(node.inputs.first().map_or("", String::as_str))
                 .cloned()
                 .unwrap_or_default();
             let out = move_data(c, node, facts, t, &shape, &mut computed)?;
@@ -1167,12 +1174,12 @@ pub fn reshape_dims(
         }
     }
     if let Some(k) = infer {
-        let known: usize = out
+        let known = out
             .iter()
             .enumerate()
             .filter(|(i, _)| *i != k)
-            .map(|(_, &d)| d)
-            .product();
+            .try_fold(1usize, |p, (_, &d)| p.checked_mul(d))
+            .ok_or_else(|| format!("reshape target {target:?} overflows"))?;
         if known == 0 || total % known != 0 {
             return Err(format!("cannot reshape {input:?} to {target:?}"));
         }

@@ -354,6 +354,9 @@ fn axis_maps(
     let [_, _, ih, iw] = input;
     let [on, oc, oh, ow] = output;
     let in_shape = layout.shape(input);
+    if in_shape.contains(&0) {
+        return None;
+    }
     let decode = |v: u32| -> Option<[usize; 4]> {
         if v == FROM_CONSTANT {
             return None;

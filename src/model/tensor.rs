@@ -369,16 +369,16 @@ pub fn onnx_range(start: i64, end: i64, step: i64, len: usize) -> Result<(i64, i
     };
     let count = if step > 0 {
         if e > s {
-            (e - s + step - 1) / step
+            (e - s - 1) as u64 / step as u64 + 1
         } else {
             0
         }
     } else if s > e {
-        (s - e + (-step) - 1) / (-step)
+        (s - e - 1) as u64 / step.unsigned_abs() + 1
     } else {
         0
     };
-    Ok((s, step, count.max(0) as usize))
+    Ok((s, step, count as usize))
 }
 
 #[cfg(test)]

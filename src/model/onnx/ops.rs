@@ -117,8 +117,8 @@ pub fn normalise(graph: &Graph, node: &Node, facts: &Facts) -> Option<Canon> {
             let d = facts.known_shape(node.inputs.first()?)?;
             let a = int(node, "axis").unwrap_or(1);
             let a = super::super::tensor::axis(a, d.len() + 1).ok()?;
-            let outer: usize = d[..a].iter().product();
-            let inner: usize = d[a..].iter().product();
+            let outer = d[..a].iter().try_fold(1usize, |p, &x| p.checked_mul(x))?;
+            let inner = d[a..].iter().try_fold(1usize, |p, &x| p.checked_mul(x))?;
             Canon::Reshape {
                 shape: Param::Ints(vec![outer as i64, inner as i64]),
                 allowzero: false,
@@ -268,18 +268,22 @@ fn window_out(
     auto: &str,
     ceil: bool,
 ) -> Option<usize> {
-    let (len, stride) = (len as i64, stride.max(1));
-    let eff = dil * (k - 1) + 1;
+    // Checked throughout: attributes come from the file.
+    let (len, stride) = (i64::try_from(len).ok()?, stride.max(1));
+    let eff = dil.checked_mul(k.checked_sub(1)?)?.checked_add(1)?;
     let out = match auto {
-        "SAME_UPPER" | "SAME_LOWER" => (len + stride - 1) / stride,
-        "VALID" => (len - eff) / stride + 1,
+        "SAME_UPPER" | "SAME_LOWER" => len.checked_add(stride - 1)? / stride,
+        "VALID" => len.checked_sub(eff)? / stride + 1,
         _ => {
-            let span = len + pads.0 + pads.1 - eff;
+            let span = len
+                .checked_add(pads.0)?
+                .checked_add(pads.1)?
+                .checked_sub(eff)?;
             if span < 0 {
                 return None;
             }
             if ceil {
-                (span + stride - 1) / stride + 1
+                span.checked_add(stride - 1)? / stride + 1
             } else {
                 span / stride + 1
             }
@@ -324,9 +328,13 @@ fn conv(node: &Node, facts: &Facts, transpose: bool) -> Option<Shape> {
                     return usize::try_from(os[k]).ok();
                 }
                 let op = spatial(node, "output_padding", n, 0)[k];
-                let v = strides[k] * (len as i64 - 1) + op + (kernel[k] - 1) * dil[k] + 1
-                    - pads[k]
-                    - pads[n + k];
+                let v = strides[k]
+                    .checked_mul(len as i64 - 1)?
+                    .checked_add(op)?
+                    .checked_add(kernel[k].checked_sub(1)?.checked_mul(dil[k])?)?
+                    .checked_add(1)?
+                    .checked_sub(pads[k])?
+                    .checked_sub(pads[n + k])?;
                 usize::try_from(v).ok()
             } else {
                 window_out(
@@ -417,7 +425,12 @@ fn pad(node: &Node, facts: &Facts, opset: i64) -> Option<Shape> {
     }
     Some(
         (0..n)
-            .map(|k| x[k].and_then(|d| usize::try_from(d as i64 + pads[k] + pads[n + k]).ok()))
+            .map(|k| {
+                x[k].and_then(|d| {
+                    let v = (d as i64).checked_add(pads[k])?.checked_add(pads[n + k])?;
+                    usize::try_from(v).ok()
+                })
+            })
             .collect(),
     )
 }
