@@ -401,10 +401,11 @@ fn find_fix(
         Some((preset, call)) => {
             let own = call.function == cb.function;
             let text = from_call(&call).map(|o| o.describe()).unwrap_or_default();
+            let caveat = inferred(&call).map_or(String::new(), |why| format!(" (caveat: {why})"));
             Some(Fix {
                 possible: true,
                 explanation: format!(
-                    "{} `{layer_name}` reproduces the source: {text}",
+                    "{} `{layer_name}` reproduces the source: {text}{caveat}",
                     if own { "changing the attributes of" } else { "replacing" },
                 ),
                 snippet: snippet(converted, &b.found.layer, &call),

@@ -2,10 +2,11 @@
 //!
 //! One module per format knows which native ops are resizes, upsamples or pixel shuffles and
 //! reads their attributes and constant inputs into the `call` vocabulary of the conformance
-//! format: [`onnx`], [`tflite`], [`keras`]. Shapes come from [`super::fold`]; the output
+//! format: [`onnx`], [`tflite`], [`keras`], [`coreml`] (for the graphs the Core ML reader makes). Shapes come from [`super::fold`]; the output
 //! shape of a layer whose input shape is known comes from the preset its call names, so the
 //! semantics live in one place.
 
+pub mod coreml;
 pub mod keras;
 pub mod onnx;
 pub mod tflite;
@@ -48,8 +49,9 @@ pub fn extract(graph: &Graph, facts: &Facts) -> Vec<Found> {
             ModelFormat::Onnx => onnx::layer(graph, k, node, facts),
             ModelFormat::TfLite => tflite::layer(graph, k, node, facts),
             ModelFormat::Keras => keras::layer(graph, k, node, facts),
-            // Core ML: add the layer step of `super::coreml` here when its reader lands.
-            _ => None,
+            ModelFormat::CoreMlNeuralNetwork | ModelFormat::CoreMlProgram => {
+                coreml::layer(graph, k, node, facts)
+            }
         };
         found.extend(f);
     }
