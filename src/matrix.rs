@@ -1224,6 +1224,8 @@ fn sources(options: &Options) -> Vec<&'static NamedPreset> {
         .iter()
         .filter(|p| options.sources.contains(&source_family(p)))
         .filter(|p| matches!(p.framework, "torch" | "tf" | "keras" | "onnx" | "opencv"))
+        // Keras `Resizing` runs `tf.image.resize` itself: its rows would repeat TF2's.
+        .filter(|p| !p.name.starts_with("keras.resizing."))
         .collect()
 }
 
