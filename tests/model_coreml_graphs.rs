@@ -247,7 +247,16 @@ fn onnx_to_core_ml_pair_verdicts_are_matched() {
             );
             if got.same == Some(false) {
                 let fix = got.fix.as_ref().unwrap();
-                println!("{} → {}: {}", s["id"], c["id"], fix.explanation);
+                let change = got.change.clone().unwrap_or_default();
+                println!("{} → {}: {change}; {}", s["id"], c["id"], fix.explanation);
+                // The findings, in words.
+                if s["id"].as_str().unwrap().contains("nearest") {
+                    assert!(change.contains("nearest became bilinear"), "{change}");
+                }
+                if s["id"].as_str().unwrap().contains("aa_down") {
+                    assert!(change.contains("antialiasing was dropped"), "{change}");
+                    assert!(!fix.possible);
+                }
             }
             checked += 1;
         }

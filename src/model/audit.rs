@@ -18,6 +18,7 @@ use super::graph::{Graph, ModelFormat};
 use super::layers::{extract, known, Found};
 use super::{load, pattern};
 use crate::error::Result;
+use crate::spec::ResizeSpec;
 
 /// The format name of the JSON report.
 pub const FORMAT: &str = "halfpixel-audit/1";
@@ -45,6 +46,9 @@ pub struct LayerAudit {
     pub equivalents: Vec<Equivalent>,
     /// What a user should be warned about.
     pub warnings: Vec<String>,
+    /// The portable spec that describes the layer's grid and filter, where one reproduces it
+    /// (found with the equivalents).
+    pub portable: Option<ResizeSpec>,
 }
 
 /// A model file, audited.
@@ -120,6 +124,7 @@ pub fn audit_graph(
                 warnings: warnings(&f, portable.as_ref(), mislabelled.as_deref()),
                 equivalents: eq,
                 found: f,
+                portable,
             }
         })
         .collect();

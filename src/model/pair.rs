@@ -69,6 +69,9 @@ pub struct PairVerdict {
     pub filters_differ: bool,
     /// Why `same` is not said, when it is not.
     pub note: Option<String>,
+    /// What changed, in words ("nearest became bilinear", "antialiasing was dropped"), when
+    /// the pair differs and both layers' grids are known.
+    pub change: Option<String>,
     /// What to change on the converted side, when the pair differs.
     pub fix: Option<Fix>,
 }
@@ -90,6 +93,7 @@ impl PairVerdict {
                 "explanation": f.explanation,
                 "snippet": f.snippet,
                 "grid_shift": self.grid_shift,
+                "what_changed": self.change,
                 "filters_differ": self.filters_differ,
             })),
         })
@@ -213,6 +217,7 @@ fn judge(a: &LayerAudit, b: &LayerAudit, converted: &ModelAudit) -> PairVerdict 
         grid_shift: None,
         filters_differ: false,
         note: None,
+        change: None,
         fix: None,
     };
     let (Some(ca), Some(cb)) = (&la.call, &lb.call) else {
@@ -303,9 +308,43 @@ fn judge(a: &LayerAudit, b: &LayerAudit, converted: &ModelAudit) -> PairVerdict 
         None => Some(same),
     };
     if !same {
+        v.change = change(a, b);
         v.fix = find_fix(ca, dims, b, converted);
     }
     v
+}
+
+/// What changed between two layers' grids and filters, in words.
+fn change(a: &LayerAudit, b: &LayerAudit) -> Option<String> {
+    let (pa, pb) = (a.portable.as_ref()?, b.portable.as_ref()?);
+    let mode = |m: Mode| match m {
+        Mode::Nearest => "nearest",
+        Mode::Linear => "bilinear",
+        Mode::Cubic => "bicubic",
+        _ => "another filter",
+    };
+    let mut parts = Vec::new();
+    if pa.mode != pb.mode {
+        parts.push(format!("{} became {}", mode(pa.mode), mode(pb.mode)));
+    }
+    if pa.antialias && !pb.antialias {
+        parts.push("antialiasing was dropped (the source widens its filter when shrinking; the converted layer samples 2 taps)".into());
+    } else if !pa.antialias && pb.antialias {
+        parts.push("antialiasing was added".into());
+    }
+    if pa.coordinate_transformation_mode != pb.coordinate_transformation_mode {
+        parts.push(format!(
+            "the grid changed from {} to {}",
+            pa.coordinate_transformation_mode.name(),
+            pb.coordinate_transformation_mode.name()
+        ));
+    } else if pa.nearest_mode != pb.nearest_mode
+        && pa.mode == Mode::Nearest
+        && pb.mode == Mode::Nearest
+    {
+        parts.push("the nearest rounding changed".into());
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Whether a named preset is a layer the converted file's format can hold.

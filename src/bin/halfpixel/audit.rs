@@ -235,6 +235,9 @@ fn write_pairs(
                 )?;
             }
         }
+        if let Some(c) = &p.change {
+            writeln!(out, "     what changed: {c}")?;
+        }
         if let Some(n) = &p.note {
             writeln!(out, "     {n}")?;
         }
