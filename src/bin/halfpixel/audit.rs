@@ -113,13 +113,13 @@ fn shape(s: &Option<Vec<usize>>) -> String {
 
 fn write_model(out: &mut dyn Write, m: &ModelAudit) -> io::Result<()> {
     let version = match m.version {
-        Some(v) if m.format == halfpixel::model::ModelFormat::Onnx => format!(", opset {v}"),
+        Some(v) if m.format == halfpixel::model::ModelFormat::Onnx => format!(" opset {v}"),
         _ => String::new(),
     };
     let producer = if m.producer.is_empty() {
         String::new()
     } else {
-        format!(", {}", m.producer)
+        format!(" ({})", m.producer)
     };
     let n = m.layers.len();
     writeln!(
