@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::describe::{
-    equivalents, probe_call, probe_dims, real_dims, sentence, warnings, Equivalent,
+    equivalents, probe_call, probe_dims, real_dims, runs, sentence, warnings, Equivalent,
 };
 use super::fold::{infer, InputShape};
 use super::graph::{Graph, ModelFormat};
@@ -111,7 +111,7 @@ pub fn audit_graph(
         .into_iter()
         .map(|f| {
             let (eq, portable) = match (&f.layer.call, probe_dims(&f)) {
-                (Some(call), Some(dims)) if !options.no_equivalents => equivalents(
+                (Some(call), Some(dims)) if !options.no_equivalents && runs(&f) => equivalents(
                     &probe_call(call, f.layer.layout, dims),
                     dims,
                     real_dims(&f, dims),
@@ -120,7 +120,12 @@ pub fn audit_graph(
                 _ => (Vec::new(), None),
             };
             LayerAudit {
-                sentence: sentence(&f, &eq, portable.as_ref(), !options.no_equivalents),
+                sentence: sentence(
+                    &f,
+                    &eq,
+                    portable.as_ref(),
+                    !options.no_equivalents && runs(&f),
+                ),
                 warnings: warnings(&f, portable.as_ref(), mislabelled.as_deref()),
                 equivalents: eq,
                 found: f,

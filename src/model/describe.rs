@@ -5,7 +5,7 @@ use ndarray::Array4;
 use serde_json::Value;
 
 use super::fold::Shape;
-use super::layers::Found;
+use super::layers::{output_of, Found};
 use crate::candidates::{self, Candidate, Origin, Search};
 use crate::conformance::Op;
 use crate::matrix::{random_input, rounding_bound};
@@ -190,6 +190,18 @@ pub fn run(call: &Call, dims: [usize; 4], seed: u64) -> Option<(Array4<f32>, Arr
     Some((x, y))
 }
 
+/// Whether a layer's call runs on its input and gives its output (the file may say otherwise:
+/// then the call is reported, and nothing is computed from it).
+pub fn runs(f: &Found) -> bool {
+    match (&f.layer.call, &f.layer.input_shape, &f.layer.output_shape) {
+        (Some(call), Some(i), Some(o)) => output_of(call, f.layer.layout, i).is_ok_and(|x| &x == o),
+        _ => false,
+    }
+}
+
+/// The longest axis the equivalents are looked for on.
+pub const MAX_EQUIVALENT_AXIS: usize = 1 << 16;
+
 /// A candidate that reproduces a reference output: bit for bit, or within the float rounding
 /// bound of the two tap tables ([`crate::matrix::rounding_bound`]: the same formula evaluated in
 /// another precision or order).
@@ -219,8 +231,21 @@ pub fn reproducers(
     let Ok(out) = op.output_dims(&desc) else {
         return Vec::new();
     };
+    // Tap tables are per axis; an axis this long is no image.
+    if out[2].max(out[3]).max(dims[2]).max(dims[3]) > MAX_EQUIVALENT_AXIS {
+        return Vec::new();
+    }
+    // Only the scale factors that could give this output: a factor the file states beside
+    // `sizes` may be anything.
+    let plausible = |i: usize, o: usize, s: f64| {
+        s.is_finite() && s > 0.0 && (i as f64 * s - o as f64).abs() <= 1.0
+    };
     let search = Search {
-        scales: scales.to_vec(),
+        scales: scales
+            .iter()
+            .copied()
+            .filter(|[sh, sw]| plausible(dims[2], out[2], *sh) && plausible(dims[3], out[3], *sw))
+            .collect(),
         cubic_coeff_a: Vec::new(),
     };
     // Resizes compare by their tap tables (the CPU and GPU kernels execute nothing else):

@@ -13,7 +13,7 @@ use ndarray::Array4;
 use serde_json::{json, Value};
 
 use super::audit::{LayerAudit, ModelAudit};
-use super::describe::{probe_call, probe_dims, real_dims, reproducers, run};
+use super::describe::{probe_call, probe_dims, real_dims, reproducers, run, runs};
 use super::fix::snippet;
 use super::graph::ModelFormat;
 use crate::candidates::Origin;
@@ -224,6 +224,13 @@ fn judge(a: &LayerAudit, b: &LayerAudit, converted: &ModelAudit) -> PairVerdict 
         v.note = Some("a layer's call could not be worked out (see its warnings)".into());
         return v;
     };
+    if !runs(&a.found) || !runs(&b.found) {
+        v.note = Some(
+            "a layer's call does not give the output shape the file declares (see its warnings)"
+                .into(),
+        );
+        return v;
+    }
     let Some(dims) = probe_dims(&a.found).or_else(|| probe_dims(&b.found)) else {
         v.note = Some("the layers' shapes are not known: give --input-shape".into());
         return v;

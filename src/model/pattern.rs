@@ -245,6 +245,17 @@ fn explain(graph: &Graph, facts: &Facts, region: &Region) -> Option<Found> {
     if entry_dims.len() != 4 || exit_dims.len() != 4 {
         return None;
     }
+    let (in4, out4): ([usize; 4], [usize; 4]) = (
+        entry_dims.clone().try_into().ok()?,
+        exit_dims.clone().try_into().ok()?,
+    );
+    // Only shapes a resize or a pixel shuffle connects are worth a probe.
+    let connected = [Layout::Nchw, Layout::Nhwc]
+        .iter()
+        .any(|l| !candidates::kinds_for(l.nchw(in4), l.nchw(out4)).is_empty());
+    if !connected {
+        return None;
+    }
     let probe = run(graph, facts, region, &entry_dims)?;
     if probe.dims != exit_dims {
         return None;
@@ -255,8 +266,6 @@ fn explain(graph: &Graph, facts: &Facts, region: &Region) -> Option<Found> {
     } else {
         Layout::Nchw
     };
-    let in4: [usize; 4] = entry_dims.clone().try_into().ok()?;
-    let out4: [usize; 4] = exit_dims.clone().try_into().ok()?;
     for layout in [first, other] {
         let (i, o) = (layout.nchw(in4), layout.nchw(out4));
         if i == o && probe.data.iter().enumerate().all(|(k, &v)| v as usize == k) {
