@@ -28,7 +28,8 @@ pub const FORMAT: &str = "halfpixel-audit/1";
 pub struct AuditOptions {
     /// Shapes for graph inputs whose dims are symbolic (`--input-shape [NAME=]DIMS`).
     pub input_shapes: Vec<InputShape>,
-    /// Skip finding the equivalent calls of other frameworks (faster).
+    /// Leave the equivalent calls of other frameworks out of the report (the layer's grid is
+    /// still described).
     pub no_equivalents: bool,
     /// Ignore named input shapes for inputs the model does not have (when one set of shapes
     /// serves two files whose inputs are named differently).
@@ -110,8 +111,8 @@ pub fn audit_graph(
     let layers = found
         .into_iter()
         .map(|f| {
-            let (eq, portable) = match (&f.layer.call, probe_dims(&f)) {
-                (Some(call), Some(dims)) if !options.no_equivalents && runs(&f) => equivalents(
+            let (mut eq, portable) = match (&f.layer.call, probe_dims(&f)) {
+                (Some(call), Some(dims)) if runs(&f) => equivalents(
                     &probe_call(call, f.layer.layout, dims),
                     dims,
                     real_dims(&f, dims),
@@ -119,13 +120,12 @@ pub fn audit_graph(
                 ),
                 _ => (Vec::new(), None),
             };
+            let searched = runs(&f) && !options.no_equivalents;
+            if options.no_equivalents {
+                eq.clear();
+            }
             LayerAudit {
-                sentence: sentence(
-                    &f,
-                    &eq,
-                    portable.as_ref(),
-                    !options.no_equivalents && runs(&f),
-                ),
+                sentence: sentence(&f, &eq, portable.as_ref(), searched),
                 warnings: warnings(&f, portable.as_ref(), mislabelled.as_deref()),
                 equivalents: eq,
                 found: f,

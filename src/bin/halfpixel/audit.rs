@@ -55,7 +55,7 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
 
-    /// Skip the equivalent calls of other frameworks (faster on large models)
+    /// Leave out the list of equivalent calls of other frameworks (shorter output)
     #[arg(long)]
     no_equivalents: bool,
 }
