@@ -193,10 +193,26 @@ pub fn run(call: &Call, dims: [usize; 4], seed: u64) -> Option<(Array4<f32>, Arr
 /// Whether a layer's call runs on its input and gives its output (the file may say otherwise:
 /// then the call is reported, and nothing is computed from it).
 pub fn runs(f: &Found) -> bool {
-    match (&f.layer.call, &f.layer.input_shape, &f.layer.output_shape) {
-        (Some(call), Some(i), Some(o)) => output_of(call, f.layer.layout, i).is_ok_and(|x| &x == o),
-        _ => false,
+    let Some(call) = &f.layer.call else {
+        return false;
+    };
+    if let (Some(i), Some(o)) = (&f.layer.input_shape, &f.layer.output_shape) {
+        return output_of(call, f.layer.layout, i).is_ok_and(|x| &x == o);
     }
+    // Shapes partly known (a batch fixed only at run time): the probe must run and agree with
+    // the output dims that are known.
+    let Some(dims) = probe_dims(f) else {
+        return false;
+    };
+    let Ok(out) = output_of(&probe_call(call, f.layer.layout, dims), Layout::Nchw, &dims) else {
+        return false;
+    };
+    let Some(o) = f.output.as_ref().filter(|o| o.len() == 4) else {
+        return true;
+    };
+    let p = f.layer.layout.nchw([0, 1, 2, 3]);
+    let (h, w) = (o[p[2]], o[p[3]]);
+    h.is_none_or(|h| h == out[2]) && w.is_none_or(|w| w == out[3])
 }
 
 /// The longest axis the equivalents are looked for on.

@@ -138,6 +138,7 @@ pub struct Facts {
     why: HashMap<String, String>,
     canon: Vec<Option<Canon>>,
     symbols: BTreeMap<String, usize>,
+    open_inputs: Vec<String>,
 }
 
 impl Facts {
@@ -172,6 +173,29 @@ impl Facts {
     /// What node `k` computes, as its format's table read it.
     pub fn canon(&self, k: usize) -> Option<&Canon> {
         self.canon.get(k).and_then(Option::as_ref)
+    }
+
+    /// Why a tensor's shape is not fully known: the model inputs whose dims are open, or the op
+    /// that produces it.
+    pub fn shape_why(&self, tensor: &str) -> String {
+        let shape = self.shapes.get(tensor).map(|s| {
+            format!(
+                "[{}]",
+                s.iter()
+                    .map(|d| d.map_or("?".into(), |d| d.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+        match (shape, self.open_inputs.is_empty()) {
+            (Some(s), false) => format!("'{tensor}' is {s}: {}", self.open_inputs.join("; ")),
+            (None, false) => format!(
+                "the shape of '{tensor}' is not known: {}",
+                self.open_inputs.join("; ")
+            ),
+            (Some(s), true) => format!("'{tensor}' is {s}: the ops before it do not fix the rest"),
+            (None, true) => format!("the shape of '{tensor}' is not known: {}", self.why(tensor)),
+        }
     }
 
     /// The values given to symbolic dims (from `--input-shape`).
@@ -377,6 +401,9 @@ pub fn infer(graph: &Graph, given: &[InputShape]) -> Result<Facts> {
                 .and_then(|(_, t)| t.element)
         }) {
             facts.elements.insert(name.clone(), e);
+        }
+        if let Some(w) = &why {
+            facts.open_inputs.push(w.clone());
         }
         facts.set_unknown(
             &name,

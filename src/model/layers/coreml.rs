@@ -226,7 +226,7 @@ pub fn layer(graph: &Graph, k: usize, node: &Node, facts: &Facts) -> Option<Foun
     };
     let input = facts.shape(&input_tensor).cloned();
     if input.as_ref().is_none_or(|s| s.iter().any(Option::is_none)) {
-        unknowns.push(format!("input shape: {}", facts.why(&input_tensor)));
+        unknowns.push(format!("input shape: {}", facts.shape_why(&input_tensor)));
     }
     let output = resolve_output(
         call.as_ref(),

@@ -11,8 +11,14 @@ use crate::model::graph::{Attr, Graph, Node};
 use crate::presets::Call;
 use crate::spec::Layout;
 
+/// The batch of the model's first input, where known.
+fn graph_batch(graph: &Graph, facts: &Facts) -> Option<usize> {
+    let (name, _) = graph.inputs.first()?;
+    facts.shape(name)?.first().copied().flatten()
+}
+
 /// The layer of node `k`, if it is `UpSampling2D` or `Resizing`.
-pub fn layer(_graph: &Graph, k: usize, node: &Node, facts: &Facts) -> Option<Found> {
+pub fn layer(graph: &Graph, k: usize, node: &Node, facts: &Facts) -> Option<Found> {
     let (function, keys, optional): (&str, &[&str], &[(&str, Value)]) = match node.op.as_str() {
         "UpSampling2D" => ("layers.UpSampling2D", &["size", "interpolation"], &[]),
         "Resizing" => (
@@ -64,6 +70,15 @@ pub fn layer(_graph: &Graph, k: usize, node: &Node, facts: &Facts) -> Option<Fou
             Some(Attr::Ints(v)) => Some(v.iter().map(|&d| usize::try_from(d).ok()).collect()),
             _ => None,
         }
+    });
+    // Keras layers share the batch of the model's input: a batch given there (or declared)
+    // fills the `None` of the shape a layer was built for.
+    let batch = graph_batch(graph, facts);
+    let input = input.map(|mut s| {
+        if let (Some(None), Some(b)) = (s.first(), batch) {
+            s[0] = Some(b);
+        }
+        s
     });
     if input.as_ref().is_none_or(|s| s.iter().any(Option::is_none)) {
         unknowns.push(format!(

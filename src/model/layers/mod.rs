@@ -140,5 +140,23 @@ pub fn resolve_output(
             Err(e) => unknowns.push(format!("output shape: {e}")),
         }
     }
+    // Only the batch unknown: every call keeps the batch, so the other dims are known (an
+    // ONNX call names the batch in `sizes` and is left to the declared shape).
+    if let (Some(call), Some(shape)) = (call, input) {
+        let rest_known =
+            shape.len() == 4 && shape[1..].iter().all(Option::is_some) && shape[0].is_none();
+        if rest_known && call.framework != "onnx" {
+            let dims: Vec<usize> = std::iter::once(1)
+                .chain(shape[1..].iter().flatten().copied())
+                .collect();
+            if let Ok(out) = output_of(call, layout, &dims) {
+                return Some(
+                    std::iter::once(None)
+                        .chain(out[1..].iter().map(|&d| Some(d)))
+                        .collect(),
+                );
+            }
+        }
+    }
     declared.cloned()
 }

@@ -15,6 +15,17 @@ fn flag(node: &Node, name: &str) -> bool {
     matches!(node.attr(name), Some(Attr::Bool(true)))
 }
 
+/// The output shape of a resize-like operator (for the folding step).
+pub fn output_shape(node: &Node, facts: &Facts) -> Option<Vec<Option<usize>>> {
+    let f = layer(
+        &Graph::new(crate::model::ModelFormat::TfLite),
+        0,
+        node,
+        facts,
+    )?;
+    f.output
+}
+
 /// The layer of operator `k`, if it is resize-like.
 pub fn layer(_graph: &Graph, k: usize, node: &Node, facts: &Facts) -> Option<Found> {
     let op = match node.op.as_str() {
@@ -68,7 +79,7 @@ pub fn layer(_graph: &Graph, k: usize, node: &Node, facts: &Facts) -> Option<Fou
     });
     let input = facts.shape(&input_tensor).cloned();
     if input.as_ref().is_none_or(|s| s.iter().any(Option::is_none)) {
-        unknowns.push(format!("input shape: {}", facts.why(&input_tensor)));
+        unknowns.push(format!("input shape: {}", facts.shape_why(&input_tensor)));
     }
     let output = resolve_output(
         call.as_ref(),

@@ -154,6 +154,14 @@ pub fn normalise(_graph: &Graph, node: &Node, facts: &Facts) -> Option<Canon> {
         "SQRT" => Canon::Unary(UnOp::Sqrt),
         "FILL" => Canon::Fill,
         "RANGE" => Canon::Range,
+        "RESIZE_BILINEAR" | "RESIZE_NEAREST_NEIGHBOR" | "DEPTH_TO_SPACE" | "SPACE_TO_DEPTH" => {
+            Canon::Shaped(vec![super::super::layers::tflite::output_shape(
+                node, facts,
+            )])
+        }
+        "CONV_2D" | "DEPTHWISE_CONV_2D" | "AVERAGE_POOL_2D" | "MAX_POOL_2D" => {
+            Canon::Shaped(vec![window(node, facts)])
+        }
         op => {
             let (_, n) = ELEMENTWISE.iter().find(|(name, _)| *name == op)?;
             Canon::Elementwise {
@@ -164,4 +172,46 @@ pub fn normalise(_graph: &Graph, node: &Node, facts: &Facts) -> Option<Canon> {
         }
     };
     Some(c)
+}
+
+/// The output of a TFLite convolution or pool (NHWC): `SAME` padding gives `⌈in/stride⌉`,
+/// `VALID` gives `⌈(in − (k − 1)·dilation)/stride⌉`.
+fn window(node: &Node, facts: &Facts) -> Option<Vec<Option<usize>>> {
+    let x = facts.shape(node.inputs.first()?)?;
+    if x.len() != 4 {
+        return None;
+    }
+    let (kh, kw, channels) = match node.op.as_str() {
+        "CONV_2D" | "DEPTHWISE_CONV_2D" => {
+            let f = facts.shape(node.inputs.get(1)?)?;
+            if f.len() != 4 {
+                return None;
+            }
+            let c = if node.op == "CONV_2D" { f[0] } else { f[3] };
+            (f[1]?, f[2]?, c)
+        }
+        _ => (
+            usize::try_from(int(node, "filter_height")?).ok()?,
+            usize::try_from(int(node, "filter_width")?).ok()?,
+            x[3],
+        ),
+    };
+    let axis = |len: Option<usize>, k: usize, stride: &str, dil: &str| -> Option<usize> {
+        let len = len?;
+        let s = usize::try_from(int(node, stride).unwrap_or(1)).ok()?.max(1);
+        let d = usize::try_from(int(node, dil).unwrap_or(1)).ok()?.max(1);
+        match int(node, "padding").unwrap_or(0) {
+            0 => Some(len.div_ceil(s)),
+            _ => {
+                let eff = k.checked_sub(1)?.checked_mul(d)?;
+                Some(len.checked_sub(eff)?.div_ceil(s)).filter(|&o| o > 0)
+            }
+        }
+    };
+    Some(vec![
+        x[0],
+        axis(x[1], kh, "stride_h", "dilation_h_factor"),
+        axis(x[2], kw, "stride_w", "dilation_w_factor"),
+        channels,
+    ])
 }
