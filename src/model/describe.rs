@@ -215,8 +215,9 @@ pub fn runs(f: &Found) -> bool {
     h.is_none_or(|h| h == out[2]) && w.is_none_or(|w| w == out[3])
 }
 
-/// The longest axis the equivalents are looked for on.
-pub const MAX_EQUIVALENT_AXIS: usize = 1 << 16;
+/// The longest axis the equivalents are looked for on (8K images; every candidate builds its
+/// tap tables, and a long axis shrunk with antialiasing has as many taps as pixels).
+pub const MAX_EQUIVALENT_AXIS: usize = 8192;
 
 /// A candidate that reproduces a reference output: bit for bit, or within the float rounding
 /// bound of the two tap tables ([`crate::matrix::rounding_bound`]: the same formula evaluated in
