@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::gpu::GpuContext;
 use crate::op::Operation;
 use crate::spec::Layout;
+use crate::tensor::{Tensor4, TensorView4};
 
 /// Where to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -160,6 +161,26 @@ impl Executor {
             Err(Error::DeviceLost { reason }) if self.backend == Backend::Auto => {
                 self.drop_gpu(&ctx, &reason);
                 op.run_cpu(input, layout)
+            }
+            other => other,
+        }
+    }
+
+    /// Runs `op` on a tensor of any supported type ([`Operation::run_cpu_tensor`] on the CPU,
+    /// [`GpuContext::run_tensor`] on a GPU), with the same fallback as [`Executor::run`].
+    pub fn run_tensor(
+        &self,
+        op: &Operation,
+        input: TensorView4<'_>,
+        layout: Layout,
+    ) -> Result<Tensor4> {
+        let Some(ctx) = self.gpu() else {
+            return op.run_cpu_tensor(input, layout);
+        };
+        match ctx.run_tensor(op, input, layout) {
+            Err(Error::DeviceLost { reason }) if self.backend == Backend::Auto => {
+                self.drop_gpu(&ctx, &reason);
+                op.run_cpu_tensor(input, layout)
             }
             other => other,
         }

@@ -214,7 +214,7 @@ pub enum Error {
     Model {
         /// The file (or directory, for an `.mlpackage`).
         path: String,
-        /// What is wrong, naming the part of the file (e.g. "graph.node[3].attribute[1]:
+        /// What is wrong, naming the part of the file (e.g. "graph.node\[3\].attribute\[1\]:
         /// truncated varint").
         reason: String,
     },
@@ -343,24 +343,32 @@ pub(crate) fn check_dims(what: &str, dims: [usize; 4]) -> Result<usize> {
     Ok(elements as usize)
 }
 
-/// A zero-filled f32 array of `shape`, or [`Error::OutOfMemory`] when the memory cannot be
-/// reserved (instead of the abort an infallible allocation would be).
-pub(crate) fn try_zeros(what: &str, shape: [usize; 4]) -> Result<ndarray::Array4<f32>> {
+/// A zero-filled array of `shape` (f32, u8 or u16), or [`Error::OutOfMemory`] when the memory
+/// cannot be reserved (instead of the abort an infallible allocation would be).
+pub(crate) fn try_zeros<T: bytemuck::Zeroable>(
+    what: &str,
+    shape: [usize; 4],
+) -> Result<ndarray::Array4<T>> {
     let elements = check_dims(what, shape)?;
+    let size = std::mem::size_of::<T>().max(1);
     let out_of_memory = || Error::OutOfMemory {
         what: format!("{what} {shape:?}"),
-        bytes: elements as u128 * 4,
+        bytes: elements as u128 * size as u128,
     };
-    let layout = std::alloc::Layout::array::<f32>(elements).map_err(|_| out_of_memory())?;
+    let layout = std::alloc::Layout::array::<T>(elements).map_err(|_| out_of_memory())?;
+    if layout.size() == 0 {
+        return Err(out_of_memory());
+    }
     // Zeroed pages from the allocator (calloc): the kernel writes every element afterwards, so
     // zeroing them here as well would cost a second pass over the output.
-    // SAFETY: `layout` has a non-zero size (check_dims refuses empty shapes).
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<f32>();
+    // SAFETY: `layout` has a non-zero size (checked above).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<T>();
     if ptr.is_null() {
         return Err(out_of_memory());
     }
-    // SAFETY: `ptr` was allocated by the global allocator with the layout of `elements` f32
-    // values, all of them initialised (zero bits are 0.0f32), and is owned by nothing else.
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `elements` values
+    // of T, all of them initialised (T is Zeroable: zero bits are a valid T), and is owned by
+    // nothing else.
     let data = unsafe { Vec::from_raw_parts(ptr, elements, elements) };
     ndarray::Array4::from_shape_vec(shape, data).map_err(|e| Error::ShapeMismatch {
         what: format!("{what} ({e})"),

@@ -56,13 +56,16 @@ use serde::Serialize;
 
 use crate::candidates::{self, Candidate, Origin, Search};
 use crate::conformance::element_error;
+use crate::cpu::separable;
 use crate::cpu::ResizeKernel;
 use crate::error::{Error, Result};
 use crate::npy::NpyDtype;
-use crate::op::{InputDesc, Operation};
+use crate::op::{InputDesc, IntegerPath, Operation};
+use crate::plan::separable::ExactPlan;
 use crate::plan::{AxisPlan, ResizePlan};
 use crate::presets::named::{self, Kind, Request, Target};
 use crate::spec::{Layout, Mode, ResizeSpec};
+use crate::tensor::{ElementType, Tensor4};
 
 // ---- options ------------------------------------------------------------------------------------
 
@@ -127,6 +130,17 @@ impl Storage {
                     (v.round() as f64).clamp(min, max) as f32
                 }
             }
+        }
+    }
+}
+
+impl Storage {
+    /// The 8- or 16-bit element type of an integer storage of that range, if it is one.
+    fn integer_type(self) -> Option<ElementType> {
+        match self {
+            Storage::Integer { min, max } if min == 0.0 && max == 255.0 => Some(ElementType::U8),
+            Storage::Integer { min, max } if min == 0.0 && max == 65535.0 => Some(ElementType::U16),
+            _ => None,
         }
     }
 }
@@ -291,6 +305,11 @@ pub struct Group {
     /// The equivalent candidates: named presets first (in the registry's order), then portable
     /// specs.
     pub members: Vec<Member>,
+    /// On 8- and 16-bit tensors: the output was computed in float32 and rounded by halfpixel,
+    /// because the group's calls have no integer arithmetic halfpixel reproduces. Such a group
+    /// is at best [`Verdict::WithinRounding`], never exact: the framework's own integer result
+    /// may differ.
+    pub float_rounded: bool,
 }
 
 impl Group {
@@ -686,6 +705,9 @@ struct Context<'a> {
     storage: Storage,
     /// [`IdentifyOptions::abs_tolerance`].
     abs_tolerance: f64,
+    /// When A and B are both 8-bit (or both 16-bit) integers: their type, and A in it. Calls
+    /// with integer arithmetic of their own then run it ([`ExactPlan`]s).
+    integer: Option<(ElementType, Tensor4)>,
 }
 
 impl Context<'_> {
@@ -697,6 +719,14 @@ impl Context<'_> {
 
     /// Runs an operation and rounds its output to B's storage.
     fn run(&self, class: &Class) -> Result<Array4<f32>> {
+        if let (Some(plan), Some((_, typed))) = (&class.exact, &self.integer) {
+            let out = match typed {
+                Tensor4::U8(a) => separable::run(plan, a.view(), self.layout)?,
+                Tensor4::U16(a) => separable::run(plan, a.view(), self.layout)?,
+                Tensor4::F32(a) => separable::run(plan, a.view(), self.layout)?,
+            };
+            return Ok(standard(out.to_f32()));
+        }
         let input = self.input.view();
         let mut out = match &class.kernel {
             Some(kernel) => kernel.run(input)?,
@@ -734,6 +764,10 @@ fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 struct Class {
     op: Operation,
     kernel: Option<Arc<ResizeKernel>>,
+    /// The call's own integer arithmetic, on integer tensors.
+    exact: Option<Arc<ExactPlan>>,
+    /// Computed in float32 and rounded by halfpixel (integer tensors, no integer arithmetic).
+    float_rounded: bool,
     tolerance: f64,
     members: Vec<usize>,
     result: Option<std::result::Result<(Stats, u64), String>>,
@@ -764,7 +798,16 @@ fn class_hash(op: &Operation, kernel: Option<&ResizeKernel>) -> u64 {
     h.finish()
 }
 
-fn same_class(a: &Class, op: &Operation, kernel: Option<&ResizeKernel>) -> bool {
+fn same_class(
+    a: &Class,
+    op: &Operation,
+    kernel: Option<&ResizeKernel>,
+    exact: Option<&ExactPlan>,
+    float_rounded: bool,
+) -> bool {
+    if a.exact.as_deref() != exact || a.float_rounded != float_rounded {
+        return false;
+    }
     match (&a.kernel, kernel) {
         (Some(x), Some(y)) => x.plan() == y.plan(),
         (None, None) => match (&a.op, op) {
@@ -806,28 +849,66 @@ impl<'a> Engine<'a> {
                 },
                 _ => None,
             };
+            // On integer tensors, what the call itself computes.
+            let (mut exact, mut float_rounded) = (None, false);
+            if let (Some((ty, _)), Operation::Resize(r)) = (&self.ctx.integer, &c.op) {
+                match r.planner().integer_path(&self.ctx.desc, *ty) {
+                    Ok(IntegerPath::Exact(plan)) => exact = Some(plan),
+                    Ok(IntegerPath::Gather) => {}
+                    Ok(IntegerPath::FloatOutput) => {
+                        self.skipped.push(Skipped {
+                            label,
+                            reason: format!("gives float32 for {ty} input, and B is {ty}"),
+                        });
+                        continue;
+                    }
+                    Err(Error::Unsupported { .. }) => float_rounded = true,
+                    Err(e) => {
+                        self.skipped.push(Skipped {
+                            label,
+                            reason: e.to_string(),
+                        });
+                        continue;
+                    }
+                }
+            }
             let index = self.candidates.len();
-            let hash = class_hash(&c.op, kernel.as_deref());
+            let mut hash = class_hash(&c.op, kernel.as_deref());
+            if exact.is_some() || float_rounded {
+                // Equal float tables, different integer arithmetic: apart.
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                (hash, float_rounded, format!("{exact:?}")).hash(&mut h);
+                hash = h.finish();
+            }
             let bucket = self.by_hash.entry(hash).or_default();
-            let existing = bucket
-                .iter()
-                .copied()
-                .find(|&k| same_class(&self.classes[k], &c.op, kernel.as_deref()));
+            let existing = bucket.iter().copied().find(|&k| {
+                same_class(
+                    &self.classes[k],
+                    &c.op,
+                    kernel.as_deref(),
+                    exact.as_deref(),
+                    float_rounded,
+                )
+            });
             match existing {
                 Some(k) => self.classes[k].members.push(index),
                 None => {
-                    let tolerance = kernel.as_ref().map_or(0.0, |k| {
-                        rounding_bound(
+                    // The framework's own integer arithmetic is exact or wrong: no bound.
+                    let tolerance = match (&exact, &kernel) {
+                        (Some(_), _) | (None, None) => 0.0,
+                        (None, Some(k)) => rounding_bound(
                             k.plan(),
                             self.ctx.max_abs_input,
                             self.ctx.epsilon,
                             self.ctx.storage,
-                        )
-                    });
+                        ),
+                    };
                     bucket.push(self.classes.len());
                     self.classes.push(Class {
                         op: c.op.clone(),
                         kernel,
+                        exact,
+                        float_rounded,
                         tolerance,
                         members: vec![index],
                         result: None,
@@ -975,7 +1056,7 @@ impl<'a> Engine<'a> {
                 got: stats.worst_got,
             }
         });
-        let verdict = if stats.max == 0.0 {
+        let verdict = if stats.max == 0.0 && !class.float_rounded {
             Verdict::Exact
         } else if stats.max <= class.tolerance {
             Verdict::WithinRounding
@@ -997,6 +1078,7 @@ impl<'a> Engine<'a> {
                 .into_iter()
                 .map(|(_, m, t)| member(&self.candidates[m], t))
                 .collect(),
+            float_rounded: class.float_rounded,
         };
         (first, group)
     }
@@ -1313,6 +1395,20 @@ pub fn identify(
         epsilon,
         storage: options.output_storage,
         abs_tolerance: options.abs_tolerance,
+        integer: match (
+            options.input_storage.integer_type(),
+            options.output_storage.integer_type(),
+        ) {
+            (Some(a), Some(b)) if a == b => Some((
+                a,
+                if a == ElementType::U8 {
+                    Tensor4::U8(input.mapv(|v| v as u8))
+                } else {
+                    Tensor4::U16(input.mapv(|v| v as u16))
+                },
+            )),
+            _ => None,
+        },
     };
     let mut engine = Engine {
         ctx,

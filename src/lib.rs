@@ -67,11 +67,12 @@ pub mod preprocess;
 pub mod presets;
 pub mod progress;
 pub mod spec;
+pub mod tensor;
 pub mod tensor_io;
 pub mod workloads;
 
 pub use backend::{Backend, Executor};
 pub use error::{Error, Result};
-pub use op::{InputDesc, Operation, ResizeOp, ResizePlanner};
+pub use op::{InputDesc, IntegerPath, Operation, ResizeOp, ResizePlanner};
 pub use plan::{AxisPlan, ResizePlan};
 pub use spec::{BlockOrder, BlockSpec, CoordinateTransform, Layout, Mode, NearestMode, ResizeSpec};

@@ -7,9 +7,11 @@ use ndarray::{Array4, ArrayView4, ArrayViewMut4};
 
 use crate::cpu;
 use crate::cpu::{Direction, ResizeKernel};
-use crate::error::{check_dims, Result};
+use crate::error::{check_dims, Error, Result};
+use crate::plan::separable::ExactPlan;
 use crate::plan::ResizePlan;
 use crate::spec::{BlockSpec, Layout, ResizeSpec};
+use crate::tensor::{ElementType, Tensor4, TensorView4};
 
 /// What a planner knows about the input when it builds the tap tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +29,38 @@ impl InputDesc {
     }
 }
 
+/// How a resize computes on an 8- or 16-bit integer tensor: what the framework itself does with
+/// such an input.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum IntegerPath {
+    /// The framework converts the input to float32 and resizes in float; the output is float32
+    /// (TensorFlow's `tf.image.resize`, Keras).
+    FloatOutput,
+    /// Every output copies one source pixel (nearest, or an unchanged size): exact for any
+    /// element type, and the output keeps the input's type.
+    Gather,
+    /// The framework's own arithmetic (fixed-point coefficients, pass order, rounding,
+    /// saturation), stated as a plan that the CPU and GPU execute exactly.
+    Exact(Arc<ExactPlan>),
+}
+
+impl IntegerPath {
+    /// What the computation is, for labels: e.g. "u8 fixed-point arithmetic as the framework's
+    /// (exact)".
+    pub fn describe(&self, ty: ElementType) -> String {
+        match self {
+            IntegerPath::FloatOutput => {
+                format!(
+                    "float32 arithmetic on the {ty} values and a float32 output, as the framework"
+                )
+            }
+            IntegerPath::Gather => format!("exact: copies {ty} pixels"),
+            IntegerPath::Exact(_) => format!("exact: the framework's own {ty} arithmetic"),
+        }
+    }
+}
+
 /// Anything that turns an input description into a [`ResizePlan`]: the portable spec and every
 /// framework preset.
 pub trait ResizePlanner: Send + Sync + fmt::Debug {
@@ -35,6 +69,36 @@ pub trait ResizePlanner: Send + Sync + fmt::Debug {
 
     /// The call this planner mirrors, e.g. `torch.nn.functional.interpolate(size=(18, 20), mode='bilinear')`.
     fn describe(&self) -> String;
+
+    /// Where the framework's default configuration gives other values than the path halfpixel
+    /// reproduces, a sentence with the measured difference (OpenCV with IPP on). `None` when
+    /// halfpixel's result is the call's.
+    fn caveat(&self, input: &InputDesc, ty: ElementType) -> Option<String> {
+        let _ = (input, ty);
+        None
+    }
+
+    /// How this call computes on an integer tensor of type `ty` (`U8` or `U16`).
+    ///
+    /// The default serves calls whose framework defines no integer arithmetic of its own: a
+    /// plan that only copies pixels runs as a [`IntegerPath::Gather`] (exact whatever the
+    /// type); anything that weighs pixels is refused with [`Error::Unsupported`], because
+    /// rounding a float result would be halfpixel's arithmetic, not the framework's. Presets of
+    /// frameworks with integer kernels (OpenCV, PyTorch, Pillow) or a float-output rule
+    /// (TensorFlow) override it.
+    fn integer_path(&self, input: &InputDesc, ty: ElementType) -> Result<IntegerPath> {
+        let plan = self.plan(input)?;
+        if cpu::gather::is_gather(&plan) {
+            Ok(IntegerPath::Gather)
+        } else {
+            Err(Error::unsupported(format!(
+                "{} on {ty} data: halfpixel reproduces 8- and 16-bit arithmetic only where a \
+                 framework defines its own (OpenCV, PyTorch, Pillow; TensorFlow returns float32); \
+                 convert the input to float32",
+                self.describe()
+            )))
+        }
+    }
 }
 
 impl ResizePlanner for ResizeSpec {
@@ -220,6 +284,115 @@ impl Operation {
             }
             Operation::SpaceToDepth(b) => {
                 cpu::pixel_shuffle::output_dims(input.dims, *b, Direction::SpaceToDepth)
+            }
+        }
+    }
+
+    /// The element type of the output for an input of type `ty`, as the framework gives it:
+    /// OpenCV, PyTorch and Pillow keep an 8- or 16-bit type, TensorFlow's `tf.image.resize`
+    /// returns float32, a pixel shuffle keeps any type.
+    ///
+    /// Errors: what [`ResizePlanner::integer_path`] refuses for this input.
+    pub fn output_element_type(&self, input: &InputDesc, ty: ElementType) -> Result<ElementType> {
+        if !ty.is_integer() {
+            return Ok(ty);
+        }
+        match self {
+            Operation::Resize(r) => match r.planner.integer_path(input, ty)? {
+                IntegerPath::FloatOutput => Ok(ElementType::F32),
+                IntegerPath::Gather => Ok(ty),
+                IntegerPath::Exact(plan) => Ok(plan.output),
+            },
+            Operation::DepthToSpace(_) | Operation::SpaceToDepth(_) => Ok(ty),
+        }
+    }
+
+    /// Where the framework's default configuration gives other values than halfpixel's result
+    /// for this input, a sentence with the measured difference ([`ResizePlanner::caveat`]).
+    pub fn caveat(&self, input: &InputDesc, ty: ElementType) -> Option<String> {
+        match self {
+            Operation::Resize(r) => r.planner.caveat(input, ty),
+            _ => None,
+        }
+    }
+
+    /// How this operation computes on a tensor of type `ty`: `None` for float32 (the float
+    /// kernels) and for pixel shuffles (copies); for 8- and 16-bit tensors the resize's
+    /// [`IntegerPath`], or why it has none.
+    pub fn integer_path(&self, input: &InputDesc, ty: ElementType) -> Result<Option<IntegerPath>> {
+        match self {
+            Operation::Resize(r) if ty.is_integer() => r.planner.integer_path(input, ty).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Runs on the CPU on a tensor of any supported type, returning the output in the type the
+    /// framework gives ([`Operation::output_element_type`]) and the input's layout.
+    pub fn run_cpu_tensor(&self, input: TensorView4<'_>, layout: Layout) -> Result<Tensor4> {
+        match input {
+            TensorView4::F32(x) => self.run_cpu(x, layout).map(Tensor4::F32),
+            TensorView4::U8(x) => self.run_cpu_integer(x, layout),
+            TensorView4::U16(x) => self.run_cpu_integer(x, layout),
+        }
+    }
+
+    /// Runs on an 8-bit tensor, for calls whose output stays 8-bit (OpenCV, PyTorch, Pillow,
+    /// any gather, pixel shuffles). A call that returns float32 for 8-bit input (TensorFlow) is
+    /// refused here with [`Error::Unsupported`]; use [`Operation::run_cpu_tensor`].
+    pub fn run_cpu_u8(&self, input: ArrayView4<u8>, layout: Layout) -> Result<Array4<u8>> {
+        match self.run_cpu_integer(input, layout)? {
+            Tensor4::U8(y) => Ok(y),
+            other => Err(self.output_type_error(ElementType::U8, other.element_type())),
+        }
+    }
+
+    /// Runs on a 16-bit tensor, for calls whose output stays 16-bit; see
+    /// [`Operation::run_cpu_u8`].
+    pub fn run_cpu_u16(&self, input: ArrayView4<u16>, layout: Layout) -> Result<Array4<u16>> {
+        match self.run_cpu_integer(input, layout)? {
+            Tensor4::U16(y) => Ok(y),
+            other => Err(self.output_type_error(ElementType::U16, other.element_type())),
+        }
+    }
+
+    fn output_type_error(&self, input: ElementType, output: ElementType) -> Error {
+        Error::unsupported(format!(
+            "{} gives {output} for {input} input; call run_cpu_tensor to get it",
+            self.describe()
+        ))
+    }
+
+    fn run_cpu_integer<T: cpu::separable::ExactElement>(
+        &self,
+        input: ArrayView4<T>,
+        layout: Layout,
+    ) -> Result<Tensor4>
+    where
+        Tensor4: From<Array4<T>>,
+        for<'a> TensorView4<'a>: From<ArrayView4<'a, T>>,
+    {
+        let desc = InputDesc {
+            dims: layout.nchw(input.dim().into()),
+            layout,
+        };
+        check_dims("input", desc.dims)?;
+        match self {
+            Operation::Resize(r) => match r.planner.integer_path(&desc, T::TYPE)? {
+                IntegerPath::FloatOutput => {
+                    let x = TensorView4::from(input).to_f32();
+                    self.run_cpu(x.view(), layout).map(Tensor4::F32)
+                }
+                IntegerPath::Gather => {
+                    let plan = r.kernel(&desc)?;
+                    cpu::gather::gather(input, layout, plan.plan()).map(Tensor4::from)
+                }
+                IntegerPath::Exact(plan) => cpu::separable::run(&plan, input, layout),
+            },
+            Operation::DepthToSpace(b) => {
+                cpu::rearrange(input, layout, *b, Direction::DepthToSpace).map(Tensor4::from)
+            }
+            Operation::SpaceToDepth(b) => {
+                cpu::rearrange(input, layout, *b, Direction::SpaceToDepth).map(Tensor4::from)
             }
         }
     }

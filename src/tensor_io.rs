@@ -81,7 +81,6 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
-use std::str::FromStr;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -91,6 +90,7 @@ use ndarray::{Array4, ArrayD, ArrayView, ArrayView4, Dimension, IxDyn};
 use crate::error::{Error, Result};
 use crate::npy::{self, NpyDtype, NpyElement};
 use crate::spec::Layout;
+use crate::tensor::Tensor4;
 
 /// The quality JPEG files are written at (1–100; the `image` crate's default is 75).
 pub const JPEG_QUALITY: u8 = 95;
@@ -190,72 +190,17 @@ impl fmt::Display for FileFormat {
     }
 }
 
-/// The element type of a file's values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ElementType {
-    /// 32-bit float.
-    F32,
-    /// 16-bit float (IEEE half precision).
-    F16,
-    /// 8-bit unsigned integer (0..255).
-    U8,
-    /// 16-bit unsigned integer (0..65535).
-    U16,
-}
+pub use crate::tensor::ElementType;
 
-impl ElementType {
-    /// `f32`, `f16`, `u8` or `u16`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ElementType::F32 => "f32",
-            ElementType::F16 => "f16",
-            ElementType::U8 => "u8",
-            ElementType::U16 => "u16",
-        }
-    }
-
-    /// The element type to write back a `.npy` of this dtype: `f2` stays `f16`, `u1` stays `u8`,
-    /// `u2` stays `u16`, everything else (floats, signed integers, booleans, wider unsigned
-    /// integers) becomes `f32`.
-    pub fn from_npy(dtype: NpyDtype) -> Self {
-        match dtype {
-            NpyDtype::F16 => ElementType::F16,
-            NpyDtype::U8 => ElementType::U8,
-            NpyDtype::U16 => ElementType::U16,
-            _ => ElementType::F32,
-        }
-    }
-
-    /// The largest value of an integer type (`None` for floats).
-    pub fn integer_max(self) -> Option<u16> {
-        match self {
-            ElementType::U8 => Some(u8::MAX as u16),
-            ElementType::U16 => Some(u16::MAX),
-            ElementType::F32 | ElementType::F16 => None,
-        }
-    }
-}
-
-impl fmt::Display for ElementType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for ElementType {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "f32" | "float32" => Ok(ElementType::F32),
-            "f16" | "float16" => Ok(ElementType::F16),
-            "u8" | "uint8" => Ok(ElementType::U8),
-            "u16" | "uint16" => Ok(ElementType::U16),
-            _ => Err(Error::invalid_argument(
-                "element type",
-                s,
-                "expected f32, f16, u8 or u16",
-            )),
-        }
+/// The element type to write back a `.npy` of this dtype: `f2` stays `f16`, `u1` stays `u8`,
+/// `u2` stays `u16`, everything else (floats, signed integers, booleans, wider unsigned
+/// integers) becomes `f32`.
+pub fn element_type_of_npy(dtype: NpyDtype) -> ElementType {
+    match dtype {
+        NpyDtype::F16 => ElementType::F16,
+        NpyDtype::U8 => ElementType::U8,
+        NpyDtype::U16 => ElementType::U16,
+        _ => ElementType::F32,
     }
 }
 
@@ -272,11 +217,26 @@ pub struct LoadedTensor {
     /// The shape the file stores: the `.npy` shape, or `[H, W, C]` for an image.
     pub file_shape: Vec<usize>,
     /// The type the file's values had, as a writer would store it again (an 8-bit image is
-    /// [`ElementType::U8`]; for `.npy` see [`ElementType::from_npy`]).
+    /// [`ElementType::U8`]; for `.npy` see [`element_type_of_npy`]).
     pub element_type: ElementType,
+    /// How the values were converted when the file's type is not one halfpixel computes in
+    /// (float64, signed or wide integers, booleans): a sentence for a warning. `None` when the
+    /// values are exactly the file's.
+    pub conversion: Option<String>,
 }
 
 impl LoadedTensor {
+    /// The values in the type halfpixel computes in for this file: 8- and 16-bit tensors as
+    /// themselves (OpenCV, PyTorch and Pillow have their own integer arithmetic for them),
+    /// everything else as float32.
+    pub fn tensor(&self) -> Tensor4 {
+        match self.element_type {
+            ElementType::U8 => Tensor4::U8(self.array.mapv(|v| v as u8)),
+            ElementType::U16 => Tensor4::U16(self.array.mapv(|v| v as u16)),
+            _ => Tensor4::F32(self.array.clone()),
+        }
+    }
+
     /// `[n, c, h, w]` of the array, whatever its layout.
     pub fn dims_nchw(&self) -> [usize; 4] {
         self.layout.nchw(self.array.dim().into())
@@ -361,7 +321,8 @@ fn read_npy_tensor(path: &Path, layout: Layout) -> Result<LoadedTensor> {
             ),
         )
     })?;
-    let element_type = ElementType::from_npy(a.dtype);
+    let element_type = element_type_of_npy(a.dtype);
+    let conversion = npy_conversion(a.dtype);
     let array = Array4::from_shape_vec(dims, a.data).map_err(|e| Error::Npy {
         source_name: path.display().to_string(),
         reason: format!("cannot form a {dims:?} array: {e}"),
@@ -372,7 +333,37 @@ fn read_npy_tensor(path: &Path, layout: Layout) -> Result<LoadedTensor> {
         format: FileFormat::Npy,
         file_shape: a.shape,
         element_type,
+        conversion,
     })
+}
+
+/// What reading a `.npy` of `dtype` did to its values, when it is not a type halfpixel computes
+/// in exactly.
+fn npy_conversion(dtype: NpyDtype) -> Option<String> {
+    let what = match dtype {
+        NpyDtype::F32 | NpyDtype::F16 | NpyDtype::U8 | NpyDtype::U16 => return None,
+        NpyDtype::F64 => "float64 values were rounded to float32",
+        NpyDtype::Bool => "booleans were read as 0.0 and 1.0 (float32)",
+        NpyDtype::I8 | NpyDtype::I16 => "signed integers were converted to float32 (exactly)",
+        NpyDtype::I32 | NpyDtype::U32 | NpyDtype::I64 | NpyDtype::U64 => {
+            "integers were converted to float32 (exact only below 2^24 in magnitude)"
+        }
+    };
+    Some(format!(
+        "the .npy holds {} ({}), which halfpixel does not compute in: {what}; \
+         the resize runs in float32",
+        dtype.code(),
+        match dtype {
+            NpyDtype::F64 => "float64",
+            NpyDtype::Bool => "bool",
+            NpyDtype::I8 => "int8",
+            NpyDtype::I16 => "int16",
+            NpyDtype::I32 => "int32",
+            NpyDtype::U32 => "uint32",
+            NpyDtype::I64 => "int64",
+            _ => "uint64",
+        }
+    ))
 }
 
 fn image_format(format: FileFormat) -> ImageFormat {
@@ -436,6 +427,7 @@ fn read_image(path: &Path, format: FileFormat, layout: Layout) -> Result<LoadedT
         format,
         file_shape: vec![h, w, channels],
         element_type,
+        conversion: None,
     })
 }
 

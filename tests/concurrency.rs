@@ -360,7 +360,7 @@ fn gpu_caches_stay_bounded_over_10000_calls() {
             most.tap_tables, TAP_CACHE_ENTRIES,
             "{label}: the cache filled"
         );
-        assert_eq!(most.pipeline_limit, 20, "10 entry points × 2 storage types");
+        assert_eq!(most.pipeline_limit, 22, "11 entry points × 2 storage types");
         if let (Some(warm), Some(end)) = (warm, end) {
             assert!(end <= RESERVED_BYTES_BOUND, "{label}: {end} bytes reserved");
             assert!(

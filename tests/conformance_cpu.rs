@@ -9,6 +9,7 @@ use halfpixel::conformance::{
     RunOptions, Status,
 };
 use halfpixel::npy::write_npy_f32;
+use halfpixel::tensor::Tensor4;
 use halfpixel::Error;
 use ndarray::Array4;
 use serde_json::{json, Value};
@@ -106,9 +107,9 @@ fn only(corpus: &Corpus, backend: &dyn halfpixel::conformance::Backend) -> Repor
 fn a_wrong_value_is_reported_with_its_index() {
     let corpus = shipped();
     let backend = FnBackend::new("off-by-one", |op, input, layout| {
-        let mut out = op.run_cpu(input, layout)?;
+        let mut out = op.run_cpu_tensor(input, layout)?.to_f32();
         out[[0, 1, 2, 3]] += 0.5;
-        Ok(out)
+        Ok(Tensor4::F32(out))
     });
     let report = only(&corpus, &backend);
     assert_eq!(report.backend, "off-by-one");
@@ -144,8 +145,8 @@ fn a_wrong_value_is_reported_with_its_index() {
 fn shape_mismatch_unsupported_and_panics_are_failures() {
     let corpus = shipped();
     let shape = FnBackend::new("shape", |op, input, layout| {
-        let out = op.run_cpu(input, layout)?;
-        Ok(out.slice_move(ndarray::s![.., .., .., 1..]))
+        let out = op.run_cpu_tensor(input, layout)?.to_f32();
+        Ok(Tensor4::F32(out.slice_move(ndarray::s![.., .., .., 1..])))
     });
     let report = only(&corpus, &shape);
     assert!(report
@@ -165,7 +166,7 @@ fn shape_mismatch_unsupported_and_panics_are_failures() {
         .all(|r| matches!(&r.status, Status::Unsupported { reason } if reason.contains("nothing runs here"))));
     assert!(!report.all_passed());
 
-    let panics = FnBackend::new("panics", |_, _, _| -> halfpixel::Result<Array4<f32>> {
+    let panics = FnBackend::new("panics", |_, _, _| -> halfpixel::Result<Tensor4> {
         panic!("backend exploded")
     });
     let report = only(&corpus, &panics);

@@ -2,11 +2,11 @@
 
 use std::fmt;
 
-use ndarray::{Array4, ArrayView4};
-
 use crate::error::Result;
+use crate::gpu::GpuContext;
 use crate::op::Operation;
 use crate::spec::Layout;
+use crate::tensor::{Tensor4, TensorView4};
 
 /// Something that can execute an [`Operation`] on a 4-D tensor: the CPU, or (later) a GPU adapter.
 ///
@@ -16,13 +16,17 @@ pub trait Backend: Send + Sync {
     /// A short name for reports, e.g. `cpu` or `vulkan:llvmpipe`.
     fn name(&self) -> String;
 
-    /// Runs `op` on `input` (in `layout`), returning the output in the same layout.
-    fn run(
-        &self,
-        op: &Operation,
-        input: ArrayView4<'_, f32>,
-        layout: Layout,
-    ) -> Result<Array4<f32>>;
+    /// Runs `op` on `input` (in `layout`), returning the output in the same layout and in the
+    /// element type the framework gives.
+    fn run(&self, op: &Operation, input: TensorView4<'_>, layout: Layout) -> Result<Tensor4>;
+
+    /// Whether cases must run one at a time on this backend. OpenGL adapters say yes: wgpu's GL
+    /// backend serialises every call on one context behind a lock that other threads wait on for
+    /// a few seconds only, so a long dispatch on a software renderer would fail the waiting
+    /// threads' calls.
+    fn serial(&self) -> bool {
+        false
+    }
 }
 
 /// The CPU backend: [`Operation::run_cpu`].
@@ -34,13 +38,8 @@ impl Backend for CpuBackend {
         "cpu".to_string()
     }
 
-    fn run(
-        &self,
-        op: &Operation,
-        input: ArrayView4<'_, f32>,
-        layout: Layout,
-    ) -> Result<Array4<f32>> {
-        op.run_cpu(input, layout)
+    fn run(&self, op: &Operation, input: TensorView4<'_>, layout: Layout) -> Result<Tensor4> {
+        op.run_cpu_tensor(input, layout)
     }
 }
 
@@ -49,7 +48,7 @@ impl Backend for CpuBackend {
 /// ```
 /// use halfpixel::conformance::{Backend, FnBackend};
 ///
-/// let cpu_again = FnBackend::new("cpu-closure", |op, input, layout| op.run_cpu(input, layout));
+/// let cpu_again = FnBackend::new("cpu-closure", |op, input, layout| op.run_cpu_tensor(input, layout));
 /// assert_eq!(cpu_again.name(), "cpu-closure");
 /// ```
 pub struct FnBackend<F> {
@@ -59,7 +58,7 @@ pub struct FnBackend<F> {
 
 impl<F> FnBackend<F>
 where
-    F: Fn(&Operation, ArrayView4<'_, f32>, Layout) -> Result<Array4<f32>> + Send + Sync,
+    F: Fn(&Operation, TensorView4<'_>, Layout) -> Result<Tensor4> + Send + Sync,
 {
     /// Wraps `f` under `name`.
     pub fn new(name: impl Into<String>, f: F) -> Self {
@@ -80,18 +79,32 @@ impl<F> fmt::Debug for FnBackend<F> {
 
 impl<F> Backend for FnBackend<F>
 where
-    F: Fn(&Operation, ArrayView4<'_, f32>, Layout) -> Result<Array4<f32>> + Send + Sync,
+    F: Fn(&Operation, TensorView4<'_>, Layout) -> Result<Tensor4> + Send + Sync,
 {
     fn name(&self) -> String {
         self.name.clone()
     }
 
-    fn run(
-        &self,
-        op: &Operation,
-        input: ArrayView4<'_, f32>,
-        layout: Layout,
-    ) -> Result<Array4<f32>> {
+    fn run(&self, op: &Operation, input: TensorView4<'_>, layout: Layout) -> Result<Tensor4> {
         (self.f)(op, input, layout)
+    }
+}
+
+/// A GPU adapter as a conformance backend (named `backend:adapter`, e.g. `vulkan:llvmpipe`).
+impl Backend for GpuContext {
+    fn name(&self) -> String {
+        format!(
+            "{}:{}",
+            self.adapter().backend.to_lowercase(),
+            self.adapter().name
+        )
+    }
+
+    fn run(&self, op: &Operation, input: TensorView4<'_>, layout: Layout) -> Result<Tensor4> {
+        self.run_tensor(op, input, layout)
+    }
+
+    fn serial(&self) -> bool {
+        self.is_gl()
     }
 }

@@ -93,6 +93,21 @@ impl BackendRun {
         }
     }
 
+    /// Appends the checks of another run of the same backend (another corpus).
+    pub fn extend(&mut self, other: BackendRun) {
+        self.report.corpus = format!("{} + {}", self.report.corpus, other.report.corpus);
+        if !other.report.generated_by.is_empty() {
+            self.report.generated_by = format!(
+                "{}; {}",
+                self.report.generated_by, other.report.generated_by
+            );
+        }
+        self.report.results.extend(other.report.results);
+        if self.unavailable.is_none() {
+            self.unavailable = other.unavailable;
+        }
+    }
+
     /// The backend's name (`cpu`, `vulkan:llvmpipe (LLVM 15.0.6, 256 bits)`, …).
     pub fn name(&self) -> &str {
         &self.report.backend
@@ -574,7 +589,9 @@ mod tests {
             reference: Some(&CpuBackend),
             ..RunOptions::default()
         };
-        let again = FnBackend::new("vulkan:cpu again (Vulkan)", |op, x, l| op.run_cpu(x, l));
+        let again = FnBackend::new("vulkan:cpu again (Vulkan)", |op, x, l| {
+            op.run_cpu_tensor(x, l)
+        });
         let runs = vec![
             BackendRun::new(&corpus, &CpuBackend, &plain),
             BackendRun::new(&corpus, &again, &referenced),
@@ -644,14 +661,14 @@ mod tests {
     fn ulp_distances_from_the_reference_reach_the_matrix() {
         let corpus = corpus();
         let nudged = FnBackend::new("nudged", |op, x, l| {
-            let y: Array4<f32> = op.run_cpu(x, l)?;
-            Ok(y.mapv(|v| {
+            let y: Array4<f32> = op.run_cpu_tensor(x, l)?.to_f32();
+            Ok(crate::tensor::Tensor4::F32(y.mapv(|v| {
                 if v > 0.0 {
                     f32::from_bits(v.to_bits() + 3)
                 } else {
                     v
                 }
-            }))
+            })))
         });
         let options = RunOptions {
             filter: Some("torch.nearest.size3x5"),

@@ -46,7 +46,18 @@ pub use runner::{CheckPath, CheckResult, PathSelection, RunOptions, Status};
 
 use std::path::PathBuf;
 
-/// The corpus shipped with the crate's sources (`tests/corpus`).
+/// The corpus shipped with the crate's sources (`tests/corpus`): small float32 tensors.
 pub fn default_corpus_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus"))
+}
+
+/// The real-data corpus shipped with the crate's sources (`tests/corpus-images`): 8- and 16-bit
+/// images and float tensors at camera and model-input sizes.
+pub fn images_corpus_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus-images"))
+}
+
+/// Every corpus shipped with the sources, in the order a default run takes them.
+pub fn default_corpus_dirs() -> Vec<PathBuf> {
+    vec![default_corpus_dir(), images_corpus_dir()]
 }

@@ -171,6 +171,10 @@ impl Report {
             Status::ShapeMismatch { expected, got } => {
                 writeln!(w, "{head} shape mismatch: expected {expected:?}, got {got:?}")?
             }
+            Status::TypeMismatch { expected, got } => writeln!(
+                w,
+                "{head} element type mismatch: the framework gives {expected}, got {got}"
+            )?,
             Status::Unsupported { reason } | Status::Error { reason } => {
                 writeln!(w, "{head} {reason}")?
             }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use ndarray::{Array4, ArrayD};
+use ndarray::ArrayD;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -12,9 +12,10 @@ use super::compare::{compare, ulp_distance};
 use super::manifest::{Case, Corpus, Op};
 use super::report::Report;
 use crate::error::{Error, Result};
-use crate::npy::read_npy;
+use crate::npy::{read_npy, NpyDtype};
 use crate::op::Operation;
 use crate::spec::{BlockSpec, Layout, ResizeSpec};
+use crate::tensor::{ElementType, Tensor4};
 
 /// Which of a case's two paths a check went through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -85,6 +86,14 @@ pub enum Status {
         /// The value got there.
         got_value: f32,
     },
+    /// The output's element type differs from the expected one (e.g. float32 where the
+    /// framework gives uint8).
+    TypeMismatch {
+        /// The expected element type (`u8`, `u16`, `f32`).
+        expected: String,
+        /// The element type got.
+        got: String,
+    },
     /// The output shape differs from the expected one.
     ShapeMismatch {
         /// The expected shape.
@@ -110,12 +119,13 @@ impl Status {
         matches!(self, Status::Passed { .. })
     }
 
-    /// A short upper-case label: `PASS`, `FAIL`, `SHAPE`, `UNSUPPORTED`, `ERROR`.
+    /// A short upper-case label: `PASS`, `FAIL`, `SHAPE`, `TYPE`, `UNSUPPORTED`, `ERROR`.
     pub fn label(&self) -> &'static str {
         match self {
             Status::Passed { .. } => "PASS",
             Status::Failed { .. } => "FAIL",
             Status::ShapeMismatch { .. } => "SHAPE",
+            Status::TypeMismatch { .. } => "TYPE",
             Status::Unsupported { .. } => "UNSUPPORTED",
             Status::Error { .. } => "ERROR",
         }
@@ -256,10 +266,47 @@ fn build(case: &Case, path: CheckPath) -> Result<Operation> {
     }
 }
 
-fn load(corpus: &Corpus, case: &Case) -> Result<(Array4<f32>, ArrayD<f32>)> {
-    let input = read_npy(&corpus.path_of(&case.input))?.into_array4()?;
-    let expected = read_npy(&corpus.path_of(&case.expected))?.into_arrayd()?;
-    Ok((input, expected))
+/// A case's data: the input as the type the file stores, the expected output (as f32, exact
+/// for every stored type) and the expected output's element type.
+struct Loaded {
+    input: Tensor4,
+    expected: ArrayD<f32>,
+    expected_type: ElementType,
+}
+
+/// The element type a corpus file may store (`f4`, `u1`, `u2`), or why not.
+fn corpus_type(dtype: NpyDtype, case: &Case, which: &str) -> Result<ElementType> {
+    match dtype {
+        NpyDtype::F32 => Ok(ElementType::F32),
+        NpyDtype::U8 => Ok(ElementType::U8),
+        NpyDtype::U16 => Ok(ElementType::U16),
+        other => Err(Error::Corpus {
+            location: format!("{} ({which})", case.id),
+            reason: format!(
+                "dtype {} is not a corpus type (float32, uint8 or uint16)",
+                other.code()
+            ),
+        }),
+    }
+}
+
+fn load(corpus: &Corpus, case: &Case) -> Result<Loaded> {
+    let input = read_npy(&corpus.path_of(&case.input))?;
+    let input_type = corpus_type(input.dtype, case, "input")?;
+    let input = input.into_array4()?;
+    // The file's integers were read into f32 exactly; this gives them their type back.
+    let input = match input_type {
+        ElementType::U8 => Tensor4::U8(input.mapv(|v| v as u8)),
+        ElementType::U16 => Tensor4::U16(input.mapv(|v| v as u16)),
+        _ => Tensor4::F32(input),
+    };
+    let expected = read_npy(&corpus.path_of(&case.expected))?;
+    let expected_type = corpus_type(expected.dtype, case, "expected")?;
+    Ok(Loaded {
+        input,
+        expected: expected.into_arrayd()?,
+        expected_type,
+    })
 }
 
 /// The paths of `case` that `options` select.
@@ -303,8 +350,12 @@ fn run_case(
                 max_ulp: None,
                 reference_max_ulp: None,
             };
-            let (input, expected) = match &loaded {
-                Ok(pair) => pair,
+            let Loaded {
+                input,
+                expected,
+                expected_type,
+            } = match &loaded {
+                Ok(loaded) => loaded,
                 Err(e) => {
                     result.status = Status::Error {
                         reason: e.to_string(),
@@ -321,15 +372,23 @@ fn run_case(
             };
             result.operation = Some(op.describe());
             let got = match guarded(|| backend.run(&op, input.view(), case.layout)) {
-                Ok(got) => got.into_dyn(),
+                Ok(got) => got,
                 Err(status) => {
                     result.status = status;
                     return result;
                 }
             };
+            if got.element_type() != *expected_type {
+                result.status = Status::TypeMismatch {
+                    expected: expected_type.name().to_string(),
+                    got: got.element_type().name().to_string(),
+                };
+                return result;
+            }
+            let got = got.to_f32().into_dyn();
             if let Some(reference) = options.reference {
                 if let Ok(r) = guarded(|| reference.run(&op, input.view(), case.layout)) {
-                    let r = r.into_dyn();
+                    let r = r.to_f32().into_dyn();
                     if r.shape() == got.shape() {
                         result.reference_max_ulp = r
                             .iter()
@@ -381,21 +440,27 @@ impl Corpus {
             .sum()
     }
 
-    /// Runs the cases `options` select on `backend`, in parallel; results keep manifest order.
+    /// Runs the cases `options` select on `backend`, in parallel (one at a time on a backend
+    /// that asks for it, [`Backend::serial`]); results keep manifest order.
     pub fn run_with(&self, backend: &dyn Backend, options: &RunOptions<'_>) -> Report {
         let name = backend.name();
-        let results: Vec<CheckResult> = self
-            .cases()
-            .par_iter()
-            .filter(|c| options.filter.is_none_or(|f| c.id.contains(f)))
-            .flat_map_iter(|case| {
-                let results = run_case(self, case, backend, &name, options);
-                if let Some(progress) = options.progress {
-                    progress(results.len());
-                }
-                results
-            })
-            .collect();
+        let one = |case: &Case| {
+            let results = run_case(self, case, backend, &name, options);
+            if let Some(progress) = options.progress {
+                progress(results.len());
+            }
+            results
+        };
+        let selected = |c: &&Case| options.filter.is_none_or(|f| c.id.contains(f));
+        let results: Vec<CheckResult> = if backend.serial() {
+            self.cases().iter().filter(selected).flat_map(one).collect()
+        } else {
+            self.cases()
+                .par_iter()
+                .filter(selected)
+                .flat_map_iter(one)
+                .collect()
+        };
         Report {
             backend: name,
             corpus: self.root.display().to_string(),

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 
 use crate::error::{check_dims, try_zeros, Error, Result};
 use crate::spec::{BlockOrder, BlockSpec, Layout};
+use crate::tensor::Element;
 
 /// Below this many elements a call runs on the calling thread only.
 const PARALLEL_THRESHOLD: usize = 1 << 16;
@@ -97,12 +98,12 @@ pub fn deep_channel(
 }
 
 /// Rearranges `input` (in `layout`), returning a new array.
-pub fn rearrange(
-    input: ArrayView4<f32>,
+pub fn rearrange<T: Element>(
+    input: ArrayView4<T>,
     layout: Layout,
     spec: BlockSpec,
     dir: Direction,
-) -> Result<Array4<f32>> {
+) -> Result<Array4<T>> {
     let dims = layout.nchw(input.dim().into());
     let out = output_dims(dims, spec, dir)?;
     let mut output = try_zeros("the output", layout.shape(out))?;
@@ -111,12 +112,12 @@ pub fn rearrange(
 }
 
 /// Rearranges `input` into the caller's `output`, which must have the resulting shape.
-pub fn rearrange_into(
-    input: ArrayView4<f32>,
+pub fn rearrange_into<T: Element>(
+    input: ArrayView4<T>,
     layout: Layout,
     spec: BlockSpec,
     dir: Direction,
-    output: ArrayViewMut4<f32>,
+    output: ArrayViewMut4<T>,
 ) -> Result<()> {
     let dims = layout.nchw(input.dim().into());
     let out = output_dims(dims, spec, dir)?;
@@ -153,14 +154,14 @@ fn shallow_of(order: BlockOrder, deep: usize, b: usize, shallow_c: usize) -> (us
 /// Moves whole rows: an output row of an NCHW tensor interleaves (depth_to_space) or
 /// de-interleaves (space_to_depth) `b` source rows; an output row of an NHWC tensor copies
 /// channel runs pixel by pixel.
-fn run(
-    src: &[f32],
+fn run<T: Element>(
+    src: &[T],
     in_dims: [usize; 4],
     out_dims: [usize; 4],
     layout: Layout,
     spec: BlockSpec,
     dir: Direction,
-    dst: &mut [f32],
+    dst: &mut [T],
 ) {
     let b = spec.block_size;
     let [_, ic, ih, iw] = in_dims;
@@ -175,7 +176,7 @@ fn run(
     }
     let nchw_row = |n: usize, c: usize, h: usize| &src[((n * ic + c) * ih + h) * iw..][..iw];
     let nhwc_px = |n: usize, h: usize, w: usize| &src[((n * ih + h) * iw + w) * ic..][..ic];
-    let row_job = |(r, row): (usize, &mut [f32])| match (layout, dir) {
+    let row_job = |(r, row): (usize, &mut [T])| match (layout, dir) {
         (Layout::Nchw, Direction::DepthToSpace) => {
             let (n, c, h) = (r / (oc * oh), (r / oh) % oc, r % oh);
             let i = h % b;

@@ -5,8 +5,9 @@ use half::f16;
 use ndarray::{Array4, ArrayView4};
 
 use crate::error::{Error, Result};
-use crate::op::{InputDesc, Operation};
+use crate::op::{InputDesc, IntegerPath, Operation};
 use crate::spec::Layout;
+use crate::tensor::{ElementType, Tensor4, TensorView4};
 
 use super::buffers::BufferTensor;
 use super::context::GpuContext;
@@ -149,6 +150,47 @@ impl GpuContext {
         Array4::from_shape_vec(layout.shape(out_dims), values).map_err(|e| Error::Gpu {
             during: "shaping the result".into(),
             reason: e.to_string(),
+        })
+    }
+
+    /// Runs `op` on a tensor of any supported type, returning the output in the type the
+    /// framework gives ([`Operation::output_element_type`]).
+    ///
+    /// 8- and 16-bit tensors run on the GPU where the result is exact through the float kernels:
+    /// gathers and pixel shuffles (values are copied, and every u8/u16 value is an exact f32),
+    /// and calls whose framework computes in float32 on the converted values (TensorFlow).
+    /// Calls with a framework's own fixed-point arithmetic run its exact plan in the `exact`
+    /// kernel on packed 8- and 16-bit storage ([`GpuContext::run_exact`]).
+    pub fn run_tensor(
+        &self,
+        op: &Operation,
+        input: TensorView4<'_>,
+        layout: Layout,
+    ) -> Result<Tensor4> {
+        let ty = input.element_type();
+        if let TensorView4::F32(x) = input {
+            return self.run(op, x, layout).map(Tensor4::F32);
+        }
+        let desc = InputDesc {
+            dims: layout.nchw(input.dim()),
+            layout,
+        };
+        let keeps_type = match op {
+            Operation::Resize(r) => match r.planner().integer_path(&desc, ty)? {
+                IntegerPath::Gather => true,
+                IntegerPath::FloatOutput => false,
+                IntegerPath::Exact(plan) => return self.run_exact(&plan, input, layout),
+            },
+            Operation::DepthToSpace(_) | Operation::SpaceToDepth(_) => true,
+        };
+        let out = self.run(op, input.to_f32().view(), layout)?;
+        if !keeps_type {
+            return Ok(Tensor4::F32(out));
+        }
+        // Copied values: every one is an input value, exactly representable in the input type.
+        Ok(match ty {
+            ElementType::U16 => Tensor4::U16(out.mapv(|v| v as u16)),
+            _ => Tensor4::U8(out.mapv(|v| v as u8)),
         })
     }
 }

@@ -401,22 +401,3 @@ pub fn gpu_required() -> bool {
         Ok("1") | Ok("true") | Ok("yes")
     )
 }
-
-impl crate::conformance::Backend for GpuContext {
-    fn name(&self) -> String {
-        format!(
-            "{}:{}",
-            self.adapter.backend.to_lowercase(),
-            self.adapter.name
-        )
-    }
-
-    fn run(
-        &self,
-        op: &crate::op::Operation,
-        input: ndarray::ArrayView4<'_, f32>,
-        layout: crate::spec::Layout,
-    ) -> Result<ndarray::Array4<f32>> {
-        GpuContext::run(self, op, input, layout)
-    }
-}

@@ -18,6 +18,7 @@ const TAPS_WGSL: &str = include_str!("../../shaders/taps.wgsl");
 const SHUFFLE_SOURCE_WGSL: &str = include_str!("../../shaders/shuffle_source.wgsl");
 const SLOTS_WGSL: &str = include_str!("../../shaders/slots.wgsl");
 const PREPROCESS_WGSL: &str = include_str!("../../shaders/preprocess.wgsl");
+const EXACT_WGSL: &str = include_str!("../../shaders/exact.wgsl");
 
 /// How tensor elements are stored in a buffer or texture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,6 +84,8 @@ pub(crate) enum Entry {
     PreBuffer,
     /// Image preprocessing from an rgba8unorm texture.
     PreTexture,
+    /// A framework's exact integer arithmetic on packed 8- and 16-bit storage.
+    Exact,
 }
 
 impl Entry {
@@ -98,6 +101,7 @@ impl Entry {
             Entry::TexShuffle => "tex_shuffle",
             Entry::PreBuffer => "pre_buffer",
             Entry::PreTexture => "pre_texture",
+            Entry::Exact => "exact",
         }
     }
 
@@ -112,6 +116,7 @@ impl Entry {
                 &[TAPS_WGSL, SHUFFLE_SOURCE_WGSL, SLOTS_WGSL, TEXTURE_WGSL]
             }
             Entry::PreBuffer | Entry::PreTexture => &[TAPS_WGSL, PREPROCESS_WGSL],
+            Entry::Exact => &[EXACT_WGSL],
         }
     }
 
@@ -121,7 +126,7 @@ impl Entry {
 }
 
 /// Every kernel entry point.
-const ENTRIES: [Entry; 10] = [
+const ENTRIES: [Entry; 11] = [
     Entry::Gather,
     Entry::Direct2,
     Entry::Direct4,
@@ -132,6 +137,7 @@ const ENTRIES: [Entry; 10] = [
     Entry::TexShuffle,
     Entry::PreBuffer,
     Entry::PreTexture,
+    Entry::Exact,
 ];
 
 /// The number of kernel variants (entry points × storage types): the most pipelines a context
@@ -181,7 +187,11 @@ impl GpuContext {
     /// it on first use. The cache holds at most one pipeline per variant ([`KERNEL_VARIANTS`]);
     /// a pipeline the device refuses is returned as an error and not cached.
     pub(crate) fn pipeline(&self, key: KernelKey) -> Result<wgpu::ComputePipeline> {
-        if let Some(p) = self.pipeline_cache().get(&key) {
+        // The cache stays locked while a variant compiles, so each variant compiles once even
+        // when many threads ask at once (on GL every compile also holds the one GL context,
+        // whose lock other threads wait on for a limited time).
+        let mut cache = self.pipeline_cache();
+        if let Some(p) = cache.get(&key) {
             return Ok(p.clone());
         }
         let pipeline = self.scoped(&format!("compiling kernel {:?}", key), || {
@@ -202,9 +212,7 @@ impl GpuContext {
                     cache: None,
                 }))
         })?;
-        // Two threads may compile the same variant at once; both results are equivalent and the
-        // map keeps one.
-        self.pipeline_cache().insert(key, pipeline.clone());
+        cache.insert(key, pipeline.clone());
         Ok(pipeline)
     }
 

@@ -12,6 +12,7 @@
 
 mod buffers;
 mod context;
+mod exact;
 mod health;
 mod kernels;
 mod preprocess;

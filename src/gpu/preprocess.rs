@@ -13,11 +13,13 @@ use half::f16;
 use ndarray::Array4;
 
 use crate::error::{Error, Result};
+use crate::plan::separable::ExactPlan;
 use crate::preprocess::{ChannelSource, FrameDesc, PixelFormat, PlanRef, Prepared, Preprocess};
 use crate::spec::Layout;
 
 use super::buffers::BufferTensor;
 use super::context::GpuContext;
+use super::exact::{FrameInput, TableOutput};
 use super::health::Watched;
 use super::kernels::{DType, Entry, KernelKey};
 use super::tables::{dispatch_grid, gpu_u32, BoundDispatch, TapTables};
@@ -471,6 +473,9 @@ impl GpuContext {
                 ));
             }
         }
+        if let PlanRef::Bytes(_, plan) = &prepared.resize {
+            return self.bind_bytes(prepared, plan, source, output);
+        }
         let plan = prepared.plan();
         let g = prepared.frame;
         let [_, channels, out_h, out_w] = prepared.out_dims;
@@ -527,7 +532,7 @@ impl GpuContext {
                 dtype: output.dtype,
             })?;
             let taps = match &prepared.resize {
-                PlanRef::Kernel(k) => self.kernel_taps(k)?,
+                PlanRef::Kernel(k) | PlanRef::Bytes(k, _) => self.kernel_taps(k)?,
                 PlanRef::Plan(p) => TapTables::upload(self.watched(), p)?,
             };
             let lut = self.watched().buffer_init(
@@ -609,6 +614,97 @@ impl GpuContext {
         Ok(BoundPreprocess {
             watched: self.watched().clone(),
             dispatches,
+        })
+    }
+
+    /// A byte resize ([`Preprocess::with_byte_resize`]): the exact kernel reads the frame's
+    /// bytes, resizes them with the call's 8-bit arithmetic and writes each resized byte's
+    /// normalised value, in one dispatch. Buffer frames and f32 outputs; the frame and the
+    /// output must each fit one storage binding.
+    fn bind_bytes(
+        &self,
+        prepared: &Prepared,
+        plan: &ExactPlan,
+        source: Source<'_>,
+        output: &BufferTensor<'_>,
+    ) -> Result<BoundPreprocess> {
+        let Source::Buffer { buffer, offset } = source else {
+            return Err(Error::unsupported(
+                "a texture frame for a byte resize: upload the frame as a storage buffer",
+            ));
+        };
+        if output.dtype != DType::F32 {
+            return Err(Error::unsupported(
+                "a byte resize storing f16: the byte-resize kernel writes f32",
+            ));
+        }
+        let g = prepared.frame;
+        let align = self.limits().min_storage_buffer_offset_alignment as u64;
+        let binding = self.limits().max_storage_buffer_binding_size;
+        let too_large = |what: &str, bytes: u64| Error::DeviceLimit {
+            what: format!("{what} bytes of a byte resize"),
+            value: bytes,
+            limit: binding,
+            limit_name: "max_storage_buffer_binding_size".into(),
+            hint: "use the CPU (Preprocess::run_cpu) or a smaller frame".into(),
+        };
+        let src_start = offset - offset % align;
+        let src_end = (offset + g.bytes as u64).div_ceil(4) * 4;
+        if src_end - src_start > binding {
+            return Err(too_large("frame", src_end - src_start));
+        }
+        let elements = output.elements();
+        let dst_start = output.offset - output.offset % align;
+        let dst_end = output.offset + elements * 4;
+        if dst_end - dst_start > binding {
+            return Err(too_large("output", dst_end - dst_start));
+        }
+        let mut sel = [None; 4];
+        let mut rgb = [0u32; 3];
+        for (c, s) in prepared.sources.iter().enumerate() {
+            sel[c] = match *s {
+                ChannelSource::Byte(o) => Some(o as u32),
+                ChannelSource::Luma(offsets) => {
+                    for (slot, o) in rgb.iter_mut().zip(offsets) {
+                        *slot = o as u32;
+                    }
+                    None
+                }
+            };
+        }
+        let frame = FrameInput {
+            bpp: g.bpp as u32,
+            stride: gpu_u32(g.stride as u64, "frame row stride")?,
+            base: (offset - src_start) as u32,
+            sel,
+            rgb,
+        };
+        let dims = [1, prepared.sources.len(), g.height, g.width];
+        let bound = self.scoped("binding a byte resize", || {
+            self.bind_exact_frame(
+                plan,
+                dims,
+                prepared.layout,
+                frame,
+                wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer,
+                    offset: src_start,
+                    size: wgpu::BufferSize::new(src_end - src_start),
+                }),
+                TableOutput {
+                    tables: &prepared.tables,
+                    base: ((output.offset - dst_start) / 4) as u32,
+                },
+                wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: output.buffer,
+                    offset: dst_start,
+                    size: wgpu::BufferSize::new((dst_end - dst_start).div_ceil(4) * 4),
+                }),
+            )
+        })?;
+        Ok(BoundPreprocess {
+            watched: self.watched().clone(),
+            dispatches: vec![bound],
         })
     }
 

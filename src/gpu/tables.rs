@@ -229,6 +229,19 @@ impl BoundDispatch {
         })
     }
 
+    /// A dispatch from a pipeline and a bind group made elsewhere.
+    pub(crate) fn from_parts(
+        pipeline: wgpu::ComputePipeline,
+        bind_group: wgpu::BindGroup,
+        groups: (u32, u32, u32),
+    ) -> Self {
+        BoundDispatch {
+            pipeline,
+            bind_group,
+            groups,
+        }
+    }
+
     /// Records the dispatch into `pass`.
     pub(crate) fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
         pass.set_pipeline(&self.pipeline);

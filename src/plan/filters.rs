@@ -104,7 +104,8 @@ pub fn opencv_lanczos4(x: f32) -> [f32; 8] {
     ];
     let mut coeffs = [0f32; 8];
     let mut sum = 0f32;
-    let y0 = -(x as f64 + 3.0) * std::f64::consts::PI * 0.25;
+    // OpenCV adds 3 to the float32 `x` in float32 before widening to double.
+    let y0 = -((x + 3.0f32) as f64) * std::f64::consts::PI * 0.25;
     let (s0, c0) = (y0.sin(), y0.cos());
     for (i, c) in coeffs.iter_mut().enumerate() {
         let y0_ = x + 3.0 - i as f32;

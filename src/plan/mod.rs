@@ -14,7 +14,9 @@
 
 pub mod filters;
 pub mod opencv;
+pub mod opencv_exact;
 pub mod portable;
+pub mod separable;
 pub mod tf;
 pub mod torch;
 

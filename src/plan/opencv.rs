@@ -17,6 +17,9 @@ pub enum CvInterpolation {
     NearestExact,
     /// `INTER_LINEAR`: half-pixel bilinear.
     Linear,
+    /// `INTER_LINEAR_EXACT`: half-pixel bilinear in bit-exact fixed point on 8- and 16-bit
+    /// images (`resize_bitExact`); `INTER_LINEAR` on float images.
+    LinearExact,
     /// `INTER_CUBIC`: half-pixel Keys cubic, a = −0.75.
     Cubic,
     /// `INTER_AREA`: box coverage when shrinking both axes, a special bilinear otherwise.
@@ -37,12 +40,13 @@ pub struct CvAxis {
 }
 
 impl CvAxis {
-    fn scale(&self) -> f64 {
+    /// `scale = 1/inv_scale`, float64.
+    pub fn scale(&self) -> f64 {
         1.0 / self.inv_scale
     }
 
     /// `fx = (float)((dx + 0.5)·scale − 0.5)`, split into `sx = floor(fx)` and the fraction.
-    fn half_pixel(&self, dx: usize) -> (i64, f32) {
+    pub fn half_pixel(&self, dx: usize) -> (i64, f32) {
         let fx = ((dx as f64 + 0.5) * self.scale() - 0.5) as f32;
         let sx = fx.floor();
         (sx as i64, fx - sx)
@@ -58,7 +62,7 @@ pub fn axis_plans(interp: CvInterpolation, y: CvAxis, x: CvAxis) -> Result<(Axis
     match interp {
         CvInterpolation::Nearest => Ok((nearest(y)?, nearest(x)?)),
         CvInterpolation::NearestExact => Ok((nearest_exact(y)?, nearest_exact(x)?)),
-        CvInterpolation::Linear => Ok((linear(y)?, linear(x)?)),
+        CvInterpolation::Linear | CvInterpolation::LinearExact => Ok((linear(y)?, linear(x)?)),
         CvInterpolation::Cubic => Ok((cubic(y)?, cubic(x)?)),
         CvInterpolation::Lanczos4 => Ok((lanczos4(y)?, lanczos4(x)?)),
         CvInterpolation::Area => {
@@ -120,18 +124,23 @@ pub fn linear(axis: CvAxis) -> Result<AxisPlan> {
     })
 }
 
-/// `INTER_CUBIC`: `interpolateCubic` (a = −0.75, the fourth weight `1 − c0 − c1 − c2`) on
-/// `sx − 1 ..= sx + 2`, taps clamped to the border.
-pub fn cubic(axis: CvAxis) -> Result<AxisPlan> {
+/// `interpolateCubic` (a = −0.75) at fraction `x`, in float32 as OpenCV evaluates it, the fourth
+/// weight `1 − c0 − c1 − c2`; for taps `sx − 1 ..= sx + 2`.
+pub fn cubic_coeffs(x: f32) -> [f32; 4] {
     const A: f32 = -0.75;
+    let c0 = ((A * (x + 1.0) - 5.0 * A) * (x + 1.0) + 8.0 * A) * (x + 1.0) - 4.0 * A;
+    let c1 = ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0;
+    let c2 = ((A + 2.0) * (1.0 - x) - (A + 3.0)) * (1.0 - x) * (1.0 - x) + 1.0;
+    let c3 = 1.0 - c0 - c1 - c2;
+    [c0, c1, c2, c3]
+}
+
+/// `INTER_CUBIC`: [`cubic_coeffs`] on `sx − 1 ..= sx + 2`, taps clamped to the border.
+pub fn cubic(axis: CvAxis) -> Result<AxisPlan> {
     AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |dx| {
         let (sx, x) = axis.half_pixel(dx);
-        let c0 = ((A * (x + 1.0) - 5.0 * A) * (x + 1.0) + 8.0 * A) * (x + 1.0) - 4.0 * A;
-        let c1 = ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0;
-        let c2 = ((A + 2.0) * (1.0 - x) - (A + 3.0)) * (1.0 - x) * (1.0 - x) + 1.0;
-        let c3 = 1.0 - c0 - c1 - c2;
         Taps::from_pairs(
-            [c0, c1, c2, c3]
+            cubic_coeffs(x)
                 .iter()
                 .enumerate()
                 .map(|(k, &c)| (sx - 1 + k as i64, c as f64))
@@ -158,40 +167,56 @@ fn area_fast(axis: CvAxis, scale: usize) -> Result<AxisPlan> {
     })
 }
 
-/// `computeResizeAreaTab`: fractional coverage in float64, each alpha rounded to float32.
-fn area_table(axis: CvAxis) -> Result<AxisPlan> {
+/// `computeResizeAreaTab` for output `dx`: `(source index, alpha)` in the order OpenCV emits
+/// them, the coverage computed in float64 and each alpha rounded to float32.
+pub fn area_taps(axis: CvAxis, dx: usize) -> Vec<(i64, f32)> {
     let scale = axis.scale();
     let ssize = axis.in_len as i64;
+    let fsx1 = dx as f64 * scale;
+    let fsx2 = fsx1 + scale;
+    let cell_width = scale.min(ssize as f64 - fsx1);
+    let mut sx1 = fsx1.ceil() as i64;
+    let sx2 = (fsx2.floor() as i64).min(ssize - 1);
+    sx1 = sx1.min(sx2);
+    let mut taps = Vec::new();
+    if sx1 as f64 - fsx1 > 1e-3 {
+        taps.push((sx1 - 1, ((sx1 as f64 - fsx1) / cell_width) as f32));
+    }
+    for sx in sx1..sx2 {
+        taps.push((sx, (1.0 / cell_width) as f32));
+    }
+    if fsx2 - sx2 as f64 > 1e-3 {
+        let a = (fsx2 - sx2 as f64).min(1.0).min(cell_width) / cell_width;
+        taps.push((sx2, a as f32));
+    }
+    taps
+}
+
+/// `computeResizeAreaTab`: fractional coverage in float64, each alpha rounded to float32.
+fn area_table(axis: CvAxis) -> Result<AxisPlan> {
     AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |dx| {
-        let fsx1 = dx as f64 * scale;
-        let fsx2 = fsx1 + scale;
-        let cell_width = scale.min(ssize as f64 - fsx1);
-        let mut sx1 = fsx1.ceil() as i64;
-        let sx2 = (fsx2.floor() as i64).min(ssize - 1);
-        sx1 = sx1.min(sx2);
-        let mut taps = Vec::new();
-        if sx1 as f64 - fsx1 > 1e-3 {
-            taps.push((sx1 - 1, (((sx1 as f64 - fsx1) / cell_width) as f32) as f64));
-        }
-        for sx in sx1..sx2 {
-            taps.push((sx, ((1.0 / cell_width) as f32) as f64));
-        }
-        if fsx2 - sx2 as f64 > 1e-3 {
-            let a = (fsx2 - sx2 as f64).min(1.0).min(cell_width) / cell_width;
-            taps.push((sx2, (a as f32) as f64));
-        }
-        Taps::from_pairs(taps)
+        Taps::from_pairs(
+            area_taps(axis, dx)
+                .into_iter()
+                .map(|(i, a)| (i, a as f64))
+                .collect(),
+        )
     })
 }
 
-/// `INTER_AREA` when an axis enlarges: bilinear with
-/// `sx = floor(dx·scale)`, `fx = (dx + 1) − (sx + 1)·inv_scale`, `fx = fx ≤ 0 ? 0 : fx − floor(fx)`.
+/// The source index and fraction of output `dx` of `INTER_AREA` on an enlarging axis:
+/// `sx = floor(dx·scale)`, `fx = (dx + 1) − (sx + 1)·inv_scale` (float64 rounded to float32),
+/// `fx = fx ≤ 0 ? 0 : fx − floor(fx)`.
+pub fn area_upscale_position(axis: CvAxis, dx: usize) -> (i64, f32) {
+    let sx = (dx as f64 * axis.scale()).floor() as i64;
+    let fx = ((dx + 1) as f64 - (sx + 1) as f64 * axis.inv_scale) as f32;
+    (sx, if fx <= 0.0 { 0.0 } else { fx - fx.floor() })
+}
+
+/// `INTER_AREA` when an axis enlarges: bilinear at [`area_upscale_position`].
 fn area_upscale(axis: CvAxis) -> Result<AxisPlan> {
-    let scale = axis.scale();
     AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |dx| {
-        let sx = (dx as f64 * scale).floor() as i64;
-        let mut fx = ((dx + 1) as f64 - (sx + 1) as f64 * axis.inv_scale) as f32;
-        fx = if fx <= 0.0 { 0.0 } else { fx - fx.floor() };
+        let (sx, fx) = area_upscale_position(axis, dx);
         Taps::from_pairs(vec![(sx, (1.0 - fx) as f64), (sx + 1, fx as f64)])
     })
 }

@@ -29,11 +29,27 @@
 //! scaling a pixel buffer to a Core ML model's input size) also round the resized image back to
 //! bytes, which this does not.
 //!
-//! GPU and CPU then differ only where the GPU compiler fuses a multiply and an add of the sums:
+//! # Resizing the bytes first ([`Preprocess::with_byte_resize`])
+//!
+//! Pipelines that resize the 8-bit image before they normalise it — `cv2.resize` then
+//! `(x/255 − mean)/std`, torchvision's `Resize` on a PIL image then `ToTensor()` and `Normalize`,
+//! a PyTorch uint8 `F.interpolate` then `Normalize`, a Core ML image input scaled to the model's
+//! size before `image_scale` and the biases — are reproduced as they are written: the frame's
+//! channels are decoded into bytes, resized with the call's own 8-bit arithmetic (its
+//! [`ExactPlan`]: fixed-point coefficients, rounding and saturation to bytes) and each resized
+//! byte is normalised through its channel's table. That is bit for bit the libraries' steps one
+//! after the other (tested against them: `tests/preprocess_bytes.rs`, fixtures made by the real
+//! libraries with `tools/gen_preprocess_fixtures.py`), on the CPU and in one GPU dispatch (the
+//! exact kernel reads the frame's bytes and writes the tables' floats), with no floating-point
+//! step on the GPU that a compiler could contract.
+//!
+//! With [`Preprocess::with_resize`] (normalise, then resize), GPU and CPU differ only where the
+//! GPU compiler fuses a multiply and an add of the sums:
 //! nearest and copy plans are bit-exact; weighted plans stay within
 //! `2·γ(nh+nw)·max|T|·Σ|wy|·Σ|wx|` (`γ(n) = n·u/(1 − n·u)`, `u = 2⁻²⁴`), the classic bound of
 //! a dot product of `nh + nw` roundings, which both sides satisfy.
 
+mod bytes;
 mod cpu;
 mod format;
 mod normalize;
@@ -44,9 +60,11 @@ use ndarray::{Array4, ArrayViewMut4};
 
 use crate::cpu::ResizeKernel;
 use crate::error::{try_zeros, Error, Result};
-use crate::op::{InputDesc, Operation};
+use crate::op::{InputDesc, IntegerPath, Operation};
+use crate::plan::separable::ExactPlan;
 use crate::plan::{AxisPlan, ResizePlan};
 use crate::spec::Layout;
+use crate::tensor::ElementType;
 
 pub use format::{luma, ChannelOrder, Color, FrameDesc, PixelFormat};
 pub(crate) use format::{ChannelSource, FrameGeometry};
@@ -62,6 +80,12 @@ pub enum ResizeStep {
     Operation(Operation),
     /// Tap tables built for one frame size.
     Plan(Arc<ResizePlan>),
+    /// A resize of the frame's **bytes** with the call's own 8-bit arithmetic (OpenCV's,
+    /// PyTorch's or Pillow's fixed point, rounded and saturated to bytes), then the
+    /// normalisation of the resized bytes: the order of `cv2.resize` or `PIL.Image.resize`
+    /// before `ToTensor()`/`Normalize`, or of a Core ML image input scaled to the model's size
+    /// before its `image_scale` and biases. See [`Preprocess::with_byte_resize`].
+    Bytes(Operation),
 }
 
 /// A frame-to-tensor preprocessing: the frame's pixel format, the normalisation, the output's
@@ -118,13 +142,15 @@ pub(crate) struct Prepared {
 pub(crate) enum PlanRef {
     Kernel(Arc<ResizeKernel>),
     Plan(Arc<ResizePlan>),
+    /// The bytes are resized with an exact plan, then normalised; the kernel gives the geometry.
+    Bytes(Arc<ResizeKernel>, Arc<ExactPlan>),
 }
 
 impl Prepared {
     /// The plan the kernels execute.
     pub fn plan(&self) -> &ResizePlan {
         match &self.resize {
-            PlanRef::Kernel(k) => k.plan(),
+            PlanRef::Kernel(k) | PlanRef::Bytes(k, _) => k.plan(),
             PlanRef::Plan(p) => p,
         }
     }
@@ -162,6 +188,20 @@ impl Preprocess {
     /// Resizes with `op` (a preset or a spec), planned for each frame size.
     pub fn with_resize(mut self, op: Operation) -> Self {
         self.resize = ResizeStep::Operation(op);
+        self
+    }
+
+    /// Resizes the frame's bytes with `op`'s own 8-bit arithmetic, then normalises the resized
+    /// bytes: bit for bit the library's steps one after the other — e.g. `cv2.resize` of the
+    /// 8-bit frame then `(x/255 − mean)/std`, or torchvision's `Resize` on a PIL image then
+    /// `ToTensor()` and `Normalize` — on the CPU and in one GPU dispatch.
+    ///
+    /// `op` must be a call with 8-bit arithmetic of its own ([`crate::IntegerPath::Exact`]:
+    /// OpenCV, PyTorch, Pillow) or one that copies pixels (nearest); others are refused when the
+    /// preprocessing is prepared. (A copy commutes with the normalisation, so nearest gives the
+    /// same values either way.)
+    pub fn with_byte_resize(mut self, op: Operation) -> Self {
+        self.resize = ResizeStep::Bytes(op);
         self
     }
 
@@ -247,7 +287,28 @@ impl Preprocess {
                     layout: self.layout,
                 })?)
             }
-            ResizeStep::Operation(other) => {
+            ResizeStep::Bytes(Operation::Resize(r)) => {
+                let desc = InputDesc {
+                    dims: in_dims,
+                    layout: Layout::Nhwc,
+                };
+                let kernel = r.kernel(&InputDesc {
+                    dims: in_dims,
+                    layout: self.layout,
+                })?;
+                match r.planner().integer_path(&desc, ElementType::U8)? {
+                    IntegerPath::Exact(plan) => PlanRef::Bytes(kernel, plan),
+                    IntegerPath::Gather => PlanRef::Kernel(kernel),
+                    IntegerPath::FloatOutput => {
+                        return Err(Error::unsupported(format!(
+                            "{} as a byte resize: the framework resizes 8-bit images in float32 \
+                             and returns float32 (no 8-bit result to normalise); use with_resize",
+                            r.planner().describe()
+                        )))
+                    }
+                }
+            }
+            ResizeStep::Operation(other) | ResizeStep::Bytes(other) => {
                 return Err(Error::unsupported(format!(
                     "{} as the resize of a preprocessing (only resizes apply to frames)",
                     other.describe()
@@ -272,11 +333,11 @@ impl Preprocess {
         let prepared = self.prepare(&desc)?;
         prepared.frame.check_len(frame.len(), self.format)?;
         let mut out = try_zeros("the output", self.layout.shape(prepared.out_dims))?;
-        cpu::run(
+        run_prepared(
             &prepared,
             frame,
             out.as_slice_mut().expect("fresh array is contiguous"),
-        );
+        )?;
         Ok(out)
     }
 
@@ -302,6 +363,19 @@ impl Preprocess {
                 got: got.to_vec(),
             });
         }
-        crate::cpu::write_standard(output, |dst| cpu::run(&prepared, frame, dst))
+        let mut result = Ok(());
+        crate::cpu::write_standard(output, |dst| result = run_prepared(&prepared, frame, dst))?;
+        result
+    }
+}
+
+/// Runs a prepared preprocessing on the CPU into `out` (standard order).
+fn run_prepared(prepared: &Prepared, frame: &[u8], out: &mut [f32]) -> Result<()> {
+    match &prepared.resize {
+        PlanRef::Bytes(_, plan) => bytes::run(prepared, plan, frame, out),
+        _ => {
+            cpu::run(prepared, frame, out);
+            Ok(())
+        }
     }
 }

@@ -7,10 +7,11 @@
 //! weights from a 1/1024-step table, which is reproduced (an exact cubic misses TF by ~2.5e-3).
 
 use crate::error::{check_len, Error, Result};
-use crate::op::{InputDesc, Operation, ResizePlanner};
+use crate::op::{InputDesc, IntegerPath, Operation, ResizePlanner};
 use crate::plan::tf::{self as rules, TfAxis, TfKernel};
 use crate::plan::{AxisPlan, Edge, ResizePlan, Taps};
 use crate::spec::{BlockOrder, BlockSpec};
+use crate::tensor::ElementType;
 
 use super::args::{parse_choice, Args};
 
@@ -131,6 +132,17 @@ fn check_size([h, w]: [usize; 2]) -> Result<()> {
 }
 
 impl ResizePlanner for ResizeV1 {
+    /// TensorFlow's resize ops take 8- and 16-bit images and return float32, computed in float
+    /// on the converted values, except nearest neighbour, which returns the input's type.
+    fn integer_path(&self, input: &InputDesc, ty: ElementType) -> Result<IntegerPath> {
+        let _ = (input, ty);
+        Ok(if self.method == V1Method::NearestNeighbor {
+            IntegerPath::Gather
+        } else {
+            IntegerPath::FloatOutput
+        })
+    }
+
     fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
         self.validate()?;
         let [in_h, in_w] = input.hw();
@@ -300,6 +312,17 @@ impl Resize {
 }
 
 impl ResizePlanner for Resize {
+    /// TensorFlow's resize ops take 8- and 16-bit images and return float32, computed in float
+    /// on the converted values, except nearest neighbour, which returns the input's type.
+    fn integer_path(&self, input: &InputDesc, ty: ElementType) -> Result<IntegerPath> {
+        let _ = (input, ty);
+        Ok(if self.method == Method::Nearest {
+            IntegerPath::Gather
+        } else {
+            IntegerPath::FloatOutput
+        })
+    }
+
     fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
         check_size(self.size)?;
         let [in_h, in_w] = input.hw();

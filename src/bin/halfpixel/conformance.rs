@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use halfpixel::conformance::{
-    default_corpus_dir, BackendRun, Corpus, CpuBackend, MultiReport, PathSelection, RunOptions,
+    default_corpus_dirs, BackendRun, Corpus, CpuBackend, MultiReport, PathSelection, RunOptions,
 };
 use halfpixel::gpu::gpu_required;
 use serde_json::{json, Value};
@@ -16,10 +16,11 @@ use crate::common::{backends_looked_at, find_adapters, open, Fatal, FoundAdapter
 
 #[derive(Debug, Args)]
 pub(crate) struct ConformanceArgs {
-    /// Corpus folder holding manifest.json and data/ [default: the corpus shipped with the
-    /// sources, tests/corpus]
+    /// Corpus folder holding manifest.json and data/; repeat to run several [default: the
+    /// corpora shipped with the sources, tests/corpus (small float tensors) and
+    /// tests/corpus-images (8- and 16-bit images and float tensors at real sizes)]
     #[arg(long, value_name = "DIR")]
-    corpus: Option<PathBuf>,
+    corpus: Vec<PathBuf>,
 
     /// Where to run the operations
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
@@ -230,18 +231,30 @@ fn write_plan(out: &mut dyn Write, plan: &Plan, args: &ConformanceArgs) -> io::R
 
 /// Runs the corpus; returns whether every check passed.
 pub(crate) fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
-    let dir = args.corpus.clone().unwrap_or_else(default_corpus_dir);
-    let corpus = Corpus::load(&dir).map_err(|e| {
-        if args.corpus.is_none() {
-            Fatal(format!(
-                "{e} (the shipped corpus is missing; pass --corpus DIR)"
-            ))
-        } else {
-            Fatal(e.to_string())
-        }
-    })?;
+    let dirs = if args.corpus.is_empty() {
+        default_corpus_dirs()
+    } else {
+        args.corpus.clone()
+    };
+    let corpora = dirs
+        .iter()
+        .map(|dir| {
+            Corpus::load(dir).map_err(|e| {
+                if args.corpus.is_empty() {
+                    Fatal(format!(
+                        "{e} (a shipped corpus is missing; pass --corpus DIR)"
+                    ))
+                } else {
+                    Fatal(e.to_string())
+                }
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     if let Some(f) = &args.filter {
-        if !corpus.cases().iter().any(|c| c.id.contains(f.as_str())) {
+        let found = corpora
+            .iter()
+            .any(|c| c.cases().iter().any(|c| c.id.contains(f.as_str())));
+        if !found {
             return Err(Fatal(format!("no case id contains {f:?}")));
         }
     }
@@ -260,17 +273,34 @@ pub(crate) fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
         reference: Some(&CpuBackend),
         ..options
     };
-    let checks = corpus.planned_checks(&options) as u64;
+    let checks: u64 = corpora
+        .iter()
+        .map(|c| c.planned_checks(&options) as u64)
+        .sum();
+    // One run per backend over every corpus, in order.
+    let over_corpora = |run: &dyn Fn(&Corpus) -> BackendRun| {
+        let mut all: Option<BackendRun> = None;
+        for corpus in &corpora {
+            let next = run(corpus);
+            match &mut all {
+                Some(a) => a.extend(next),
+                None => all = Some(next),
+            }
+        }
+        all.expect("at least one corpus")
+    };
     let mut runs = Vec::new();
     if plan.cpu {
         bar.reset("cpu", checks);
-        runs.push(BackendRun::new(&corpus, &CpuBackend, &options));
+        runs.push(over_corpora(&|c| BackendRun::new(c, &CpuBackend, &options)));
     }
     for adapter in plan.adapters.iter().flatten().filter(|a| a.selected) {
         bar.reset(adapter.label.as_str(), checks);
         let mut run = match open(adapter) {
-            Ok(context) => BackendRun::new(&corpus, &context, &gpu_options),
-            Err(reason) => BackendRun::unavailable(&corpus, &adapter.label, reason, &gpu_options),
+            Ok(context) => over_corpora(&|c| BackendRun::new(c, &context, &gpu_options)),
+            Err(reason) => over_corpora(&|c| {
+                BackendRun::unavailable(c, &adapter.label, reason.clone(), &gpu_options)
+            }),
         };
         run.rename(&adapter.label);
         runs.push(run);

@@ -26,8 +26,10 @@ use crate::common::Fatal;
     taps + 2). When nothing reproduces B, the search widens once (round scale factors, cubic \
     coefficients fitted to B) and the nearest groups are shown with their error, where it is \
     (border or interior) and how many elements differ. A float16 A or B is compared in float16 \
-    (candidates rounded like B, float16's epsilon in the bound); an integer B after rounding \
-    candidates to integers, with one step of slack.
+    (candidates rounded like B, float16's epsilon in the bound). When A and B are both 8-bit (or \
+    both 16-bit), calls with integer arithmetic of their own (OpenCV, PyTorch, Pillow) run it and \
+    are exact or not; other calls are computed in float32 and rounded, with one step of slack, \
+    and are never called exact.
 
 Exit status: 0 when some candidate reproduces B, 1 when none does, 2 on an error (an unreadable \
     file, shapes that no resize or pixel shuffle connects).
@@ -249,10 +251,18 @@ fn write_text(
         )?;
     }
     if let Storage::Integer { .. } = report.output_storage {
-        writeln!(
-            out,
-            "integer B: candidates are rounded to integers, one step of slack"
-        )?;
+        if report.input_storage == report.output_storage {
+            writeln!(
+                out,
+                "integer A and B: calls with their own integer arithmetic run it (exact or not); \
+                 the others are computed in float32 and rounded, one step of slack"
+            )?;
+        } else {
+            writeln!(
+                out,
+                "integer B: candidates are rounded to integers, one step of slack"
+            )?;
+        }
     }
     writeln!(
         out,
@@ -385,6 +395,13 @@ fn write_group(out: &mut dyn Write, rank: usize, g: &Group) -> io::Result<()> {
         "#{rank} {head} — {n} candidate{}",
         if n == 1 { "" } else { "s" }
     )?;
+    if g.float_rounded {
+        writeln!(
+            out,
+            "    (computed in float32 and rounded by halfpixel: these calls have no integer \
+             arithmetic halfpixel reproduces, so the framework's own integer result may differ)"
+        )?;
+    }
     // Named presets: each name once, with its calls (the first two targets).
     let names = g.preset_names();
     let width = names.iter().map(|s| s.len()).max().unwrap_or(8).max(8);

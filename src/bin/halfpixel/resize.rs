@@ -8,7 +8,7 @@ use halfpixel::presets::named::{by_name, NamedPreset, Request, Target};
 use halfpixel::tensor_io::{
     check_writable, read_tensor, write_tensor, ElementType, FileFormat, LoadedTensor,
 };
-use halfpixel::{Backend, Executor, InputDesc, Layout, Operation};
+use halfpixel::{Backend, Error, Executor, InputDesc, Layout, Operation};
 
 use crate::common::{panic_message, Fatal};
 
@@ -307,16 +307,59 @@ pub(crate) fn run(args: &ResizeArgs) -> Result<bool, Fatal> {
     let (op, out_nchw) = checked.operation(input.dims_nchw())?;
     let out_shape = layout.shape(out_nchw);
 
+    // What the framework itself gives for this input type (TensorFlow: float32 from 8-bit),
+    // or, where it has no integer arithmetic halfpixel reproduces, a float computation that
+    // is said to be one.
+    let typed = input.tensor();
+    let desc = InputDesc {
+        dims: input.dims_nchw(),
+        layout,
+    };
+    let ty = typed.element_type();
+    let (framework_type, arithmetic, float_instead) = match op.integer_path(&desc, ty) {
+        Ok(Some(path)) => (
+            op.output_element_type(&desc, ty)?,
+            format!(" ({})", path.describe(ty)),
+            None,
+        ),
+        // Float data: written back in the file's own float type (f16 stays f16) by default.
+        Ok(None) => (input.element_type, String::new(), None),
+        Err(Error::Unsupported { .. }) => (
+            ty,
+            " (float32 arithmetic, not the framework's)".to_string(),
+            Some(format!(
+                "{} defines no {ty} arithmetic that halfpixel reproduces: computed in float32 \
+                 on the values and rounded half to even by halfpixel; the framework's own {ty} \
+                 result may differ",
+                op.describe()
+            )),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+
     // Decide what is written, and refuse what cannot be, before any work is done.
     let out_format = FileFormat::from_path(&args.output)?;
     let element_type = match args.dtype {
         Some(d) => d.into(),
-        None => out_format.element_type_for(input.element_type),
+        None => out_format.element_type_for(framework_type),
     };
     check_writable(&args.output, &out_shape, layout, element_type)?;
 
+    if let Some(conversion) = &input.conversion {
+        eprintln!("warning: {conversion}");
+    }
+    if let Some(note) = &float_instead {
+        eprintln!("warning: {note}");
+    }
+    if let Some(caveat) = op.caveat(&desc, ty) {
+        eprintln!("note: {caveat}");
+    }
     let exec = executor(args.backend)?;
-    let output = exec.run(&op, input.array.view(), layout)?;
+    let output = if float_instead.is_some() {
+        exec.run(&op, input.array.view(), layout)?
+    } else {
+        exec.run_tensor(&op, typed.view(), layout)?.to_f32()
+    };
     // Device trouble the executor got around (a GPU lost mid-way, the work redone on the CPU).
     for warning in exec.warnings() {
         eprintln!("warning: {warning}");
@@ -330,7 +373,7 @@ pub(crate) fn run(args: &ResizeArgs) -> Result<bool, Fatal> {
         format!(" (written as {})", shape_text(output.shape()))
     };
     let mut line = format!(
-        "{} | {} | {} {} {} {} → {} {} {} {}{written}",
+        "{}{arithmetic} | {} | {} {} {} {} → {} {} {} {}{written}",
         op.describe(),
         exec.describe(),
         display(&args.input),

@@ -1,0 +1,519 @@
+//! The CPU executor of [`ExactPlan`]s: a framework's own integer (or float) resize arithmetic,
+//! pass by pass, exactly as the plan states it. It is the reference the GPU's exact kernels are
+//! tested against.
+//!
+//! Images are processed as rows of interleaved `x·C + c` elements (NHWC order, the order OpenCV
+//! and Pillow see; an NCHW tensor is transposed in and out). Integer accumulators are i64 (the
+//! frameworks' i32 and u64 sums are exact in it); float accumulators are f32 with every product
+//! and sum rounded on its own, in the plan's order.
+
+use ndarray::{Array4, ArrayView4, Axis};
+use rayon::prelude::*;
+
+use crate::error::{try_zeros, Error, Result};
+use crate::plan::separable::{
+    Accumulate, AlphaRule, ArithmeticPlan, BlockAverage, BlockRule, ExactPlan, Pass, PassAxis,
+    Rule, SeparablePlan, Store,
+};
+use crate::spec::Layout;
+use crate::tensor::{Element, ElementType, Tensor4};
+
+/// Below this many output elements of a pass, it runs on the calling thread only.
+const PARALLEL_THRESHOLD: usize = 1 << 15;
+
+/// Values between passes.
+#[derive(Debug, Clone)]
+enum Values {
+    Int(Vec<i64>),
+    Float(Vec<f32>),
+}
+
+/// An element type the executor reads and writes.
+pub trait ExactElement: Element {
+    /// The value as the executor's integer or float domain.
+    fn load(self) -> Loaded;
+    /// Converts an integer result (already clamped into range by the plan's last rule).
+    fn from_int(v: i64) -> Self;
+    /// Converts a float result.
+    fn from_float(v: f32) -> Self;
+}
+
+/// A value as loaded from an input tensor.
+#[derive(Debug, Clone, Copy)]
+pub enum Loaded {
+    /// An integer value.
+    Int(i64),
+    /// A float value.
+    Float(f32),
+}
+
+impl ExactElement for u8 {
+    fn load(self) -> Loaded {
+        Loaded::Int(self as i64)
+    }
+    fn from_int(v: i64) -> Self {
+        v.clamp(0, u8::MAX as i64) as u8
+    }
+    fn from_float(v: f32) -> Self {
+        v as u8
+    }
+}
+
+impl ExactElement for u16 {
+    fn load(self) -> Loaded {
+        Loaded::Int(self as i64)
+    }
+    fn from_int(v: i64) -> Self {
+        v.clamp(0, u16::MAX as i64) as u16
+    }
+    fn from_float(v: f32) -> Self {
+        v as u16
+    }
+}
+
+impl ExactElement for f32 {
+    fn load(self) -> Loaded {
+        Loaded::Float(self)
+    }
+    fn from_int(v: i64) -> Self {
+        v as f32
+    }
+    fn from_float(v: f32) -> Self {
+        v
+    }
+}
+
+/// Runs `plan` on `input` (in `layout`), returning the output in the plan's output type.
+pub fn run<T: ExactElement>(
+    plan: &ExactPlan,
+    input: ArrayView4<T>,
+    layout: Layout,
+) -> Result<Tensor4> {
+    let [n, c, h, w] = layout.nchw(input.dim().into());
+    if [h, w] != plan.input_hw() {
+        return Err(Error::ShapeMismatch {
+            what: "input height and width (the plan was built for another size)".into(),
+            expected: plan.input_hw().to_vec(),
+            got: vec![h, w],
+        });
+    }
+    if T::TYPE != plan.input {
+        return Err(Error::invalid_argument(
+            "input element type",
+            T::TYPE,
+            format!("the plan reads {}", plan.input),
+        ));
+    }
+    plan.validate(c)?;
+    let [oh, ow] = plan.output_hw();
+    // NHWC element order for the arithmetic.
+    let nhwc = match layout {
+        Layout::Nhwc => input.as_standard_layout().into_owned(),
+        Layout::Nchw => input
+            .permuted_axes([0, 2, 3, 1])
+            .as_standard_layout()
+            .into_owned(),
+    };
+    let image_in = h * w * c;
+    let image_out = oh * ow * c;
+    let src = nhwc.as_slice().expect("standard layout");
+    let mut images: Vec<Values> = Vec::with_capacity(n);
+    for k in 0..n {
+        let pixels = &src[k * image_in..(k + 1) * image_in];
+        let mut values = load(pixels, plan.input);
+        if plan.alpha == Some(AlphaRule::PillowPremultiplied) {
+            premultiply(&mut values);
+        }
+        let mut out = match &plan.arithmetic {
+            ArithmeticPlan::Separable(p) => run_separable(p, values, c)?,
+            ArithmeticPlan::BlockAverage(b) => block_average(b, &values, c, plan.output)?,
+        };
+        if plan.alpha == Some(AlphaRule::PillowPremultiplied) {
+            unpremultiply(&mut out);
+        }
+        images.push(out);
+    }
+    let shape = [n, oh, ow, c];
+    let out = match plan.output {
+        ElementType::U8 => Tensor4::U8(collect::<u8>(&images, shape, image_out)?),
+        ElementType::U16 => Tensor4::U16(collect::<u16>(&images, shape, image_out)?),
+        ElementType::F32 => Tensor4::F32(collect::<f32>(&images, shape, image_out)?),
+        other => {
+            return Err(Error::unsupported(format!(
+                "{other} output from an exact plan"
+            )))
+        }
+    };
+    Ok(match layout {
+        Layout::Nhwc => out,
+        Layout::Nchw => match out {
+            Tensor4::U8(a) => Tensor4::U8(to_nchw(a)),
+            Tensor4::U16(a) => Tensor4::U16(to_nchw(a)),
+            Tensor4::F32(a) => Tensor4::F32(to_nchw(a)),
+        },
+    })
+}
+
+fn to_nchw<T: Clone>(a: Array4<T>) -> Array4<T> {
+    a.permuted_axes([0, 3, 1, 2])
+        .as_standard_layout()
+        .into_owned()
+}
+
+fn load<T: ExactElement>(pixels: &[T], ty: ElementType) -> Values {
+    if ty == ElementType::F32 {
+        Values::Float(
+            pixels
+                .iter()
+                .map(|&v| match v.load() {
+                    Loaded::Float(f) => f,
+                    Loaded::Int(i) => i as f32,
+                })
+                .collect(),
+        )
+    } else {
+        Values::Int(
+            pixels
+                .iter()
+                .map(|&v| match v.load() {
+                    Loaded::Int(i) => i,
+                    Loaded::Float(f) => f as i64,
+                })
+                .collect(),
+        )
+    }
+}
+
+fn collect<T: ExactElement>(
+    images: &[Values],
+    shape: [usize; 4],
+    per_image: usize,
+) -> Result<Array4<T>> {
+    let mut out: Array4<T> = try_zeros("the output", shape)?;
+    for (k, mut dst) in out.axis_iter_mut(Axis(0)).enumerate() {
+        let dst = dst.as_slice_mut().expect("standard layout");
+        match &images[k] {
+            Values::Int(v) => {
+                for (d, &s) in dst.iter_mut().zip(&v[..per_image]) {
+                    *d = T::from_int(s);
+                }
+            }
+            Values::Float(v) => {
+                for (d, &s) in dst.iter_mut().zip(&v[..per_image]) {
+                    *d = T::from_float(s);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs the passes of one image (`[h][w][c]` values).
+fn run_separable(plan: &SeparablePlan, mut values: Values, c: usize) -> Result<Values> {
+    let mut hw = plan.input_hw;
+    for pass in &plan.passes {
+        let (outer, inner) = match pass.axis {
+            PassAxis::Width => (hw[0], c),
+            PassAxis::Height => (1, hw[1] * c),
+        };
+        values = run_pass(pass, &values, outer, inner)?;
+        match pass.axis {
+            PassAxis::Width => hw[1] = pass.table.out_len(),
+            PassAxis::Height => hw[0] = pass.table.out_len(),
+        }
+    }
+    Ok(values)
+}
+
+/// One pass over values laid out as `[outer][axis][inner]`: output `[outer][out_len][inner]`.
+/// The interleaved row position of an element (what the split rule compares) is `o·inner + i`
+/// along the width and `i` along the height.
+fn run_pass(pass: &Pass, values: &Values, outer: usize, inner: usize) -> Result<Values> {
+    let table = &pass.table;
+    let (in_len, out_len) = (table.in_len(), table.out_len());
+    let total = outer * out_len * inner;
+    let stores_float = pass.rule.stores_float();
+    if let Some((_, tail)) = &pass.tail {
+        if tail.stores_float() != stores_float {
+            return Err(Error::invalid_argument(
+                "exact plan",
+                "",
+                "the two rules of a pass must store the same kind of value",
+            ));
+        }
+    }
+    let row_position = |o: usize, i: usize| match pass.axis {
+        PassAxis::Width => o * inner + i,
+        PassAxis::Height => i,
+    };
+    // One output "line": all `inner` elements of output index `o` in block `b`.
+    let line = |b: usize, o: usize, out: &mut dyn FnMut(usize, Acc)| {
+        let idx = table.indices(o);
+        for i in 0..inner {
+            let rule = pass.rule_at(row_position(o, i));
+            let read = |k: usize| (b * in_len + idx[k] as usize) * inner + i;
+            out(
+                i,
+                accumulate(rule, table_coefficients(table, o), idx.len(), values, read),
+            );
+        }
+    };
+    let parallel = total >= PARALLEL_THRESHOLD;
+    if stores_float {
+        let mut dst = vec![0f32; total];
+        let fill = |(line_no, chunk): (usize, &mut [f32])| {
+            let (b, o) = (line_no / out_len, line_no % out_len);
+            line(b, o, &mut |i, acc| {
+                chunk[i] = match acc {
+                    Acc::Float(f) => f,
+                    Acc::Int(v) => v as f32,
+                }
+            });
+        };
+        if parallel {
+            dst.par_chunks_mut(inner).enumerate().for_each(fill);
+        } else {
+            dst.chunks_mut(inner).enumerate().for_each(fill);
+        }
+        Ok(Values::Float(dst))
+    } else {
+        let mut dst = vec![0i64; total];
+        let fill = |(line_no, chunk): (usize, &mut [i64])| {
+            let (b, o) = (line_no / out_len, line_no % out_len);
+            line(b, o, &mut |i, acc| {
+                let rule = pass.rule_at(row_position(o, i));
+                chunk[i] = store(rule, acc);
+            });
+        };
+        if parallel {
+            dst.par_chunks_mut(inner).enumerate().for_each(fill);
+        } else {
+            dst.chunks_mut(inner).enumerate().for_each(fill);
+        }
+        Ok(Values::Int(dst))
+    }
+}
+
+/// Coefficients of output `o`, as the accumulators read them.
+enum Coefs<'a> {
+    Int(&'a [i32]),
+    Float(&'a [f32]),
+}
+
+fn table_coefficients(table: &crate::plan::separable::PassTable, o: usize) -> Coefs<'_> {
+    match table.int_coefficients(o) {
+        Some(c) => Coefs::Int(c),
+        None => Coefs::Float(table.float_coefficients(o).unwrap_or(&[])),
+    }
+}
+
+/// An accumulator.
+#[derive(Debug, Clone, Copy)]
+enum Acc {
+    Int(i64),
+    Float(f32),
+}
+
+fn value_int(values: &Values, at: usize) -> i64 {
+    match values {
+        Values::Int(v) => v[at],
+        Values::Float(v) => v[at] as i64,
+    }
+}
+
+fn value_float(values: &Values, at: usize) -> f32 {
+    match values {
+        Values::Int(v) => v[at] as f32,
+        Values::Float(v) => v[at],
+    }
+}
+
+#[inline]
+fn accumulate(
+    rule: &Rule,
+    coefs: Coefs<'_>,
+    taps: usize,
+    values: &Values,
+    read: impl Fn(usize) -> usize,
+) -> Acc {
+    match (rule.accumulate, coefs) {
+        (Accumulate::Int, Coefs::Int(c)) => {
+            let mut acc = 0i64;
+            for (k, &ck) in c.iter().enumerate().take(taps) {
+                acc += value_int(values, read(k)) * ck as i64;
+            }
+            Acc::Int(acc)
+        }
+        (
+            Accumulate::ShiftedProducts {
+                pre_shift,
+                post_shift,
+            },
+            Coefs::Int(c),
+        ) => {
+            let mut acc = 0i64;
+            for (k, &ck) in c.iter().enumerate().take(taps) {
+                acc += ((value_int(values, read(k)) >> pre_shift) * ck as i64) >> post_shift;
+            }
+            Acc::Int(acc)
+        }
+        (Accumulate::Float { reverse, scale }, coefs) => {
+            let weight = |k: usize| match &coefs {
+                Coefs::Int(c) => c[k] as f32 * scale,
+                Coefs::Float(c) => c[k] * scale,
+            };
+            let product = |k: usize| value_float(values, read(k)) * weight(k);
+            let mut acc;
+            if reverse {
+                acc = product(taps - 1);
+                for k in (0..taps - 1).rev() {
+                    acc += product(k);
+                }
+            } else {
+                acc = product(0);
+                for k in 1..taps {
+                    acc += product(k);
+                }
+            }
+            Acc::Float(acc)
+        }
+        // validate() refuses integer rules on float tables.
+        (_, Coefs::Float(_)) => Acc::Float(f32::NAN),
+    }
+}
+
+#[inline]
+fn store(rule: &Rule, acc: Acc) -> i64 {
+    match (rule.store, acc) {
+        (
+            Store::Shift {
+                bias,
+                shift,
+                lo,
+                hi,
+            },
+            Acc::Int(v),
+        ) => ((v + bias) >> shift).clamp(lo, hi),
+        (Store::Keep, Acc::Int(v)) => v,
+        (Store::RoundEven { lo, hi }, Acc::Float(f)) => round_even_saturate(f, lo, hi),
+        (Store::RoundEven { lo, hi }, Acc::Int(v)) => v.clamp(lo, hi),
+        (Store::Shift { .. }, Acc::Float(f)) | (Store::Keep, Acc::Float(f)) => f as i64,
+    }
+}
+
+/// OpenCV's `saturate_cast<uchar|ushort>(float)`: round half to even, then clamp; NaN gives the
+/// low bound (cvRound(NaN) is INT_MIN, saturated).
+pub fn round_even_saturate(f: f32, lo: i64, hi: i64) -> i64 {
+    if f.is_nan() {
+        return lo;
+    }
+    (f.round_ties_even() as i64).clamp(lo, hi)
+}
+
+/// OpenCV's integer-factor area average over one image.
+fn block_average(
+    b: &BlockAverage,
+    values: &Values,
+    c: usize,
+    output: ElementType,
+) -> Result<Values> {
+    let Values::Int(src) = values else {
+        return Err(Error::unsupported(
+            "a float input for OpenCV's integer-factor area average",
+        ));
+    };
+    let [h, w] = b.input_hw;
+    let [oh, ow] = b.output_hw;
+    let [fy, fx] = b.factor;
+    let hi = output.integer_max().unwrap_or(u16::MAX) as i64;
+    let area = (fx * fy) as f32;
+    let reciprocal = 1.0f32 / area;
+    let (full_rows, full_cols) = (h / fy, w / fx);
+    let mut out = vec![0i64; oh * ow * c];
+    for dy in 0..oh {
+        for dx in 0..ow {
+            let (y0, x0) = (dy * fy, dx * fx);
+            let ys = y0..(y0 + fy).min(h);
+            let xs = x0..(x0 + fx).min(w);
+            for ch in 0..c {
+                let px = |y: usize, x: usize| src[(y * w + x) * c + ch];
+                let v = if dy < full_rows && dx < full_cols {
+                    match b.whole {
+                        BlockRule::TwoByTwoShift => {
+                            let s =
+                                px(y0, x0) + px(y0, x0 + 1) + px(y0 + 1, x0) + px(y0 + 1, x0 + 1);
+                            (s + 2) >> 2
+                        }
+                        BlockRule::IntSumTimesReciprocal => {
+                            let s: i64 = ys
+                                .clone()
+                                .flat_map(|y| xs.clone().map(move |x| (y, x)))
+                                .map(|(y, x)| px(y, x))
+                                .sum();
+                            round_even_saturate(s as f32 * reciprocal, 0, hi)
+                        }
+                        BlockRule::FloatSumByFourTimesReciprocal => {
+                            let terms: Vec<f32> = ys
+                                .clone()
+                                .flat_map(|y| xs.clone().map(move |x| (y, x)))
+                                .map(|(y, x)| px(y, x) as f32)
+                                .collect();
+                            let mut acc = 0f32;
+                            let mut k = 0;
+                            while k + 4 <= terms.len() {
+                                acc += terms[k] + terms[k + 1] + terms[k + 2] + terms[k + 3];
+                                k += 4;
+                            }
+                            for &t in &terms[k..] {
+                                acc += t;
+                            }
+                            round_even_saturate(acc * reciprocal, 0, hi)
+                        }
+                    }
+                } else {
+                    // A block cut by the image's edge: its sum divided by its count.
+                    let count = ys.len() * xs.len();
+                    let pixels = ys.clone().flat_map(|y| xs.clone().map(move |x| (y, x)));
+                    let sum = if b.float_partial_sums {
+                        pixels.fold(0f32, |acc, (y, x)| acc + px(y, x) as f32)
+                    } else {
+                        pixels.map(|(y, x)| px(y, x)).sum::<i64>() as f32
+                    };
+                    round_even_saturate(sum / count as f32, 0, hi)
+                };
+                out[(dy * ow + dx) * c + ch] = v;
+            }
+        }
+    }
+    Ok(Values::Int(out))
+}
+
+/// Pillow's `RGBA → RGBa` (`rgbA2rgba`): each colour times alpha, divided by 255 with
+/// Pillow's rounding `MULDIV255(v, a) = (t + (t >> 8)) >> 8` with `t = v·a + 128`.
+fn premultiply(values: &mut Values) {
+    if let Values::Int(v) = values {
+        for px in v.chunks_exact_mut(4) {
+            let a = px[3];
+            for ch in &mut px[..3] {
+                let t = *ch * a + 128;
+                *ch = (t + (t >> 8)) >> 8;
+            }
+        }
+    }
+}
+
+/// Pillow's `RGBa → RGBA` (`rgba2rgbA`): alpha 0 and 255 unchanged, otherwise each colour
+/// becomes `min(255, ⌊255 · v / a⌋)` (integer division).
+fn unpremultiply(values: &mut Values) {
+    if let Values::Int(v) = values {
+        for px in v.chunks_exact_mut(4) {
+            let a = px[3];
+            if a == 0 || a == 255 {
+                continue;
+            }
+            for ch in &mut px[..3] {
+                *ch = ((255 * *ch) / a).min(255);
+            }
+        }
+    }
+}
