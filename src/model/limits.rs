@@ -15,8 +15,9 @@ pub const MAX_INT_VALUES: usize = 1 << 22;
 /// The most elements a folded value (shape arithmetic, constant indices) may have.
 pub const MAX_FOLD_ELEMENTS: usize = 1 << 22;
 
-/// The most elements of the index-coded probe a data-movement pattern is run on.
-pub const MAX_PROBE_ELEMENTS: usize = 1 << 24;
+/// The most elements of the index-coded probe a data-movement pattern is run on (and of any
+/// tensor the evaluation builds).
+pub const MAX_PROBE_ELEMENTS: usize = 1 << 22;
 
 /// The largest rank a shape may have.
 pub const MAX_RANK: usize = 16;

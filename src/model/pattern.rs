@@ -188,6 +188,12 @@ fn run(graph: &Graph, facts: &Facts, region: &Region, entry_dims: &[usize]) -> O
     if n > MAX_PROBE_ELEMENTS {
         return None;
     }
+    // A resize or a pixel shuffle never needs a tensor much larger than its ends.
+    let exit = facts
+        .known_shape(&region.exit)
+        .and_then(|d| super::tensor::count(&d).ok())
+        .unwrap_or(n);
+    let limit = n.max(exit).saturating_mul(4).min(MAX_PROBE_ELEMENTS);
     let mut values: HashMap<&str, Tensor<u32>> = HashMap::new();
     values.insert(
         region.entry.as_str(),
@@ -215,6 +221,9 @@ fn run(graph: &Graph, facts: &Facts, region: &Region, entry_dims: &[usize]) -> O
         }
         let first = parts.first()?;
         let plan = movement_plan(canon, node, facts, &first.dims).ok()?;
+        if super::tensor::count(&plan.out_dims).ok()? > limit {
+            return None;
+        }
         let out = if plan.is_join() {
             if let Canon::Pack { axis } = canon {
                 let rank = first.dims.len() + 1;

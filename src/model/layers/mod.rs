@@ -83,11 +83,51 @@ pub fn known(shape: &Option<Shape>) -> Option<Vec<usize>> {
     shape.as_ref()?.iter().copied().collect()
 }
 
+/// The longest axis the audit evaluates a call on: longer axes (which no image has) would make
+/// a small file claim large tap tables.
+pub const MAX_AUDIT_AXIS: usize = 1 << 14;
+
+/// A length or a scaled length a call names beyond [`MAX_AUDIT_AXIS`], if any: integers are
+/// sizes, targets or blocks; numbers under a key that names a scale multiply the input.
+fn oversized(args: &Value, longest_input: usize) -> Option<String> {
+    fn walk(v: &Value, key: &str, longest: f64, depth: usize) -> Option<String> {
+        if depth > 8 {
+            return None;
+        }
+        let limit = MAX_AUDIT_AXIS as f64;
+        let k = key.to_ascii_lowercase();
+        match v {
+            Value::Number(n) => {
+                let x = n.as_f64()?.abs();
+                let scale = k.contains("scal") || k == "fx" || k == "fy";
+                let too = if scale {
+                    x * longest > limit
+                } else {
+                    n.is_i64() && x > limit
+                };
+                too.then(|| format!("{key} = {n} reaches past {MAX_AUDIT_AXIS} pixels"))
+            }
+            Value::Array(a) => a.iter().find_map(|x| walk(x, key, longest, depth + 1)),
+            Value::Object(m) => m.iter().find_map(|(k, x)| walk(x, k, longest, depth + 1)),
+            _ => None,
+        }
+    }
+    walk(args, "", longest_input as f64, 0)
+}
+
 /// The output shape a call gives for a 4-D input in a layout, from its preset.
 pub fn output_of(call: &Call, layout: Layout, input: &[usize]) -> Result<Vec<usize>, String> {
     let dims: [usize; 4] = input
         .try_into()
         .map_err(|_| format!("a rank-{} tensor (halfpixel runs 4-D tensors)", input.len()))?;
+    if let Some(d) = dims.iter().find(|&&d| d > MAX_AUDIT_AXIS) {
+        return Err(format!(
+            "an axis of {d} is longer than halfpixel evaluates ({MAX_AUDIT_AXIS})"
+        ));
+    }
+    if let Some(why) = oversized(&call.args, dims.iter().copied().max().unwrap_or(1)) {
+        return Err(format!("not evaluated: {why}"));
+    }
     let op = from_call(call).map_err(|e| e.to_string())?;
     let out = op
         .output_dims(&InputDesc {
