@@ -4,7 +4,14 @@
 // One invocation writes one 32-bit output word: four u8 elements, two u16 elements (memory
 // order). Each element is computed directly from the input: the second pass's taps each
 // evaluate the first pass (its taps, its rule and its rounding) at that source row or column,
-// so the intermediate is never stored and the whole resize is one dispatch.
+// so the intermediate is never stored and the whole resize is one dispatch ("fused", stage 0).
+//
+// Wide windows (Pillow's antialiased shrinks read hundreds of taps per pass) would make that
+// taps × taps per element, past what some drivers run per invocation (llvmpipe stops every loop
+// after 65535 iterations in all). Those plans run in two dispatches: stage 1 writes the first
+// pass's values (exactly what it stores: an integer as a 64-bit pair, or float32 bits) to an
+// intermediate buffer bound as `dst`, one invocation per value; stage 2 binds that buffer as
+// `src` and runs the second pass over it.
 //
 // Integers: i32 where the plan's bounds allow ("narrow"), else a 64-bit two's-complement pair of
 // u32 words ("wide"; 16-bit INTER_LINEAR_EXACT reaches 2^48). Floats: f32 with each product and
@@ -52,6 +59,10 @@ const P_OUT_LUT: u32 = 31u;
 const P_LUT_OFFSET: u32 = 32u;
 const P_DST_BASE: u32 = 33u;     // first output word of the bound destination
 const LUMA: u32 = 0xffffffffu;
+// Two-stage plans.
+const P_STAGE: u32 = 36u;        // 0: fused, 1: first pass into the intermediate, 2: second pass
+const P_MID_H: u32 = 37u;        // the intermediate's height and width
+const P_MID_W: u32 = 38u;
 // Passes start at P_PASS0, PASS_STRIDE words each.
 const P_PASS0: u32 = 40u;
 const PASS_STRIDE: u32 = 32u;
@@ -356,13 +367,38 @@ fn first_pass(n: u32, c: u32, o: u32, other: u32, position: u32) -> Value {
     return finish(r, acc);
 }
 
+// The first pass's stored value at row y, column x of the intermediate image (for a width
+// pass, x is an output column and y an input row; for a height pass the other way round), as
+// stage 1 wrote it.
+fn mid_value(n: u32, c: u32, y: u32, x: u32) -> Value {
+    let C = params[P_C];
+    let i = ((n * C + c) * params[P_MID_H] + y) * params[P_MID_W] + x;
+    let lo = src[2u * i];
+    let hi = src[2u * i + 1u];
+    let r = rule_at(0u, x * C + c);
+    if (params[r + R_ACC] == 2u && params[r + R_STORE] == 1u) {
+        return Value(vec2<u32>(0u, 0u), bitcast<f32>(lo), true);
+    }
+    return Value(vec2<u32>(lo, hi), 0.0, false);
+}
+
+// The first pass at row y, column x of the intermediate image: evaluated from the input
+// (stages 0 and 1), or read back (stage 2). The element's row position is x·C + c either way.
+fn first_at(n: u32, c: u32, y: u32, x: u32) -> Value {
+    if (params[P_STAGE] == 2u) {
+        return mid_value(n, c, y, x);
+    }
+    let width = params[P_PASS0 + Q_AXIS] == 1u;
+    return first_pass(n, c, select(y, x, width), select(x, y, width), x * params[P_C] + c);
+}
+
 // ---- one output element ----
 
 fn separable(n: u32, c: u32, oy: u32, ox: u32) -> Value {
-    let passes = params[P_PASSES];
-    let C = params[P_C];
+    // Stage 1 evaluates the first pass alone, at intermediate coordinates (oy, ox).
+    let passes = select(params[P_PASSES], 1u, params[P_STAGE] == 1u);
     let first_is_width = params[P_PASS0 + Q_AXIS] == 1u;
-    let position = ox * C + c;
+    let position = ox * params[P_C] + c;
     // The second pass (when there is one): its output index and rule.
     let q = P_PASS0 + PASS_STRIDE;
     let o = select(ox, oy, first_is_width);
@@ -379,23 +415,19 @@ fn separable(n: u32, c: u32, oy: u32, ox: u32) -> Value {
     var v = int_value(0);
     for (var k = 0u; k < count; k++) {
         let t = select(k, count - 1u - k, reverse);
-        // The first pass's output index, its other coordinate and the element's row position
-        // during it: with two passes the second pass's tap `s` is a source row (width first)
-        // or column (height first); with one pass the element itself.
-        var fo = select(oy, ox, first_is_width);
-        var other = select(ox, oy, first_is_width);
-        var fpos = position;
+        // Where the first pass is read: with two passes, at the second pass's tap `s` (a source
+        // row when the width pass comes first, a column otherwise); with one, at the element.
+        var y = oy;
+        var x = ox;
         if (passes == 2u) {
             let s = tables[params[q + Q_INDICES] + base + t];
-            other = s;
-            if (!first_is_width) {
-                fpos = s * C + c;
-            }
+            y = select(oy, s, first_is_width);
+            x = select(s, ox, first_is_width);
         }
         if (passes == 0u) {
             v = int_value(load(n, c, oy, ox));
         } else {
-            v = first_pass(n, c, fo, other, fpos);
+            v = first_at(n, c, y, x);
         }
         if (passes == 2u) {
             acc = accumulate(acc, r, q, base + t, k, v);
@@ -455,28 +487,27 @@ fn block_average(n: u32, c: u32, oy: u32, ox: u32) -> i32 {
     return i32(clamp(round_half_even(partial / f32(count)), 0.0, hi));
 }
 
-fn element(n: u32, c: u32, oy: u32, ox: u32) -> i32 {
+fn element(n: u32, c: u32, oy: u32, ox: u32) -> Value {
     if (params[P_KIND] == 1u) {
-        return block_average(n, c, oy, ox);
+        return int_value(block_average(n, c, oy, ox));
     }
-    let v = separable(n, c, oy, ox);
-    if (v.is_float) {
-        return i32(v.f);
-    }
-    return bitcast<i32>(v.i.x);
+    return separable(n, c, oy, ox);
 }
 
-// Output element i (memory order): its value, unpremultiplied where the plan premultiplied
-// (Pillow's RGBa → RGBA: alpha 0 and 255 unchanged, else min(255, 255·v / a)).
-fn output_element(i: u32) -> u32 {
+// Element i of what this dispatch writes: an output element (memory order), or in stage 1 an
+// intermediate value (NCHW order over the intermediate image). An output element is
+// unpremultiplied where the plan premultiplied (Pillow's RGBa → RGBA: alpha 0 and 255
+// unchanged, else min(255, 255·v / a)).
+fn compute(i: u32) -> Value {
     let C = params[P_C];
-    let H = params[P_OUT_H];
-    let W = params[P_OUT_W];
+    let stage1 = params[P_STAGE] == 1u;
+    let H = select(params[P_OUT_H], params[P_MID_H], stage1);
+    let W = select(params[P_OUT_W], params[P_MID_W], stage1);
     var n: u32;
     var c: u32;
     var y: u32;
     var x: u32;
-    if (params[P_NHWC] == 1u) {
+    if (params[P_NHWC] == 1u && !stage1) {
         c = i % C;
         let p = i / C;
         x = p % W;
@@ -488,17 +519,21 @@ fn output_element(i: u32) -> u32 {
         c = (i / (W * H)) % C;
         n = i / (W * H * C);
     }
-    let unpremultiply = params[P_ALPHA] == 1u && c < 3u;
-    var v = 0;
+    let unpremultiply = params[P_ALPHA] == 1u && c < 3u && !stage1;
+    var v = int_value(0);
     for (var t = 0u; t < select(1u, 2u, unpremultiply); t++) {
         let e = element(n, select(c, 3u, t == 1u), y, x);
         if (t == 0u) {
             v = e;
-        } else if (e != 0 && e != 255) {
-            v = min(255, (255 * v) / e);
+        } else {
+            let a = bitcast<i32>(e.i.x);
+            let value = bitcast<i32>(v.i.x);
+            if (a != 0 && a != 255) {
+                v = int_value(min(255, (255 * value) / a));
+            }
         }
     }
-    return u32(v);
+    return v;
 }
 
 @compute @workgroup_size(64)
@@ -507,17 +542,23 @@ fn exact(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
     if (word >= params[P_WORDS]) {
         return;
     }
-    let total = params[P_TOTAL];
-    let lut = params[P_OUT_LUT] == 1u;
-    // Elements per output word: one float (tables), four bytes or two 16-bit values.
-    let per_word = select(32u / params[P_OUT_BITS], 1u, lut);
+    let stage1 = params[P_STAGE] == 1u;
+    let total = select(params[P_TOTAL], params[P_WORDS], stage1);
+    let lut = params[P_OUT_LUT] == 1u && !stage1;
+    // Elements per output word: one float (tables) or intermediate value (two words), four
+    // bytes or two 16-bit values.
     let bits = params[P_OUT_BITS];
+    let per_word = select(32u / bits, 1u, lut || stage1);
     var packed = 0u;
+    var high = 0u;
     for (var j = 0u; j < per_word; j++) {
         let i = word * per_word + j;
         if (i < total) {
-            let v = output_element(i);
-            if (lut) {
+            let v = compute(i);
+            if (stage1) {
+                packed = select(v.i.x, bitcast<u32>(v.f), v.is_float);
+                high = v.i.y;
+            } else if (lut) {
                 let C = params[P_C];
                 var c: u32;
                 if (params[P_NHWC] == 1u) {
@@ -525,11 +566,16 @@ fn exact(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
                 } else {
                     c = (i / (params[P_OUT_W] * params[P_OUT_H])) % C;
                 }
-                packed = tables[params[P_LUT_OFFSET] + c * 256u + (v & 0xffu)];
+                packed = tables[params[P_LUT_OFFSET] + c * 256u + (v.i.x & 0xffu)];
             } else {
-                packed |= (v & ((1u << bits) - 1u)) << (j * bits);
+                packed |= (v.i.x & ((1u << bits) - 1u)) << (j * bits);
             }
         }
     }
-    dst[params[P_DST_BASE] + word] = packed;
+    if (stage1) {
+        dst[2u * word] = packed;
+        dst[2u * word + 1u] = high;
+    } else {
+        dst[params[P_DST_BASE] + word] = packed;
+    }
 }

@@ -98,6 +98,23 @@ pub enum Error {
         what: String,
     },
 
+    /// The framework itself raises for this call (PyTorch's `F.interpolate` on uint8 with
+    /// `mode='area'`, on uint16, or a 3-channel uint8 image resized to 1×1 by its AVX2 kernel):
+    /// halfpixel refuses it too rather than compute a result the framework never returns.
+    #[error("{call} raises {exception} in {framework}: {message}; {hint}")]
+    FrameworkRaises {
+        /// The framework and version (and build, where the error depends on it).
+        framework: &'static str,
+        /// The call, e.g. `torch.nn.functional.interpolate(x, …, mode='area')` on uint8.
+        call: String,
+        /// The exception the framework raises, e.g. `NotImplementedError`.
+        exception: String,
+        /// The framework's message.
+        message: String,
+        /// What to do instead.
+        hint: String,
+    },
+
     /// An array whose shape does not fit the operation.
     #[error("shape mismatch for {what}: expected {expected:?}, got {got:?}")]
     ShapeMismatch {

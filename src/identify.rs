@@ -729,8 +729,10 @@ impl Context<'_> {
         }
         let input = self.input.view();
         let mut out = match &class.kernel {
-            Some(kernel) => kernel.run(input)?,
-            None => class.op.run_cpu(input, self.layout)?,
+            // A call with its own float arithmetic (Pillow's float64 F mode) runs through the
+            // operation, which runs that arithmetic; its kernel still gives the bound.
+            Some(kernel) if !class.own_arithmetic => kernel.run(input)?,
+            _ => class.op.run_cpu(input, self.layout)?,
         };
         if self.storage != Storage::Float32 {
             out.mapv_inplace(|v| self.storage.round(v));
@@ -768,14 +770,22 @@ struct Class {
     exact: Option<Arc<ExactPlan>>,
     /// Computed in float32 and rounded by halfpixel (integer tensors, no integer arithmetic).
     float_rounded: bool,
+    /// The call computes float32 input with its own arithmetic
+    /// ([`crate::ResizePlanner::exact_f32_plan`]), not its kernel's: it shares a class only
+    /// with the same call.
+    own_arithmetic: bool,
     tolerance: f64,
     members: Vec<usize>,
     result: Option<std::result::Result<(Stats, u64), String>>,
 }
 
-/// What identifies a class: the plan's tables, or the rearrangement.
-fn class_hash(op: &Operation, kernel: Option<&ResizeKernel>) -> u64 {
+/// What identifies a class: the plan's tables (and the call, for one with its own arithmetic),
+/// or the rearrangement.
+fn class_hash(op: &Operation, kernel: Option<&ResizeKernel>, own_arithmetic: bool) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    if own_arithmetic {
+        op.describe().hash(&mut h);
+    }
     match (op, kernel) {
         (_, Some(k)) => {
             let plan = k.plan();
@@ -804,9 +814,13 @@ fn same_class(
     kernel: Option<&ResizeKernel>,
     exact: Option<&ExactPlan>,
     float_rounded: bool,
+    own_arithmetic: bool,
 ) -> bool {
     if a.exact.as_deref() != exact || a.float_rounded != float_rounded {
         return false;
+    }
+    if a.own_arithmetic || own_arithmetic {
+        return a.own_arithmetic == own_arithmetic && a.op.describe() == op.describe();
     }
     match (&a.kernel, kernel) {
         (Some(x), Some(y)) => x.plan() == y.plan(),
@@ -849,6 +863,22 @@ impl<'a> Engine<'a> {
                 },
                 _ => None,
             };
+            // On float tensors: whether the call has float arithmetic of its own.
+            let own_arithmetic = match &c.op {
+                Operation::Resize(r) if self.ctx.integer.is_none() => {
+                    match r.planner().exact_f32_plan(&self.ctx.desc) {
+                        Ok(plan) => plan.is_some(),
+                        Err(e) => {
+                            self.skipped.push(Skipped {
+                                label,
+                                reason: e.to_string(),
+                            });
+                            continue;
+                        }
+                    }
+                }
+                _ => false,
+            };
             // On integer tensors, what the call itself computes.
             let (mut exact, mut float_rounded) = (None, false);
             if let (Some((ty, _)), Operation::Resize(r)) = (&self.ctx.integer, &c.op) {
@@ -873,7 +903,7 @@ impl<'a> Engine<'a> {
                 }
             }
             let index = self.candidates.len();
-            let mut hash = class_hash(&c.op, kernel.as_deref());
+            let mut hash = class_hash(&c.op, kernel.as_deref(), own_arithmetic);
             if exact.is_some() || float_rounded {
                 // Equal float tables, different integer arithmetic: apart.
                 let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -888,6 +918,7 @@ impl<'a> Engine<'a> {
                     kernel.as_deref(),
                     exact.as_deref(),
                     float_rounded,
+                    own_arithmetic,
                 )
             });
             match existing {
@@ -909,6 +940,7 @@ impl<'a> Engine<'a> {
                         kernel,
                         exact,
                         float_rounded,
+                        own_arithmetic,
                         tolerance,
                         members: vec![index],
                         result: None,

@@ -1,5 +1,5 @@
 //! The cross-framework cheatsheet, computed: for every source preset (PyTorch, TensorFlow 2 and 1,
-//! Keras, ONNX, OpenCV) which target calls — Core ML NeuralNetwork layers and MIL ops, MPS
+//! Keras, ONNX, OpenCV, Pillow) which target calls — Core ML NeuralNetwork layers and MIL ops, MPS
 //! kernels, ONNX `Resize` attribute combinations and the rest of the portable vocabulary —
 //! reproduce it, measured on seeded random data over a deterministic sweep of shapes and scales,
 //! and when none does, the closest one and its max error.
@@ -61,7 +61,10 @@ use crate::spec::{CoordinateTransform, Layout, Mode, ResizeSpec};
 // ---- options --------------------------------------------------------------------------------
 
 /// The source families `--sources` can name: a preset's family is the first part of its name.
-pub const SOURCE_FAMILIES: [&str; 6] = ["torch", "tf", "tf1", "keras", "onnx", "opencv"];
+///
+/// Pillow's presets take their mode from the tensor; on the sweep's float32 inputs that is mode
+/// `F` on each channel (float64 arithmetic, the filter's float semantics).
+pub const SOURCE_FAMILIES: [&str; 7] = ["torch", "tf", "tf1", "keras", "onnx", "opencv", "pillow"];
 
 /// A group of target calls: one column of the cheatsheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -1223,7 +1226,12 @@ fn sources(options: &Options) -> Vec<&'static NamedPreset> {
     named::all()
         .iter()
         .filter(|p| options.sources.contains(&source_family(p)))
-        .filter(|p| matches!(p.framework, "torch" | "tf" | "keras" | "onnx" | "opencv"))
+        .filter(|p| {
+            matches!(
+                p.framework,
+                "torch" | "tf" | "keras" | "onnx" | "opencv" | "pillow"
+            )
+        })
         // Keras `Resizing` runs `tf.image.resize` itself: its rows would repeat TF2's.
         .filter(|p| !p.name.starts_with("keras.resizing."))
         .collect()

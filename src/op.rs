@@ -78,6 +78,20 @@ pub trait ResizePlanner: Send + Sync + fmt::Debug {
         None
     }
 
+    /// How this call computes on a float32 tensor, when that is not [`ResizePlanner::plan`]'s
+    /// float32 kernel: an exact plan that the CPU runs instead (Pillow's `F` mode accumulates
+    /// in float64, [`crate::plan::separable::Accumulate::Double`]), or an error when the call
+    /// takes no float32 input at all (Pillow's 8-bit modes).
+    ///
+    /// The default, `Ok(None)`, runs the float32 kernel, as every framework that computes in
+    /// float32 does. [`Operation::run_cpu`] runs a plan offered here; the GPU, which has no
+    /// float64, runs [`ResizePlanner::plan`]'s float32 kernel and only takes the errors from
+    /// here (the preset documents how far that is from the framework).
+    fn exact_f32_plan(&self, input: &InputDesc) -> Result<Option<Arc<ExactPlan>>> {
+        let _ = input;
+        Ok(None)
+    }
+
     /// How this call computes on an integer tensor of type `ty` (`U8` or `U16`).
     ///
     /// The default serves calls whose framework defines no integer arithmetic of its own: a
@@ -407,7 +421,10 @@ impl Operation {
         // shape): only the input's here, without a second kernel lookup on this per-call path.
         check_dims("input", desc.dims)?;
         match self {
-            Operation::Resize(r) => r.kernel(&desc)?.run(input),
+            Operation::Resize(r) => match r.planner.exact_f32_plan(&desc)? {
+                Some(plan) => run_exact_f32(&plan, input, layout),
+                None => r.kernel(&desc)?.run(input),
+            },
             Operation::DepthToSpace(b) => {
                 cpu::rearrange(input, layout, *b, Direction::DepthToSpace)
             }
@@ -432,7 +449,22 @@ impl Operation {
         // shape): only the input's here, without a second kernel lookup on this per-call path.
         check_dims("input", desc.dims)?;
         match self {
-            Operation::Resize(r) => r.kernel(&desc)?.run_into(input, output),
+            Operation::Resize(r) => match r.planner.exact_f32_plan(&desc)? {
+                Some(plan) => {
+                    let y = run_exact_f32(&plan, input, layout)?;
+                    if y.dim() != output.dim() {
+                        return Err(Error::ShapeMismatch {
+                            what: format!("output array ({})", layout.name()),
+                            expected: y.shape().to_vec(),
+                            got: output.shape().to_vec(),
+                        });
+                    }
+                    let mut output = output;
+                    output.assign(&y);
+                    Ok(())
+                }
+                None => r.kernel(&desc)?.run_into(input, output),
+            },
             Operation::DepthToSpace(b) => {
                 cpu::rearrange_into(input, layout, *b, Direction::DepthToSpace, output)
             }
@@ -440,5 +472,16 @@ impl Operation {
                 cpu::rearrange_into(input, layout, *b, Direction::SpaceToDepth, output)
             }
         }
+    }
+}
+
+/// Runs a float32 exact plan ([`ResizePlanner::exact_f32_plan`]) on the CPU.
+fn run_exact_f32(plan: &ExactPlan, input: ArrayView4<f32>, layout: Layout) -> Result<Array4<f32>> {
+    match cpu::separable::run(plan, input, layout)? {
+        Tensor4::F32(y) => Ok(y),
+        other => Err(Error::unsupported(format!(
+            "an exact plan for float32 input that gives {} (float32 plans must give float32)",
+            other.element_type()
+        ))),
     }
 }

@@ -400,7 +400,9 @@ fn an_image_round_trip_stays_an_image() {
 #[test]
 fn clamped_values_are_counted_in_a_warning() {
     let dir = TempDir::new();
-    // A 0/255 checkerboard: bicubic overshoots both ends.
+    // A 0/255 checkerboard: bicubic overshoots both ends. float32 input: PyTorch's float
+    // arithmetic, whose result is clamped when written to an 8-bit PNG (a uint8 input would run
+    // PyTorch's own uint8 arithmetic, which clamps each pass itself).
     let board = Array4::from_shape_fn(
         (1, 1, 6, 6),
         |(_, _, y, x)| {
@@ -411,12 +413,12 @@ fn clamped_values_are_counted_in_a_warning() {
             }
         },
     );
-    let input = dir.path("board.png");
+    let input = dir.path("board.npy");
     write_tensor(
         Path::new(&input),
         board.view(),
         Layout::Nchw,
-        ElementType::U8,
+        ElementType::F32,
     )
     .unwrap();
     let floats = dir.path("big.npy");

@@ -41,6 +41,7 @@ impl GpuContext {
         layout: Layout,
         dtype: DType,
         bytes: &[u8],
+        float_data: bool,
     ) -> Result<(Vec<u8>, [usize; 4])> {
         self.check()?;
         let out_dims = op.output_dims(&InputDesc { dims, layout })?;
@@ -77,8 +78,7 @@ impl GpuContext {
             let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("halfpixel"),
             });
-            self.encode(
-                &mut encoder,
+            self.bind_data(
                 op,
                 &BufferTensor {
                     buffer: &input,
@@ -94,7 +94,9 @@ impl GpuContext {
                     layout,
                     dtype,
                 },
-            )?;
+                float_data,
+            )?
+            .encode(&mut encoder)?;
             encoder.copy_buffer_to_buffer(&output, 0, &readback, 0, out_bytes);
             self.queue().submit([encoder.finish()]);
             Ok(readback)
@@ -114,10 +116,21 @@ impl GpuContext {
         input: ArrayView4<f32>,
         layout: Layout,
     ) -> Result<Array4<f32>> {
+        self.run_f32(op, input, layout, true)
+    }
+
+    /// [`GpuContext::run`]; `float_data` false: the values are converted 8- or 16-bit data.
+    fn run_f32(
+        &self,
+        op: &Operation,
+        input: ArrayView4<f32>,
+        layout: Layout,
+        float_data: bool,
+    ) -> Result<Array4<f32>> {
         let dims = layout.nchw(input.dim().into());
         let data = input.as_standard_layout();
         let bytes: &[u8] = bytemuck::cast_slice(data.as_slice().expect("standard layout"));
-        let (out, out_dims) = self.run_raw(op, dims, layout, DType::F32, bytes)?;
+        let (out, out_dims) = self.run_raw(op, dims, layout, DType::F32, bytes, float_data)?;
         let values: Vec<f32> = bytemuck::pod_collect_to_vec(&out);
         Array4::from_shape_vec(layout.shape(out_dims), values).map_err(|e| Error::Gpu {
             during: "shaping the result".into(),
@@ -141,8 +154,14 @@ impl GpuContext {
         let dims = layout.nchw(input.dim().into());
         let data = input.as_standard_layout();
         let bits: Vec<u16> = data.iter().map(|v| v.to_bits()).collect();
-        let (out, out_dims) =
-            self.run_raw(op, dims, layout, DType::F16, bytemuck::cast_slice(&bits))?;
+        let (out, out_dims) = self.run_raw(
+            op,
+            dims,
+            layout,
+            DType::F16,
+            bytemuck::cast_slice(&bits),
+            true,
+        )?;
         let values: Vec<f16> = out
             .chunks_exact(2)
             .map(|b| f16::from_bits(u16::from_le_bytes([b[0], b[1]])))
@@ -183,7 +202,7 @@ impl GpuContext {
             },
             Operation::DepthToSpace(_) | Operation::SpaceToDepth(_) => true,
         };
-        let out = self.run(op, input.to_f32().view(), layout)?;
+        let out = self.run_f32(op, input.to_f32().view(), layout, false)?;
         if !keeps_type {
             return Ok(Tensor4::F32(out));
         }

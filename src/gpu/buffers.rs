@@ -303,12 +303,33 @@ impl GpuContext {
         input: &BufferTensor<'_>,
         output: &BufferTensor<'_>,
     ) -> Result<BoundOperation> {
+        self.bind_data(op, input, output, true)
+    }
+
+    /// [`GpuContext::bind`]; `float_data` is false where the values are 8- or 16-bit data
+    /// converted to float for a gather or a float-output call (which
+    /// [`ResizePlanner::integer_path`](crate::ResizePlanner::integer_path) has accepted), true
+    /// where the caller's data is float.
+    pub(crate) fn bind_data(
+        &self,
+        op: &Operation,
+        input: &BufferTensor<'_>,
+        output: &BufferTensor<'_>,
+        float_data: bool,
+    ) -> Result<BoundOperation> {
         match op {
             Operation::Resize(r) => {
-                let kernel = r.kernel(&InputDesc {
+                let desc = InputDesc {
                     dims: input.dims,
                     layout: input.layout,
-                })?;
+                };
+                if float_data {
+                    // A call that takes no float input (Pillow's 8-bit modes) refuses it here
+                    // too. One whose float arithmetic is float64 (Pillow's F mode) runs its
+                    // float32 plan: WGSL has no float64, and the preset states the difference.
+                    r.planner().exact_f32_plan(&desc)?;
+                }
+                let kernel = r.kernel(&desc)?;
                 self.bind_resize(kernel.plan(), || self.kernel_taps(&kernel), input, output)
             }
             Operation::DepthToSpace(b) => {

@@ -4,7 +4,11 @@
 //!
 //! One dispatch computes every output element from the input directly: the second pass's taps
 //! each evaluate the first pass, with its rounding, at their source row or column, so no
-//! intermediate image is stored. Integer accumulators are i32 where the plan's bounds allow and
+//! intermediate image is stored. Where that would be too much work per invocation (wide
+//! windows: Pillow's antialiased shrinks), the plan runs in two dispatches, the first pass's
+//! stored values kept in an intermediate buffer; the arithmetic is the same either way. Float64
+//! plans (Pillow's `F` mode) are refused: WGSL has no f64. Integer accumulators are i32 where the
+//! plan's bounds allow and
 //! 64-bit pairs of u32 words where they do not (16-bit `INTER_LINEAR_EXACT`); float rules keep
 //! every product and sum a separate rounding, as the CPU does.
 
@@ -52,6 +56,9 @@ const P_OUT_LUT: usize = 31;
 const P_LUT_OFFSET: usize = 32;
 const P_DST_BASE: usize = 33;
 const LUMA: u32 = u32::MAX;
+const P_STAGE: usize = 36;
+const P_MID_H: usize = 37;
+const P_MID_W: usize = 38;
 const P_PASS0: usize = 40;
 const PASS_STRIDE: usize = 32;
 const Q_AXIS: usize = 0;
@@ -112,7 +119,18 @@ fn needs_wide(pass: &Pass, read: i64) -> bool {
         })
 }
 
-fn rule_words(rule: &Rule, out: &mut [u32]) {
+/// The refusal of a float64 rule: WGSL has no f64, and an f32 evaluation would not be the
+/// framework's arithmetic.
+fn no_f64() -> Error {
+    Error::unsupported(
+        "a float64 exact plan (Pillow's F mode arithmetic) on the GPU: WGSL has no float64, and \
+         halfpixel does not compute it approximately under the exact kernel's name; run it on \
+         the CPU (exact), or run the call's float32 plan on the GPU (ResizePlanner::plan, \
+         what GpuContext::run does for float32 input)",
+    )
+}
+
+fn rule_words(rule: &Rule, out: &mut [u32]) -> Result<()> {
     let (acc, pre, post, reverse, scale) = match rule.accumulate {
         Accumulate::Int => (0, 0, 0, 0, 1.0f32),
         Accumulate::ShiftedProducts {
@@ -120,6 +138,7 @@ fn rule_words(rule: &Rule, out: &mut [u32]) {
             post_shift,
         } => (1, pre_shift, post_shift, 0, 1.0),
         Accumulate::Float { reverse, scale } => (2, 0, 0, reverse as u32, scale),
+        Accumulate::Double => return Err(no_f64()),
     };
     out[R_ACC] = acc;
     out[R_PRE] = pre;
@@ -138,10 +157,11 @@ fn rule_words(rule: &Rule, out: &mut [u32]) {
     out[R_BIAS_HI] = ((bias as u64) >> 32) as u32;
     out[R_SHIFT] = shift;
     out[R_CLAMP_HI] = hi.clamp(0, i32::MAX as i64) as u32;
+    Ok(())
 }
 
 /// Appends a pass's tables to `tables` and writes its parameters.
-fn pass_words(pass: &Pass, tables: &mut Vec<u32>, out: &mut [u32]) {
+fn pass_words(pass: &Pass, tables: &mut Vec<u32>, out: &mut [u32]) -> Result<()> {
     let t = &pass.table;
     out[Q_AXIS] = match pass.axis {
         PassAxis::Height => 0,
@@ -164,14 +184,16 @@ fn pass_words(pass: &Pass, tables: &mut Vec<u32>, out: &mut [u32]) {
             out[Q_FLOAT_COEFS] = 1;
             tables.extend(c.iter().map(|v| v.to_bits()));
         }
+        Coefficients::Double(_) => return Err(no_f64()),
     }
     out[Q_SPLIT] = u32::MAX;
-    rule_words(&pass.rule, &mut out[Q_BODY..Q_BODY + 10]);
-    rule_words(&pass.rule, &mut out[Q_TAIL..Q_TAIL + 10]);
+    rule_words(&pass.rule, &mut out[Q_BODY..Q_BODY + 10])?;
+    rule_words(&pass.rule, &mut out[Q_TAIL..Q_TAIL + 10])?;
     if let Some((at, tail)) = &pass.tail {
         out[Q_SPLIT] = (*at).min(u32::MAX as usize) as u32;
-        rule_words(tail, &mut out[Q_TAIL..Q_TAIL + 10]);
+        rule_words(tail, &mut out[Q_TAIL..Q_TAIL + 10])?;
     }
+    Ok(())
 }
 
 /// Where a preprocessing's frame bytes are and how its channels are picked.
@@ -272,7 +294,7 @@ fn encode_plan(
                 }
                 read = stored_bound(&pass.rule, read, pass.table.max_abs_sum());
                 let at = P_PASS0 + k * PASS_STRIDE;
-                pass_words(pass, &mut tables, &mut p[at..at + PASS_STRIDE]);
+                pass_words(pass, &mut tables, &mut p[at..at + PASS_STRIDE])?;
             }
             if wide
                 && s.passes.iter().any(|pass| {
@@ -317,6 +339,146 @@ fn encode_plan(
     Ok((p, tables, words))
 }
 
+/// Loop iterations one invocation may run: llvmpipe (Mesa's software rasterizer, GL and Vulkan)
+/// ends every loop of an invocation once 65535 iterations have run in all
+/// (`LP_MAX_TGSI_LOOP_ITERATIONS`), silently, leaving partial sums. Plans that need more per
+/// invocation are split into two dispatches or refused, never computed wrong.
+const LOOP_BUDGET: u64 = 65_535;
+
+/// Above this many loop iterations per output element, a two-pass resize runs in two dispatches
+/// instead of re-evaluating its first pass at every tap of the second (`t2·(t1 + 1)` fused
+/// against `t1 + t2` in two stages): narrow windows (OpenCV's bilinear and bicubic) stay fused,
+/// wide ones (Lanczos, antialiased shrinks) do far less work, and no dispatch holds the device
+/// long (wgpu's GL backend holds one lock while llvmpipe runs a dispatch). Preprocessings stay
+/// fused up to [`LOOP_BUDGET`]: one dispatch is their promise.
+const FUSED_BUDGET: u64 = 32;
+
+/// One dispatch of an exact plan.
+struct Stage {
+    /// 0: fused, 1: first pass into the intermediate, 2: second pass from it.
+    stage: u32,
+    params: Vec<u32>,
+    /// Invocations to launch.
+    invocations: usize,
+    /// Words of the intermediate buffer this stage binds (0: none).
+    mid_words: usize,
+}
+
+/// The largest tap count of a pass.
+fn max_taps(pass: &Pass) -> u64 {
+    pass.table.counts().iter().copied().max().unwrap_or(0) as u64
+}
+
+/// The dispatches of a plan: one (fused) while the work per element stays within
+/// `fused_budget`, else two (first pass stored, then the second pass), each within
+/// [`LOOP_BUDGET`].
+fn stages(
+    plan: &ExactPlan,
+    dims: [usize; 4],
+    params: &[u32],
+    words: usize,
+    fused_budget: u64,
+) -> Result<Vec<Stage>> {
+    let per_word = if params[P_OUT_LUT] == 1 {
+        1
+    } else {
+        32 / params[P_OUT_BITS] as u64
+    };
+    // An RGBA element also computes its alpha (Pillow's unpremultiply reads it).
+    let per_element = if plan.alpha.is_some() { 2 } else { 1 };
+    let elements = per_word * per_element;
+    let too_much = |what: &str, work: u64| Error::DeviceLimit {
+        what: format!("loop iterations per invocation of an exact plan ({what})"),
+        value: work,
+        limit: LOOP_BUDGET,
+        limit_name: "the loop budget of llvmpipe, the strictest driver halfpixel runs on".into(),
+        hint: "use the CPU backend: the filter window is too wide for one GPU invocation".into(),
+    };
+    let fused = |work: u64| -> Result<Vec<Stage>> {
+        let work = elements * work + per_word;
+        if work > LOOP_BUDGET {
+            return Err(too_much("one dispatch", work));
+        }
+        Ok(vec![Stage {
+            stage: 0,
+            params: params.to_vec(),
+            invocations: words,
+            mid_words: 0,
+        }])
+    };
+    let passes = match &plan.arithmetic {
+        ArithmeticPlan::Separable(s) => &s.passes,
+        ArithmeticPlan::BlockAverage(b) => {
+            let (fy, fx) = (b.factor[0] as u64, b.factor[1] as u64);
+            return fused(2 * fy * (fx + 1));
+        }
+    };
+    match passes.as_slice() {
+        [] => fused(0),
+        [one] => fused(max_taps(one)),
+        [first, second] => {
+            let (t1, t2) = (max_taps(first), max_taps(second));
+            let fused_work = t2 * (t1 + 1);
+            if fused_work <= fused_budget && elements * fused_work + per_word <= LOOP_BUDGET {
+                return fused(fused_work);
+            }
+            if t1 > LOOP_BUDGET {
+                return Err(too_much("first pass", t1));
+            }
+            if elements * t2 + per_word > LOOP_BUDGET {
+                return Err(too_much("second pass", elements * t2 + per_word));
+            }
+            // The intermediate image: the first pass's output length on its axis.
+            let [n, c, h, w] = dims;
+            let (mid_h, mid_w) = match first.axis {
+                PassAxis::Width => (h, first.table.out_len()),
+                PassAxis::Height => (first.table.out_len(), w),
+            };
+            let values = n * c * mid_h * mid_w;
+            let to32 = |what: &str, v: usize| {
+                u32::try_from(v).map_err(|_| Error::DeviceLimit {
+                    what: what.to_string(),
+                    value: v as u64,
+                    limit: u32::MAX as u64 / 2,
+                    limit_name: "32-bit indexing of the exact kernel".into(),
+                    hint: "use the CPU backend or split the batch".into(),
+                })
+            };
+            to32(
+                "intermediate words of an exact plan",
+                values.saturating_mul(2),
+            )?;
+            let mut p1 = params.to_vec();
+            p1[P_STAGE] = 1;
+            p1[P_MID_H] = to32("intermediate height", mid_h)?;
+            p1[P_MID_W] = to32("intermediate width", mid_w)?;
+            p1[P_WORDS] = to32("intermediate values", values)?;
+            let mut p2 = p1.clone();
+            p2[P_STAGE] = 2;
+            p2[P_WORDS] = params[P_WORDS];
+            Ok(vec![
+                Stage {
+                    stage: 1,
+                    params: p1,
+                    invocations: values,
+                    mid_words: values * 2,
+                },
+                Stage {
+                    stage: 2,
+                    params: p2,
+                    invocations: words,
+                    mid_words: values * 2,
+                },
+            ])
+        }
+        _ => Err(Error::invalid_argument(
+            "exact plan",
+            passes.len(),
+            "at most two passes",
+        )),
+    }
+}
+
 /// Packs 8- or 16-bit elements (C order) into little-endian u32 words.
 fn pack(input: &TensorView4<'_>) -> Result<Vec<u32>> {
     Ok(match input {
@@ -352,14 +514,20 @@ impl GpuContext {
     /// Runs an exact plan on an 8- or 16-bit tensor (`layout` NCHW or NHWC), returning the
     /// output in the plan's type; bit-exact with [`crate::cpu::separable::run`].
     ///
-    /// Errors: [`Error::DeviceLimit`] when the input, the output or the tables do not fit one
-    /// storage binding of this device; [`Error::DeviceLost`] on a lost device.
+    /// Errors: [`Error::Unsupported`] for a plan that accumulates in float64
+    /// ([`Accumulate::Double`], Pillow's `F` mode: WGSL has no f64) and for float32 storage;
+    /// [`Error::DeviceLimit`] when the input, the output, the tables or the intermediate do not
+    /// fit one storage binding of this device, or a filter window is too wide for one
+    /// invocation; [`Error::DeviceLost`] on a lost device.
     pub fn run_exact(
         &self,
         plan: &ExactPlan,
         input: TensorView4<'_>,
         layout: Layout,
     ) -> Result<Tensor4> {
+        if plan.uses_double() {
+            return Err(no_f64());
+        }
         self.check()?;
         let dims = layout.nchw(input.dim());
         if input.element_type() != plan.input {
@@ -412,9 +580,10 @@ impl GpuContext {
                 mapped_at_creation: false,
             });
             let bound = self.bind_exact(
-                &params,
-                &tables,
-                words,
+                plan,
+                dims,
+                (&params, &tables, words),
+                FUSED_BUDGET,
                 src_buf.as_entire_binding(),
                 out_buf.as_entire_binding(),
             )?;
@@ -426,7 +595,9 @@ impl GpuContext {
                     label: Some("halfpixel exact"),
                     timestamp_writes: None,
                 });
-                bound.record(&mut pass);
+                for dispatch in &bound {
+                    dispatch.record(&mut pass);
+                }
             }
             encoder.copy_buffer_to_buffer(&out_buf, 0, &readback, 0, out_bytes);
             self.queue().submit([encoder.finish()]);
@@ -462,18 +633,30 @@ impl GpuContext {
         })
     }
 
-    /// Checks the sizes of an exact dispatch against the device and binds it: `params` and
-    /// `tables` are uploaded, `src` and `dst` are bound as they are.
+    /// Checks the sizes of an exact plan's dispatches against the device and binds them (one,
+    /// or two with an intermediate buffer, see [`stages`]): `encoded` is the plan's parameter
+    /// block, tap tables and output words; `src` and `dst` are bound as they are.
     pub(crate) fn bind_exact(
         &self,
-        params: &[u32],
-        tables: &[u32],
-        words: usize,
+        plan: &ExactPlan,
+        dims: [usize; 4],
+        encoded: (&[u32], &[u32], usize),
+        fused_budget: u64,
         src: wgpu::BindingResource<'_>,
         dst: wgpu::BindingResource<'_>,
-    ) -> Result<BoundDispatch> {
+    ) -> Result<Vec<BoundDispatch>> {
+        if plan.uses_double() {
+            return Err(no_f64());
+        }
+        let (params, tables, words) = encoded;
+        let stages = stages(plan, dims, params, words, fused_budget)?;
         let binding = self.limits().max_storage_buffer_binding_size;
-        for (what, len) in [("output", words), ("tap tables", tables.len())] {
+        let mid_words = stages.iter().map(|s| s.mid_words).max().unwrap_or(0);
+        for (what, len) in [
+            ("output", words),
+            ("tap tables", tables.len()),
+            ("intermediate", mid_words),
+        ] {
             let bytes = len as u64 * 4;
             if bytes > binding {
                 return Err(Error::DeviceLimit {
@@ -485,68 +668,90 @@ impl GpuContext {
                 });
             }
         }
-        let groups = (words as u64).div_ceil(WORKGROUP);
         let max_x = self.limits().max_compute_workgroups_per_dimension as u64;
-        let (gx, gy) = if groups <= max_x {
-            (groups.max(1), 1)
-        } else {
-            (max_x, groups.div_ceil(max_x))
+        let grid = |invocations: usize| -> Result<(u32, u32, u32)> {
+            let groups = (invocations as u64).div_ceil(WORKGROUP);
+            let (gx, gy) = if groups <= max_x {
+                (groups.max(1), 1)
+            } else {
+                (max_x, groups.div_ceil(max_x))
+            };
+            if gy > max_x {
+                return Err(Error::DeviceLimit {
+                    what: "workgroups of an exact plan".into(),
+                    value: groups,
+                    limit: max_x * max_x,
+                    limit_name: "max_compute_workgroups_per_dimension²".into(),
+                    hint: "use the CPU backend or split the batch".into(),
+                });
+            }
+            Ok((gx as u32, gy as u32, 1))
         };
-        if gy > max_x {
-            return Err(Error::DeviceLimit {
-                what: "workgroups of an exact plan".into(),
-                value: groups,
-                limit: max_x * max_x,
-                limit_name: "max_compute_workgroups_per_dimension²".into(),
-                hint: "use the CPU backend or split the batch".into(),
-            });
-        }
         let pipeline = self.pipeline(KernelKey {
             entry: Entry::Exact,
             dtype: DType::F32,
         })?;
         let storage = wgpu::BufferUsages::STORAGE;
-        let params_buf = self.watched().buffer_init(
-            "halfpixel exact params",
-            bytemuck::cast_slice(params),
-            storage,
-        )?;
         let tables_buf = self.watched().buffer_init(
             "halfpixel exact tables",
             bytemuck::cast_slice(tables),
             storage,
         )?;
-        let bind_group = self.device().create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("halfpixel exact"),
-            layout: &pipeline.get_bind_group_layout(0),
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: src,
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: dst,
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: params_buf.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: tables_buf.as_entire_binding(),
-                },
-            ],
+        let mid_buf = (mid_words > 0).then(|| {
+            self.device().create_buffer(&wgpu::BufferDescriptor {
+                label: Some("halfpixel exact intermediate"),
+                size: mid_words as u64 * 4,
+                usage: storage,
+                mapped_at_creation: false,
+            })
         });
-        Ok(BoundDispatch::from_parts(
-            pipeline,
-            bind_group,
-            (gx as u32, gy as u32, 1),
-        ))
+        let mut bound = Vec::with_capacity(stages.len());
+        for stage in &stages {
+            let params_buf = self.watched().buffer_init(
+                "halfpixel exact params",
+                bytemuck::cast_slice(&stage.params),
+                storage,
+            )?;
+            // Stage 1 writes the intermediate; stage 2 reads it in place of the input.
+            let (from, to) = match (stage.stage, &mid_buf) {
+                (1, Some(mid)) => (src.clone(), mid.as_entire_binding()),
+                (2, Some(mid)) => (mid.as_entire_binding(), dst.clone()),
+                _ => (src.clone(), dst.clone()),
+            };
+            let bind_group = self.device().create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("halfpixel exact"),
+                layout: &pipeline.get_bind_group_layout(0),
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: from,
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: to,
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: params_buf.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 3,
+                        resource: tables_buf.as_entire_binding(),
+                    },
+                ],
+            });
+            bound.push(BoundDispatch::from_parts(
+                pipeline.clone(),
+                bind_group,
+                grid(stage.invocations)?,
+            ));
+        }
+        Ok(bound)
     }
 
     /// Binds a preprocessing that resizes the frame's bytes with `plan` and writes
-    /// `lut.tables[c·256 + byte]` as float32 (one dispatch).
+    /// `lut.tables[c·256 + byte]` as float32: one dispatch, unless the filter window is too wide
+    /// for one invocation (then two, see [`stages`]).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn bind_exact_frame(
         &self,
@@ -557,9 +762,9 @@ impl GpuContext {
         src: wgpu::BindingResource<'_>,
         lut: TableOutput<'_>,
         dst: wgpu::BindingResource<'_>,
-    ) -> Result<BoundDispatch> {
+    ) -> Result<Vec<BoundDispatch>> {
         plan.validate(dims[1])?;
         let (params, tables, words) = encode_plan(plan, dims, layout, Some(frame), Some(&lut))?;
-        self.bind_exact(&params, &tables, words, src, dst)
+        self.bind_exact(plan, dims, (&params, &tables, words), LOOP_BUDGET, src, dst)
     }
 }

@@ -704,7 +704,7 @@ impl GpuContext {
         })?;
         Ok(BoundPreprocess {
             watched: self.watched().clone(),
-            dispatches: vec![bound],
+            dispatches: bound,
         })
     }
 

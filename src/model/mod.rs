@@ -14,6 +14,7 @@
 //! through its call.
 
 pub mod audit;
+pub mod coreml;
 pub mod describe;
 pub mod detect;
 pub mod fix;

@@ -8,17 +8,20 @@
 //!
 //! Submodules build tables for one family of rules each:
 //! - [`portable`]: the ONNX-reference semantics of the portable vocabulary (float64);
-//! - [`torch`], [`tf`], [`opencv`]: framework rules that need the framework's own precision or
-//!   formulas (float32 scales, TF's 1/1024 bicubic table, OpenCV's fixed point);
+//! - [`torch`], [`tf`], [`opencv`], [`pillow`]: framework rules that need the framework's own
+//!   precision or formulas (float32 scales, TF's 1/1024 bicubic table, OpenCV's fixed point,
+//!   Pillow's float64 coefficients and stepped nearest indices);
 //! - [`filters`]: the filter kernels they share.
 
 pub mod filters;
 pub mod opencv;
 pub mod opencv_exact;
+pub mod pillow;
 pub mod portable;
 pub mod separable;
 pub mod tf;
 pub mod torch;
+pub mod torch_u8;
 
 use crate::error::{check_dims, check_len, Error, Result};
 

@@ -30,13 +30,16 @@ pub enum PassAxis {
     Width,
 }
 
-/// Per-tap coefficients of a pass: integers for fixed-point rules, float32 for float rules.
+/// Per-tap coefficients of a pass: integers for fixed-point rules, float32 for float rules,
+/// float64 for [`Accumulate::Double`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Coefficients {
     /// Fixed-point coefficients (OpenCV's `short` at 11 bits, Pillow's and PyTorch's int).
     Int(Vec<i32>),
     /// float32 weights.
     Float(Vec<f32>),
+    /// float64 weights (Pillow's `double` coefficients of its 32-bit paths).
+    Double(Vec<f64>),
 }
 
 /// The taps of one pass: for each output index, its source indices (already clamped into the
@@ -119,6 +122,15 @@ impl PassTable {
         Self::build(in_len, out_len, taps_of, Coefficients::Float)
     }
 
+    /// A table of float64 weights, for [`Accumulate::Double`].
+    pub fn double(
+        in_len: usize,
+        out_len: usize,
+        taps_of: impl FnMut(usize) -> TapList<f64>,
+    ) -> Result<PassTable> {
+        Self::build(in_len, out_len, taps_of, Coefficients::Double)
+    }
+
     /// Input length along the axis.
     pub fn in_len(&self) -> usize {
         self.in_len
@@ -166,7 +178,7 @@ impl PassTable {
         let start = o * self.width;
         match &self.coefficients {
             Coefficients::Int(c) => Some(&c[start..start + self.counts[o] as usize]),
-            Coefficients::Float(_) => None,
+            Coefficients::Float(_) | Coefficients::Double(_) => None,
         }
     }
 
@@ -178,7 +190,19 @@ impl PassTable {
         let start = o * self.width;
         match &self.coefficients {
             Coefficients::Float(c) => Some(&c[start..start + self.counts[o] as usize]),
-            Coefficients::Int(_) => None,
+            Coefficients::Int(_) | Coefficients::Double(_) => None,
+        }
+    }
+
+    /// The float64 coefficients of output `o` (`None` for other tables).
+    ///
+    /// # Panics
+    /// When `o` is not below [`out_len`](Self::out_len).
+    pub fn double_coefficients(&self, o: usize) -> Option<&[f64]> {
+        let start = o * self.width;
+        match &self.coefficients {
+            Coefficients::Double(c) => Some(&c[start..start + self.counts[o] as usize]),
+            Coefficients::Int(_) | Coefficients::Float(_) => None,
         }
     }
 
@@ -195,7 +219,7 @@ impl PassTable {
                 })
                 .max()
                 .unwrap_or(0),
-            Coefficients::Float(_) => 0,
+            Coefficients::Float(_) | Coefficients::Double(_) => 0,
         }
     }
 }
@@ -226,6 +250,14 @@ pub enum Accumulate {
         /// Applied to each coefficient (exact: a power of two).
         scale: f32,
     },
+    /// float64, as Pillow's 32-bit paths compute (`_ImagingResample{Horizontal,Vertical}_32bpc`):
+    /// `acc = 0.0; acc = acc + f64(v) · w` for each tap in order, the product and the sum each
+    /// rounded to float64 (no fused multiply-add), with float64 coefficients. Starting from
+    /// `+0.0` matters: a first product of `−0.0` sums to `+0.0`. With [`Store::Keep`] the
+    /// result is rounded to float32 (nearest, ties to even; overflow gives ±inf), which is also
+    /// what is stored between passes. Needs a float64 table. The CPU executes it; GPUs (no f64
+    /// in WGSL) refuse it with [`Error::Unsupported`].
+    Double,
 }
 
 /// What a pass stores for each output element.
@@ -264,9 +296,12 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Whether the stored values are floats (a float accumulator kept unrounded).
+    /// Whether the stored values are floats (a float accumulator kept as float32).
     pub fn stores_float(&self) -> bool {
-        matches!(self.accumulate, Accumulate::Float { .. }) && self.store == Store::Keep
+        matches!(
+            self.accumulate,
+            Accumulate::Float { .. } | Accumulate::Double
+        ) && self.store == Store::Keep
     }
 }
 
@@ -339,7 +374,8 @@ pub enum BlockRule {
     FloatSumByFourTimesReciprocal,
 }
 
-/// Which exact arithmetic a call runs on integer images.
+/// Which exact arithmetic a call runs on integer images (and, for Pillow's `F` mode, on
+/// float32 ones).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArithmeticPlan {
     /// Separable passes.
@@ -348,7 +384,8 @@ pub enum ArithmeticPlan {
     BlockAverage(BlockAverage),
 }
 
-/// A plan with its element types: what an [`crate::IntegerPath::Exact`] call runs.
+/// A plan with its element types: what an [`crate::IntegerPath::Exact`] call runs, and what
+/// [`crate::ResizePlanner::exact_f32_plan`] offers for float32 input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExactPlan {
     /// The arithmetic.
@@ -382,6 +419,19 @@ impl ExactPlan {
         match &self.arithmetic {
             ArithmeticPlan::Separable(p) => p.input_hw,
             ArithmeticPlan::BlockAverage(b) => b.input_hw,
+        }
+    }
+
+    /// Whether any pass accumulates in float64 ([`Accumulate::Double`]), which only the CPU
+    /// executes.
+    pub fn uses_double(&self) -> bool {
+        match &self.arithmetic {
+            ArithmeticPlan::Separable(p) => p.passes.iter().any(|pass| {
+                std::iter::once(&pass.rule)
+                    .chain(pass.tail.as_ref().map(|t| &t.1))
+                    .any(|r| r.accumulate == Accumulate::Double)
+            }),
+            ArithmeticPlan::BlockAverage(_) => false,
         }
     }
 
@@ -419,12 +469,28 @@ impl ExactPlan {
             hw[k] = pass.table.out_len();
             for rule in std::iter::once(&pass.rule).chain(pass.tail.as_ref().map(|t| &t.1)) {
                 let int_table = matches!(pass.table.coefficients(), Coefficients::Int(_));
+                let double_table = matches!(pass.table.coefficients(), Coefficients::Double(_));
                 match rule.accumulate {
                     Accumulate::Int | Accumulate::ShiftedProducts { .. } if !int_table => {
                         return bad("an integer rule needs fixed-point coefficients".into())
                     }
+                    Accumulate::Float { .. } if double_table => {
+                        return bad(
+                            "a float32 rule reads float32 or fixed-point coefficients, not \
+                             float64 ones"
+                                .into(),
+                        )
+                    }
                     Accumulate::Float { .. } if matches!(rule.store, Store::Shift { .. }) => {
                         return bad("a float accumulator cannot be shifted".into())
+                    }
+                    Accumulate::Double if !double_table => {
+                        return bad("a float64 rule needs float64 coefficients".into())
+                    }
+                    Accumulate::Double if rule.store != Store::Keep => {
+                        return bad(
+                            "a float64 rule stores its result as float32 (Store::Keep) only".into(),
+                        )
                     }
                     _ => {}
                 }

@@ -46,6 +46,25 @@ impl TorchAxis {
         }
     }
 
+    /// `area_pixel_compute_scale<double>`: the scale of PyTorch's uint8 bilinear, bicubic and
+    /// antialias tables (`HelperInterpBase::_compute_index_ranges_int16_weights` computes in
+    /// double): `(in − 1)/(out − 1)` with `align_corners=True` (0 for one output), else
+    /// `1.0 / scale_factor` when one is forwarded, else `in / out`, all in float64.
+    pub fn area_pixel_scale_f64(&self) -> f64 {
+        if self.align_corners {
+            if self.out_len > 1 {
+                (self.in_len as f64 - 1.0) / (self.out_len as f64 - 1.0)
+            } else {
+                0.0
+            }
+        } else {
+            match self.scale_factor {
+                Some(s) if s > 0.0 => 1.0 / s,
+                _ => self.in_len as f64 / self.out_len as f64,
+            }
+        }
+    }
+
     /// `area_pixel_compute_source_index<float>`.
     fn source_index(&self, scale: f32, i: usize, cubic: bool) -> f32 {
         if self.align_corners {
@@ -102,44 +121,80 @@ pub fn nchw_is_also_channels_last([n, c, h, w]: [usize; 4]) -> bool {
     true
 }
 
-/// `mode='nearest'`: `min(floor(i · scale), in − 1)` in float32; the channels-last kernel first
-/// copies an unchanged axis and takes `i >> 1` when the output is exactly twice the input.
-pub fn nearest(axis: TorchAxis, path: KernelPath) -> Result<AxisPlan> {
-    let last = axis.in_len as i64 - 1;
-    let scale = axis.scales_value();
-    AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |i| {
-        if path == KernelPath::ChannelsLast {
-            if axis.out_len == axis.in_len {
-                return Taps::one(i as i64);
-            }
-            if axis.out_len == 2 * axis.in_len {
-                return Taps::one((i >> 1) as i64);
-            }
+/// How the generic kernel rounds `nearest-exact`'s `scale · (i + 0.5f) − 0.5f` (float32).
+///
+/// PyTorch's x86 builds compile `UpSampleKernel.cpp` once per CPU capability; the AVX2 and
+/// AVX-512 builds contract the expression into one fused multiply-add (a single rounding), the
+/// DEFAULT build rounds the product and the difference separately. The two pick another source
+/// pixel for a few outputs of rare sizes (64 of the 160,000 size pairs up to 400, e.g. 2 → 41,
+/// output 20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NearestExactRounding {
+    /// One rounding (`fmaf`), as the AVX2 and AVX-512 builds compute.
+    Fused,
+    /// Two roundings, as the DEFAULT build computes.
+    Separate,
+}
+
+/// `mode='nearest'`: the source index of output `i`, `min(floor(f32(i · scale)), in − 1)` in
+/// float32 (`HelperInterpNearest::compute_indices_weights`); the channels-last kernel
+/// (`UpSample.h::nearest_idx`) first copies an unchanged axis and takes `i >> 1` when the output
+/// is exactly twice the input.
+pub fn nearest_source(axis: TorchAxis, path: KernelPath, i: usize) -> usize {
+    if path == KernelPath::ChannelsLast {
+        if axis.out_len == axis.in_len {
+            return i;
         }
-        let src = (i as f32 * scale).floor() as i64;
-        Taps::one(src.min(last))
+        if axis.out_len == 2 * axis.in_len {
+            return i >> 1;
+        }
+    }
+    let src = (i as f32 * axis.scales_value()).floor() as usize;
+    src.min(axis.in_len - 1)
+}
+
+/// `mode='nearest-exact'`: the source index of output `i`, `floor((i + 0.5) · scale)` clamped to
+/// the input, with each kernel's own rounding of the intermediate: the channels-last kernel
+/// (`UpSample.h::nearest_exact_idx`) narrows the double product to float once; the generic
+/// kernel (`HelperInterpNearestExact::compute_indices_weights`) computes
+/// `max(scale · (i + 0.5f) − 0.5f, 0)` in float32, rounded as `rounding` says, then
+/// `floorf(real + 0.5)`.
+pub fn nearest_exact_source(
+    axis: TorchAxis,
+    path: KernelPath,
+    i: usize,
+    rounding: NearestExactRounding,
+) -> usize {
+    let scale = axis.scales_value();
+    let src = match path {
+        // floorf((dst_index + 0.5) * scale): double product narrowed to float.
+        KernelPath::ChannelsLast => (((i as f64 + 0.5) * scale as f64) as f32).floor(),
+        KernelPath::Generic => {
+            let mut real = match rounding {
+                NearestExactRounding::Separate => scale * (i as f32 + 0.5) - 0.5,
+                NearestExactRounding::Fused => scale.mul_add(i as f32 + 0.5, -0.5),
+            };
+            if real < 0.0 {
+                real = 0.0;
+            }
+            ((real as f64 + 0.5) as f32).floor()
+        }
+    } as usize;
+    src.min(axis.in_len - 1)
+}
+
+/// `mode='nearest'`: [`nearest_source`] for every output.
+pub fn nearest(axis: TorchAxis, path: KernelPath) -> Result<AxisPlan> {
+    AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |i| {
+        Taps::one(nearest_source(axis, path, i) as i64)
     })
 }
 
-/// `mode='nearest-exact'`: `floor((i + 0.5) · scale)` clamped to the input, with each kernel's
-/// own rounding of the intermediate.
+/// `mode='nearest-exact'` on float32 tensors: [`nearest_exact_source`] for every output, with
+/// two roundings in the generic kernel.
 pub fn nearest_exact(axis: TorchAxis, path: KernelPath) -> Result<AxisPlan> {
-    let last = axis.in_len as i64 - 1;
-    let scale = axis.scales_value();
     AxisPlan::build(axis.in_len, axis.out_len, Edge::Replicate, |i| {
-        let src = match path {
-            // floorf((dst_index + 0.5) * scale): double product narrowed to float.
-            KernelPath::ChannelsLast => (((i as f64 + 0.5) * scale as f64) as f32).floor(),
-            // floorf(real + 0.5) with real = max(scale * (i + 0.5f) - 0.5f, 0) in float.
-            KernelPath::Generic => {
-                let mut real = scale * (i as f32 + 0.5) - 0.5;
-                if real < 0.0 {
-                    real = 0.0;
-                }
-                ((real as f64 + 0.5) as f32).floor()
-            }
-        } as i64;
-        Taps::one(src.min(last))
+        Taps::one(nearest_exact_source(axis, path, i, NearestExactRounding::Separate) as i64)
     })
 }
 

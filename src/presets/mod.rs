@@ -8,6 +8,7 @@ pub mod mps;
 pub mod named;
 pub mod onnx;
 pub mod opencv;
+pub mod pillow;
 pub mod tf;
 pub mod tflite;
 pub mod torch;
@@ -18,7 +19,7 @@ use crate::op::Operation;
 /// A framework call as the conformance format records it: `{"framework", "function", "args"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Call {
-    /// `torch`, `tf`, `keras`, `tflite`, `onnx`, `coreml`, `opencv` or `mps`.
+    /// `torch`, `tf`, `keras`, `tflite`, `onnx`, `coreml`, `opencv`, `pillow` or `mps`.
     pub framework: String,
     /// The function or op name, e.g. `interpolate`, `compat.v1.image.resize_bilinear`, `Resize`.
     pub function: String,
@@ -39,8 +40,9 @@ pub fn from_call(call: &Call) -> Result<Operation> {
         "coreml" => coreml::from_args(f, &call.args),
         "opencv" | "cv2" => opencv::from_args(f, &call.args),
         "mps" => mps::from_args(f, &call.args),
+        "pillow" | "PIL" => pillow::from_args(f, &call.args),
         other => Err(Error::unsupported(format!(
-            "framework '{other}' (known: torch, tf, keras, tflite, onnx, coreml, opencv, mps)"
+            "framework '{other}' (known: torch, tf, keras, tflite, onnx, coreml, opencv, pillow, mps)"
         ))),
     }
 }

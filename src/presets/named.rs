@@ -1,7 +1,7 @@
 //! Named presets: short names for the framework calls (`torch.bilinear`,
 //! `tf1.bilinear.align_corners`, `coreml.nn.resize_bilinear.strict_align_endpoints`,
-//! `mps.resize_bilinear`, `opencv.inter_linear`, `onnx` with attributes, …), as the command line,
-//! `identify` and `matrix` use them.
+//! `mps.resize_bilinear`, `opencv.inter_linear`, `pillow.bicubic`, `onnx` with attributes, …), as
+//! the command line, `identify` and `matrix` use them.
 //!
 //! Each name stands for one recorded framework call ([`Call`]) with its output size, scale factors
 //! or block size filled in, built by the same argument parsers the conformance corpus goes through
@@ -86,7 +86,7 @@ type MakeArgs = fn(&Request<'_>) -> Result<Value>;
 pub struct NamedPreset {
     /// The name, e.g. `torch.bilinear.align_corners`.
     pub name: &'static str,
-    /// The framework: `torch`, `tf`, `keras`, `tflite`, `onnx`, `opencv`, `coreml` or `mps`.
+    /// The framework: `torch`, `tf`, `keras`, `tflite`, `onnx`, `opencv`, `pillow`, `coreml` or `mps`.
     pub framework: &'static str,
     /// The function or op of the recorded call, as [`Call::function`] spells it.
     pub function: &'static str,
@@ -405,6 +405,13 @@ fn opencv_resize(r: &Request<'_>, interpolation: &str) -> Result<Value> {
     })
 }
 
+/// `img.resize((W, H), resample)`: the mode is the tensor's (uint8 with 1, 3, 4 channels: L,
+/// RGB, RGBA; float32: F on each channel).
+fn pillow_resize(r: &Request<'_>, resample: &str) -> Result<Value> {
+    let [h, w] = size_of(r)?;
+    Ok(json!({"size": [w, h], "resample": resample}))
+}
+
 fn coreml_upsample_bilinear(r: &Request<'_>, align_corners: bool) -> Result<Value> {
     let [sh, sw] = scale_of(r)?;
     Ok(json!({
@@ -698,6 +705,25 @@ const PRESETS: &[NamedPreset] = &[
     preset!("opencv.inter_lanczos4", "opencv", "resize", SizeOrScale, Resize,
         "cv2.resize(src, dsize=(W, H) | fx, fy, interpolation=cv2.INTER_LANCZOS4)",
         |r| opencv_resize(r, "INTER_LANCZOS4")),
+    // Pillow
+    preset!("pillow.nearest", "pillow", "Image.resize", Size, Resize,
+        "img.resize((W, H), Image.Resampling.NEAREST)",
+        |r| pillow_resize(r, "NEAREST")),
+    preset!("pillow.box", "pillow", "Image.resize", Size, Resize,
+        "img.resize((W, H), Image.Resampling.BOX)",
+        |r| pillow_resize(r, "BOX")),
+    preset!("pillow.bilinear", "pillow", "Image.resize", Size, Resize,
+        "img.resize((W, H), Image.Resampling.BILINEAR)",
+        |r| pillow_resize(r, "BILINEAR")),
+    preset!("pillow.hamming", "pillow", "Image.resize", Size, Resize,
+        "img.resize((W, H), Image.Resampling.HAMMING)",
+        |r| pillow_resize(r, "HAMMING")),
+    preset!("pillow.bicubic", "pillow", "Image.resize", Size, Resize,
+        "img.resize((W, H), Image.Resampling.BICUBIC)",
+        |r| pillow_resize(r, "BICUBIC")),
+    preset!("pillow.lanczos", "pillow", "Image.resize", Size, Resize,
+        "img.resize((W, H), Image.Resampling.LANCZOS)",
+        |r| pillow_resize(r, "LANCZOS")),
     // Core ML MIL ops (coremltools mb.*)
     preset!("coreml.upsample_nearest_neighbor", "coreml", "upsample_nearest_neighbor", Scale, Resize,
         "mb.upsample_nearest_neighbor(x, scale_factor_height, scale_factor_width)",

@@ -1,19 +1,55 @@
 //! PyTorch: `torch.nn.functional.interpolate`, `nn.Upsample`, `nn.UpsamplingBilinear2d`,
 //! `nn.UpsamplingNearest2d`, `F.pixel_shuffle` / `nn.PixelShuffle`, `F.pixel_unshuffle` /
-//! `nn.PixelUnshuffle` — for float32 tensors on the CPU (PyTorch 2.x).
+//! `nn.PixelUnshuffle` — for float32 and uint8 tensors on the CPU (PyTorch 2.x; uint8 measured
+//! on 2.15).
 //!
 //! PyTorch's own quirks are reproduced: an output length of 1 with `align_corners=False` samples
 //! the centre; `nearest` copies an axis whose length is unchanged and takes `i >> 1` when the output
 //! is exactly twice the input (on its channels-last kernel, which also serves small outputs);
 //! bilinear and antialias copy an unchanged axis; with `align_corners=True` a scale factor only
 //! sets the output size; scales are float32.
+//!
+//! # uint8 tensors
+//!
+//! A uint8 input gets PyTorch's own uint8 arithmetic ([`crate::plan::torch_u8`]), and a uint8
+//! output, bit-exact (tolerance 0) on the CPU and every GPU:
+//!
+//! | mode | exact? |
+//! |---|---|
+//! | `nearest`, `nearest-exact` | yes: float32 source indices, as each of PyTorch's two nearest kernels computes them |
+//! | `bilinear`, `bicubic` (`antialias` on or off, `align_corners` either) | yes: int16 weights from float64 at the axis's own precision, horizontal then vertical pass, each rounded and clamped to uint8 |
+//! | `area` | refused: PyTorch raises `NotImplementedError` (`adaptive_avg_pool2d` has no uint8 kernel) |
+//!
+//! Other integer types are refused as PyTorch refuses them (`NotImplementedError` for uint16).
+//!
+//! What depends on PyTorch's build: halfpixel reproduces the x86 builds with AVX2 or AVX-512
+//! (`torch.backends.cpu.get_cpu_capability()` `'AVX2'` / `'AVX512'`, the pip wheels on any recent
+//! x86 CPU). A build with capability `'DEFAULT'` (`ATEN_CPU_CAPABILITY=default`, or an x86 CPU
+//! without AVX2) differs in three places, which [`ResizePlanner::caveat`] names for the input at
+//! hand:
+//!
+//! - `nearest-exact` on the generic kernel rounds `scale · (i + 0.5) − 0.5` twice instead of once
+//!   and picks another source pixel for a few outputs of rare sizes (64 of the 160,000 size pairs
+//!   up to 400);
+//! - with an output width of 1 and 1–4 channels, its generic kernel repeats output row 0 down every
+//!   row (a PyTorch bug; on AVX2 builds the bug shows for 5 or more channels, and halfpixel
+//!   reproduces it there: NCHW tensors, or one channel);
+//! - a 3-channel NCHW image of more than one pixel resized to 1×1 with a vertical pass raises
+//!   `RuntimeError` (an internal assertion of the AVX2 kernel) on AVX2 builds, which halfpixel
+//!   refuses with [`Error::FrameworkRaises`]; DEFAULT builds compute it.
+//!
+//! aarch64 builds were not measured (their NEON kernel serves 3-channel channels-last images).
+
+use std::sync::Arc;
 
 use crate::error::{check_len_f64, check_scale, Error, Result};
-use crate::op::{InputDesc, Operation, ResizePlanner};
+use crate::op::{InputDesc, IntegerPath, Operation, ResizePlanner};
 use crate::plan::portable::adaptive_pool_taps;
 use crate::plan::torch::{self as rules, AntialiasFilter, KernelPath, TorchAxis};
+use crate::plan::torch_u8::{CpuCapability, Filter, U8Call, U8Mode};
 use crate::plan::{AxisPlan, Edge, ResizePlan};
 use crate::spec::{BlockOrder, BlockSpec, Layout};
+use crate::tensor::ElementType;
 
 use super::args::{parse_choice, Args};
 
@@ -59,7 +95,8 @@ impl Mode {
 }
 
 /// `torch.nn.functional.interpolate(input, size=None, scale_factor=None, mode='nearest',
-/// align_corners=None, recompute_scale_factor=None, antialias=False)` on a 4-D float32 tensor.
+/// align_corners=None, recompute_scale_factor=None, antialias=False)` on a 4-D float32 or uint8
+/// tensor (uint8: PyTorch's own uint8 arithmetic, see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Interpolate {
     /// `size=(H, W)`.
@@ -211,24 +248,76 @@ impl Interpolate {
     }
 }
 
+impl Interpolate {
+    /// The two axes of a call on an input of `[h, w]`.
+    fn axes(&self, [in_h, in_w]: [usize; 2]) -> Result<[TorchAxis; 2]> {
+        let ([out_h, out_w], [sh, sw]) = self.sizes([in_h, in_w])?;
+        let ac = self.align_corners.unwrap_or(false);
+        let axis = |in_len, out_len, scale_factor| TorchAxis {
+            in_len,
+            out_len,
+            scale_factor,
+            align_corners: ac,
+        };
+        Ok([axis(in_h, out_h, sh), axis(in_w, out_w, sw)])
+    }
+
+    /// This call on a uint8 tensor, or the error PyTorch raises for it (uint8 `area`; any
+    /// other integer type).
+    fn u8_call(&self, input: &InputDesc, ty: ElementType) -> Result<U8Call> {
+        self.validate()?;
+        let not_implemented = |message: String| Error::FrameworkRaises {
+            framework: "PyTorch 2.15",
+            call: format!("{} on a {ty} tensor", self.describe()),
+            exception: "NotImplementedError".into(),
+            message,
+            hint: "convert the tensor to float32 (x.float()), which PyTorch resizes, and resize \
+                   that"
+                .into(),
+        };
+        if ty != ElementType::U8 {
+            return Err(not_implemented(
+                "its CPU resize kernels are not implemented for 'UInt16' (they dispatch \
+                 floating types and uint8 only)"
+                    .into(),
+            ));
+        }
+        let mode = match (self.mode, self.antialias) {
+            (Mode::Nearest, _) => U8Mode::Nearest,
+            (Mode::NearestExact, _) => U8Mode::NearestExact,
+            (Mode::Bilinear, antialias) => U8Mode::Separable {
+                filter: Filter::Bilinear,
+                antialias,
+            },
+            (Mode::Bicubic, antialias) => U8Mode::Separable {
+                filter: Filter::Bicubic,
+                antialias,
+            },
+            (Mode::Area, _) => {
+                return Err(not_implemented(
+                    "\"adaptive_avg_pool2d\" not implemented for 'Byte' (mode='area' calls \
+                     adaptive_avg_pool2d, which has no uint8 CPU kernel)"
+                        .into(),
+                ))
+            }
+        };
+        let [height, width] = self.axes(input.hw())?;
+        Ok(U8Call {
+            mode,
+            height,
+            width,
+            dims: input.dims,
+            layout: input.layout,
+            capability: CpuCapability::Avx2,
+        })
+    }
+}
+
 impl ResizePlanner for Interpolate {
     fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
         self.validate()?;
-        let [in_h, in_w] = input.hw();
-        let ([out_h, out_w], [sh, sw]) = self.sizes([in_h, in_w])?;
-        let ac = self.align_corners.unwrap_or(false);
-        let axis_h = TorchAxis {
-            in_len: in_h,
-            out_len: out_h,
-            scale_factor: sh,
-            align_corners: ac,
-        };
-        let axis_w = TorchAxis {
-            in_len: in_w,
-            out_len: out_w,
-            scale_factor: sw,
-            align_corners: ac,
-        };
+        let [axis_h, axis_w] = self.axes(input.hw())?;
+        let [in_h, out_h, out_w] = [axis_h.in_len, axis_h.out_len, axis_w.out_len];
         let channels_last =
             input.layout == Layout::Nhwc || rules::nchw_is_also_channels_last(input.dims);
         let path = KernelPath::select(channels_last, input.dims[1], [out_h, out_w]);
@@ -252,6 +341,25 @@ impl ResizePlanner for Interpolate {
             h = rules::antialias_single_column_rows(&h)?;
         }
         Ok(ResizePlan::new(h, per_axis(axis_w)?))
+    }
+
+    /// PyTorch's own uint8 arithmetic ([`crate::plan::torch_u8`]) as its AVX2/AVX-512 x86
+    /// builds compute it. uint8 `area` and every other integer type are refused with
+    /// [`Error::FrameworkRaises`], as PyTorch raises `NotImplementedError` for them; so is the
+    /// 3-channel NCHW → 1×1 call whose AVX2 kernel raises `RuntimeError`.
+    fn integer_path(&self, input: &InputDesc, ty: ElementType) -> Result<IntegerPath> {
+        let call = self.u8_call(input, ty)?;
+        Ok(IntegerPath::Exact(Arc::new(call.exact_plan()?)))
+    }
+
+    /// On uint8, where a PyTorch build with CPU capability DEFAULT gives another result than
+    /// the AVX2/AVX-512 build halfpixel reproduces (nearest-exact's rounding at rare sizes, the
+    /// generic kernel's repeated rows at output width 1).
+    fn caveat(&self, input: &InputDesc, ty: ElementType) -> Option<String> {
+        if ty != ElementType::U8 {
+            return None;
+        }
+        self.u8_call(input, ty).ok()?.other_builds_differ()
     }
 
     fn describe(&self) -> String {

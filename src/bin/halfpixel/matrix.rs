@@ -1,6 +1,6 @@
 //! `halfpixel matrix`: the cross-framework cheatsheet, computed — which Core ML, MPS and ONNX
-//! calls reproduce each PyTorch, TensorFlow, Keras, ONNX and OpenCV preset, as a README section
-//! (markdown) or everything as JSON.
+//! calls reproduce each PyTorch, TensorFlow, Keras, ONNX, OpenCV and Pillow preset, as a README
+//! section (markdown) or everything as JSON.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -20,7 +20,8 @@ use crate::common::Fatal;
         halfpixel matrix --sources torch,tf --targets coreml,mps\n  \
         halfpixel matrix --format json --sources keras\n  \
         halfpixel matrix --json matrix.json",
-    after_long_help = "For every PyTorch, TensorFlow (2 and 1), Keras, ONNX and OpenCV preset: \
+    after_long_help = "For every PyTorch, TensorFlow (2 and 1), Keras, ONNX, OpenCV and Pillow \
+        preset (Pillow's in mode F on each channel of the float32 sweep): \
         which Core ML NeuralNetwork layers, Core ML MIL ops, MPS kernels and ONNX Resize \
         attribute combinations (and the rest of the portable vocabulary) reproduce it. Every \
         source runs on a fixed sweep of shapes and scale factors (length-1 axes, integer and \
@@ -50,8 +51,8 @@ pub(crate) struct MatrixArgs {
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
 
-    /// Comma-separated source frameworks: torch, tf (TF2 and TF1), tf1, keras, onnx, opencv
-    /// [default: all]
+    /// Comma-separated source frameworks: torch, tf (TF2 and TF1), tf1, keras, onnx, opencv,
+    /// pillow [default: all]
     #[arg(long, value_name = "FRAMEWORKS", value_delimiter = ',')]
     sources: Vec<String>,
 
