@@ -294,9 +294,6 @@ fn every_model_of_the_corpus_audits_without_error() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.contains("coreml") {
-            continue; // TODO(Core ML reader): audited once model::coreml lands.
-        }
         let o = halfpixel(&["audit", path.to_str().unwrap(), "--no-equivalents"]);
         assert_eq!(
             o.status.code(),

@@ -2,11 +2,8 @@
 //! from the file equals the manifest's (name, op, layout, shapes, call, pattern, computed
 //! inputs, precision), every layer with runtime tensors is reproduced through the conformance
 //! runner at its tolerance, and every pair verdict the manifest knows is matched.
-//!
-//! Formats whose reader is not in this build yet are listed in `PENDING`; for those the test
-//! asserts that loading fails with "not read by this build yet", so the day the reader lands
-//! this test fails until the format is taken off the list and its layers and pairs are checked
-//! like the others.
+//! Every format is covered: ONNX, TFLite, Keras and Core ML (NeuralNetwork `.mlmodel` and ML
+//! Program `.mlpackage`).
 
 #![cfg(feature = "audit")]
 
@@ -19,10 +16,6 @@ use halfpixel::model::describe::onnx_runtime_variant;
 use halfpixel::model::fold::InputShape;
 use halfpixel::model::pair::pair;
 use serde_json::{json, Value};
-
-// TODO(Core ML reader, issue 12): remove "coreml" once `model::coreml` reads .mlmodel and
-// .mlpackage files; its layers and pairs are then checked like every other format's.
-const PENDING: &[&str] = &["coreml"];
 
 fn root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/models"))
@@ -51,32 +44,11 @@ fn audit_model(model: &Value) -> ModelAudit {
     audit(&path, &options).unwrap_or_else(|e| panic!("{}: {e}", model["id"]))
 }
 
-fn pending(model: &Value) -> bool {
-    PENDING.contains(&model["format"].as_str().unwrap())
-}
-
-#[test]
-fn pending_formats_are_refused_until_their_reader_lands() {
-    let m = manifest();
-    for model in models(&m).iter().filter(|m| pending(m)) {
-        let path = root().join(model["file"].as_str().unwrap());
-        let e = audit(&path, &AuditOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("not read by this build yet"),
-            "{}: the {} reader seems to have landed ({e}); take it off PENDING in tests/models.rs",
-            model["id"],
-            model["format"]
-        );
-    }
-}
-
 #[test]
 fn every_layer_reads_as_the_manifest_says() {
     let m = manifest();
     let mut checked = 0;
-    for model in models(&m).iter().filter(|m| !pending(m)) {
+    for model in models(&m) {
         let id = model["id"].as_str().unwrap();
         let got = audit_model(model);
         let want = model["layers"].as_array().unwrap();
@@ -123,7 +95,7 @@ fn every_layer_reads_as_the_manifest_says() {
             checked += 1;
         }
     }
-    assert!(checked >= 38, "only {checked} layers checked");
+    assert!(checked >= 56, "only {checked} layers checked");
 }
 
 /// The layers with runtime tensors, as a conformance corpus whose calls are the ones read from
@@ -132,7 +104,7 @@ fn every_layer_reads_as_the_manifest_says() {
 fn every_layer_with_runtime_tensors_is_reproduced_through_the_conformance_runner() {
     let m = manifest();
     let mut cases = Vec::new();
-    for model in models(&m).iter().filter(|m| !pending(m)) {
+    for model in models(&m) {
         let got = audit_model(model);
         for (k, w) in model["layers"].as_array().unwrap().iter().enumerate() {
             if w["expected"].is_null() {
@@ -174,9 +146,6 @@ fn every_pair_verdict_the_manifest_knows_is_matched() {
             p["source"].as_str().unwrap(),
             p["converted"].as_str().unwrap(),
         );
-        if pending(by_id[s]) || pending(by_id[c]) {
-            continue;
-        }
         for id in [s, c] {
             audits.entry(id).or_insert_with(|| audit_model(by_id[id]));
         }
@@ -195,15 +164,31 @@ fn every_pair_verdict_the_manifest_knows_is_matched() {
             );
             assert_eq!(json!(got.same), want["same"], "{s} → {c}: {got:?}");
             if got.same == Some(false) {
-                assert!(
-                    got.fix.is_some(),
-                    "{s} → {c}: a differing pair says what would fix it"
-                );
+                let fix = got
+                    .fix
+                    .as_ref()
+                    .expect("a differing pair says what would fix it");
+                // The issue's findings, in words a user understands.
+                let change = got.change.clone().unwrap_or_default();
+                if s.contains("nearest") {
+                    assert!(
+                        change.contains("nearest became bilinear"),
+                        "{s} → {c}: {change}"
+                    );
+                    assert!(fix.possible, "{s} → {c}: {}", fix.explanation);
+                }
+                if s.contains("aa_down") {
+                    assert!(
+                        change.contains("antialiasing was dropped"),
+                        "{s} → {c}: {change}"
+                    );
+                    assert!(!fix.possible, "{s} → {c}: {}", fix.explanation);
+                }
             }
             checked += 1;
         }
     }
-    assert!(checked >= 4, "{checked} pairs checked");
+    assert!(checked >= 22, "{checked} pairs checked");
 }
 
 #[test]

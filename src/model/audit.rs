@@ -105,7 +105,7 @@ pub fn audit_graph(
         .cloned()
         .collect();
     let facts = infer(graph, &shapes)?;
-    let mut found = extract(graph, &facts);
+    let mut found = extract(graph, &facts, &shapes)?;
     found.extend(pattern::find(graph, &facts));
     found.sort_by_key(|f| f.node);
     let layers = found

@@ -2,7 +2,7 @@
 //!
 //! The steps, each in its own module:
 //! - a reader per format turns a file into the common [`Graph`] ([`onnx`], [`tflite`],
-//!   [`keras`]; [`load`] picks one by content, [`detect`]);
+//!   [`keras`], [`coreml`]; [`load`] picks one by content, [`detect`]);
 //! - [`fold`] works out shapes and the constant values exporters compute (`Shape` → `Gather` →
 //!   `Concat` → `sizes`), reading each node through its format's table ([`ops`]);
 //! - [`layers`] turns resize-like nodes into `call` blocks of the conformance vocabulary;
@@ -110,12 +110,8 @@ pub fn load(path: &Path) -> Result<Loaded> {
         Detected::Onnx => onnx::read(&name, &bytes, path.parent())?,
         Detected::TfLite => tflite::read(&name, &bytes)?,
         Detected::Keras => keras::read(&name, &bytes)?,
-        Detected::CoreMlModel | Detected::CoreMlPackage | Detected::CoreMlPackageZip => {
-            return Err(model_error(
-                path,
-                format!("{} files are not read by this build yet", detected.name()),
-            ))
-        }
+        Detected::CoreMlPackage => coreml::read(path)?,
+        Detected::CoreMlModel | Detected::CoreMlPackageZip => coreml::read_bytes(&bytes, &name)?,
     };
     Ok(Loaded { graph, mislabelled })
 }

@@ -2,18 +2,18 @@
 //!
 //! One module per format knows which native ops are resizes, upsamples or pixel shuffles and
 //! reads their attributes and constant inputs into the `call` vocabulary of the conformance
-//! format: [`onnx`], [`tflite`], [`keras`], [`coreml`] (for the graphs the Core ML reader makes). Shapes come from [`super::fold`]; the output
+//! format: [`onnx`], [`tflite`], [`keras`]; Core ML's is the Core ML reader's own
+//! ([`crate::model::coreml::located_layers`]). Shapes come from [`super::fold`]; the output
 //! shape of a layer whose input shape is known comes from the preset its call names, so the
 //! semantics live in one place.
 
-pub mod coreml;
 pub mod keras;
 pub mod onnx;
 pub mod tflite;
 
 use serde_json::{json, Value};
 
-use super::fold::{Facts, Shape};
+use super::fold::{Facts, InputShape, Shape};
 use super::graph::{Attr, Graph, ModelFormat};
 use super::layer::Layer;
 use crate::conformance::Op;
@@ -41,21 +41,53 @@ pub struct Found {
     pub scale_hint: Option<[f64; 2]>,
 }
 
-/// Every resize-like node of a graph, in execution order.
-pub fn extract(graph: &Graph, facts: &Facts) -> Vec<Found> {
+/// Every resize-like node of a graph, in execution order. `given` are the input shapes the
+/// user gave (the Core ML step works its shapes out itself, from them).
+///
+/// Errors: input shapes that do not fit a Core ML model ([`crate::Error::InvalidArgument`]).
+pub fn extract(graph: &Graph, facts: &Facts, given: &[InputShape]) -> crate::Result<Vec<Found>> {
+    if matches!(
+        graph.format,
+        ModelFormat::CoreMlNeuralNetwork | ModelFormat::CoreMlProgram
+    ) {
+        return coreml_layers(graph, given);
+    }
     let mut found = Vec::new();
     for (k, node) in graph.nodes.iter().enumerate() {
         let f = match graph.format {
             ModelFormat::Onnx => onnx::layer(graph, k, node, facts),
             ModelFormat::TfLite => tflite::layer(graph, k, node, facts),
             ModelFormat::Keras => keras::layer(graph, k, node, facts),
-            ModelFormat::CoreMlNeuralNetwork | ModelFormat::CoreMlProgram => {
-                coreml::layer(graph, k, node, facts)
-            }
+            _ => None,
         };
         found.extend(f);
     }
-    found
+    Ok(found)
+}
+
+/// The Core ML reader's layer step ([`crate::model::coreml::located_layers`]), which propagates
+/// NeuralNetwork shapes with Core ML's own rules.
+fn coreml_layers(graph: &Graph, given: &[InputShape]) -> crate::Result<Vec<Found>> {
+    let inputs: Vec<crate::model::coreml::InputShape> = given
+        .iter()
+        .map(|g| crate::model::coreml::InputShape {
+            name: g.name.clone(),
+            dims: g.dims.clone(),
+        })
+        .collect();
+    let shape = |s: &Option<Vec<usize>>| s.as_ref().map(|v| v.iter().map(|&d| Some(d)).collect());
+    Ok(crate::model::coreml::located_layers(graph, &inputs)?
+        .into_iter()
+        .map(|l| Found {
+            input: shape(&l.layer.input_shape),
+            output: shape(&l.layer.output_shape),
+            layer: l.layer,
+            node: l.node,
+            input_tensor: l.input_tensor,
+            output_tensor: l.output_tensor,
+            scale_hint: l.scale_hint,
+        })
+        .collect())
 }
 
 /// An attribute as JSON, as the file stores it: integers as integers, floats as floats (a
