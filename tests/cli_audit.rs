@@ -305,3 +305,45 @@ fn every_model_of_the_corpus_audits_without_error() {
         assert!(stderr(&o).is_empty(), "{name}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn nearest_that_became_fractional_bilinear_has_no_neural_network_fix() {
+    // coremltools turned `F.interpolate(size=(15, 19), mode='nearest')` into a BILINEAR Upsample
+    // with fractional factors. Core ML's validator accepts fractionalScalingFactor only with
+    // BILINEAR and ALIGN_CORNERS_TRUE/FALSE, so no NeuralNetwork layer can give it back.
+    let o = halfpixel(&[
+        "audit",
+        &model("torch2onnx.ts13.nearest_size_frac.onnx"),
+        &model("torch2coreml.neuralnetwork.nearest_size_frac.mlmodel"),
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("nearest became bilinear"), "{out}");
+    assert!(
+        out.contains("fix: no Core ML NeuralNetwork layer reproduces"),
+        "{out}"
+    );
+    assert!(!out.contains("mode=NN"), "{out}");
+}
+
+#[test]
+fn a_neural_network_nearest_fix_resets_the_linear_mode() {
+    // A half-pixel bilinear x2 layer where the source was nearest x2: the fix is an NN
+    // Upsample, whose linearUpsampleMode must be DEFAULT for Core ML's validator.
+    let o = halfpixel(&[
+        "audit",
+        &model("torch2onnx.ts11.nearest_x2.onnx"),
+        &model("torch2coreml.neuralnetwork.bilinear_ac0_x2.mlmodel"),
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(
+        out.contains("p.mode = nn.UpsampleLayerParams.InterpolationMode.Value(\"NN\")"),
+        "{out}"
+    );
+    assert!(
+        out.contains("LinearUpsampleMode.Value(\"DEFAULT\")"),
+        "{out}"
+    );
+    assert!(out.contains("p.scalingFactor.extend([2, 2])"), "{out}");
+}

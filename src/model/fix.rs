@@ -134,12 +134,14 @@ fn coreml_nn(path: &str, out: &str, layer: &Layer, fix: &Call) -> Option<String>
                 "p.mode = nn.UpsampleLayerParams.InterpolationMode.Value({})\n",
                 py(&a["mode"])
             );
-            if let Some(m) = a.get("linearUpsampleMode") {
-                s += &format!(
-                    "p.linearUpsampleMode = nn.UpsampleLayerParams.LinearUpsampleMode.Value({})\n",
-                    py(m)
-                );
-            }
+            // Core ML's validator refuses NN with any linearUpsampleMode but DEFAULT, so the
+            // field is always written, DEFAULT when the fix does not name one.
+            let linear = a
+                .get("linearUpsampleMode")
+                .map_or_else(|| "\"DEFAULT\"".to_string(), py);
+            s += &format!(
+                "p.linearUpsampleMode = nn.UpsampleLayerParams.LinearUpsampleMode.Value({linear})\n"
+            );
             for key in ["scalingFactor", "fractionalScalingFactor"] {
                 s += &format!("del p.{key}[:]\n");
                 if let Some(v) = a.get(key) {

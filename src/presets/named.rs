@@ -428,8 +428,22 @@ fn coreml_resize_bilinear(r: &Request<'_>, sampling_mode: &str) -> Result<Value>
 
 fn coreml_nn_upsample(r: &Request<'_>, mode: &str, linear: Option<&str>) -> Result<Value> {
     let [sh, sw] = scale_of(r)?;
+    let fractional = sh.fract() != 0.0 || sw.fract() != 0.0;
+    if fractional && !matches!(linear, Some("ALIGN_CORNERS_TRUE" | "ALIGN_CORNERS_FALSE")) {
+        use super::coreml::LinearUpsampleMode as L;
+        let bilinear = linear.map(|l| match l {
+            "ALIGN_CORNERS_TRUE" => L::AlignCornersTrue,
+            "ALIGN_CORNERS_FALSE" => L::AlignCornersFalse,
+            _ => L::Default,
+        });
+        return Err(super::coreml::nn_upsample_refused(
+            [sh, sw],
+            bilinear,
+            "Fractional upsample only compatible with align_corners=true or align_corners=false",
+        ));
+    }
     let mut args = Map::new();
-    if sh.fract() == 0.0 && sw.fract() == 0.0 {
+    if !fractional {
         args.insert("scalingFactor".into(), json!([sh as u64, sw as u64]));
     } else {
         args.insert("fractionalScalingFactor".into(), json!([sh, sw]));
