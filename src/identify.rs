@@ -239,6 +239,20 @@ pub struct Member {
 }
 
 impl Member {
+    /// The recorded framework call of a named-preset member, for an input `[n, c, h, w]` (the
+    /// one identified); `None` for portable members.
+    pub fn recorded_call(&self, input: [usize; 4]) -> Option<crate::presets::Call> {
+        let (name, target) = (self.preset.as_ref()?, self.target_value?);
+        named::by_name(name)
+            .ok()?
+            .call(&Request {
+                target,
+                input,
+                attributes: &[],
+            })
+            .ok()
+    }
+
     /// Builds this member's operation again, for an input `[n, c, h, w]` (the one identified).
     pub fn operation(&self, input: [usize; 4]) -> Result<Operation> {
         match (&self.preset, self.target_value, &self.portable) {

@@ -60,6 +60,7 @@ pub mod figures;
 pub mod gpu;
 pub mod identify;
 pub mod matrix;
+#[cfg(feature = "audit")]
 pub mod model;
 pub mod npy;
 pub mod op;

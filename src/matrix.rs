@@ -1232,6 +1232,8 @@ fn sources(options: &Options) -> Vec<&'static NamedPreset> {
                 "torch" | "tf" | "keras" | "onnx" | "opencv" | "pillow"
             )
         })
+        // Keras `Resizing` runs `tf.image.resize` itself: its rows would repeat TF2's.
+        .filter(|p| !p.name.starts_with("keras.resizing."))
         .collect()
 }
 

@@ -259,10 +259,28 @@ pub enum LinearUpsampleMode {
 
 /// NeuralNetwork `Upsample` layer: `scalingFactor` (integers) or `fractionalScalingFactor`, mode
 /// `NN` or `BILINEAR` with a `linearUpsampleMode`. Output `floor(in·factor)`.
+///
+/// A non-integer factor can only be stored as `fractionalScalingFactor`, which Core ML's model
+/// validator accepts only with `BILINEAR` and `ALIGN_CORNERS_TRUE` / `ALIGN_CORNERS_FALSE`
+/// ("Fractional upsample only compatible with align_corners=true or align_corners=false"):
+/// such a layer is refused with [`Error::FrameworkRaises`].
 pub fn nn_upsample(
     scaling_factor: [f64; 2],
     bilinear: Option<LinearUpsampleMode>,
 ) -> Result<Operation> {
+    let fractional = scaling_factor.iter().any(|f| f.fract() != 0.0);
+    if fractional
+        && !matches!(
+            bilinear,
+            Some(LinearUpsampleMode::AlignCornersTrue | LinearUpsampleMode::AlignCornersFalse)
+        )
+    {
+        return Err(nn_upsample_refused(
+            scaling_factor,
+            bilinear,
+            "Fractional upsample only compatible with align_corners=true or align_corners=false",
+        ));
+    }
     let (mode, mapping) = match bilinear {
         None => (Mode::Nearest, CoordinateTransform::Asymmetric),
         Some(LinearUpsampleMode::Default) => (Mode::Linear, CoordinateTransform::Asymmetric),
@@ -289,6 +307,32 @@ pub fn nn_upsample(
         size: SizeRule::Factor(scaling_factor),
     }
     .build()
+}
+
+/// The error Core ML's model validator gives an `Upsample` layer it does not accept.
+pub(crate) fn nn_upsample_refused(
+    factor: [f64; 2],
+    bilinear: Option<LinearUpsampleMode>,
+    message: &str,
+) -> Error {
+    Error::FrameworkRaises {
+        framework: "Core ML (coremltools 9.0 model validator)",
+        call: format!(
+            "NeuralNetwork.Upsample(factor=[{}, {}], mode={})",
+            factor[0],
+            factor[1],
+            match bilinear {
+                None => "NN".to_string(),
+                Some(m) => format!("BILINEAR, linearUpsampleMode={m:?}"),
+            }
+        ),
+        exception: "INVALID_MODEL_PARAMETERS".into(),
+        message: message.into(),
+        hint: "nearest upsampling takes integer scalingFactor only; a fractional factor needs \
+               BILINEAR with ALIGN_CORNERS_TRUE or ALIGN_CORNERS_FALSE (or an ML Program \
+               upsample_nearest_neighbor / resize)"
+            .into(),
+    }
 }
 
 /// iOS17 MIL `resize(x, shape, resized_dims, interpolation_mode, sampling_mode)`: the last
@@ -747,6 +791,31 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                 )?),
                 other => return Err(args.err("mode", other, "expected NN or BILINEAR")),
             };
+            // Core ML's validator keys these on the fields, not on the values.
+            let linear =
+                args.opt_str(args.first_key(&["linearUpsampleMode", "linear_upsample_mode"]))?;
+            if bilinear.is_none() && linear.is_some_and(|m| m != "DEFAULT") {
+                return Err(nn_upsample_refused(
+                    f,
+                    None,
+                    "Upsample uses Nearest Neighbors but uses linear upsampling mode other than DEFAULT",
+                ));
+            }
+            if args.opt_pair_f64("fractionalScalingFactor")?.is_some()
+                && !matches!(
+                    bilinear,
+                    Some(
+                        LinearUpsampleMode::AlignCornersTrue
+                            | LinearUpsampleMode::AlignCornersFalse
+                    )
+                )
+            {
+                return Err(nn_upsample_refused(
+                    f,
+                    bilinear,
+                    "Fractional upsample only compatible with align_corners=true or align_corners=false",
+                ));
+            }
             nn_upsample(
                 [
                     check_scale("scalingFactor", f[0])?,

@@ -114,7 +114,7 @@ type MakeArgs = fn(&Request<'_>) -> Result<Value>;
 pub struct NamedPreset {
     /// The name, e.g. `torch.bilinear.align_corners`.
     pub name: &'static str,
-    /// The framework: `torch`, `tf`, `keras`, `onnx`, `opencv`, `pillow`, `coreml` or `mps`.
+    /// The framework: `torch`, `tf`, `keras`, `tflite`, `onnx`, `opencv`, `pillow`, `coreml` or `mps`.
     pub framework: &'static str,
     /// The function or op of the recorded call, as [`Call::function`] spells it.
     pub function: &'static str,
@@ -370,6 +370,13 @@ fn tf1_resize(r: &Request<'_>, align_corners: bool, half_pixel_centers: bool) ->
     }))
 }
 
+fn keras_resizing(r: &Request<'_>, interpolation: &str) -> Result<Value> {
+    let [h, w] = size_of(r)?;
+    Ok(json!({
+        "height": h, "width": w, "interpolation": interpolation, "crop_to_aspect_ratio": false,
+    }))
+}
+
 fn keras_upsampling(r: &Request<'_>, interpolation: &str) -> Result<Value> {
     Ok(json!({"size": integer_scale_of(r)?, "interpolation": interpolation}))
 }
@@ -455,8 +462,22 @@ fn coreml_resize_bilinear(r: &Request<'_>, sampling_mode: &str) -> Result<Value>
 
 fn coreml_nn_upsample(r: &Request<'_>, mode: &str, linear: Option<&str>) -> Result<Value> {
     let [sh, sw] = scale_of(r)?;
+    let fractional = sh.fract() != 0.0 || sw.fract() != 0.0;
+    if fractional && !matches!(linear, Some("ALIGN_CORNERS_TRUE" | "ALIGN_CORNERS_FALSE")) {
+        use super::coreml::LinearUpsampleMode as L;
+        let bilinear = linear.map(|l| match l {
+            "ALIGN_CORNERS_TRUE" => L::AlignCornersTrue,
+            "ALIGN_CORNERS_FALSE" => L::AlignCornersFalse,
+            _ => L::Default,
+        });
+        return Err(super::coreml::nn_upsample_refused(
+            [sh, sw],
+            bilinear,
+            "Fractional upsample only compatible with align_corners=true or align_corners=false",
+        ));
+    }
     let mut args = Map::new();
-    if sh.fract() == 0.0 && sw.fract() == 0.0 {
+    if !fractional {
         args.insert("scalingFactor".into(), json!([sh as u64, sw as u64]));
     } else {
         args.insert("fractionalScalingFactor".into(), json!([sh, sw]));
@@ -627,6 +648,43 @@ const PRESETS: &[NamedPreset] = &[
     preset!("keras.upsampling2d.bicubic", "keras", "layers.UpSampling2D", IntegerScale, Resize,
         "keras.layers.UpSampling2D(size=(fh, fw), interpolation='bicubic')",
         |r| keras_upsampling(r, "bicubic")),
+    preset!("keras.resizing.bilinear", "keras", "layers.Resizing", Size, Resize,
+        "keras.layers.Resizing(height, width, interpolation='bilinear')",
+        |r| keras_resizing(r, "bilinear")),
+    preset!("keras.resizing.nearest", "keras", "layers.Resizing", Size, Resize,
+        "keras.layers.Resizing(height, width, interpolation='nearest')",
+        |r| keras_resizing(r, "nearest")),
+    preset!("keras.resizing.bicubic", "keras", "layers.Resizing", Size, Resize,
+        "keras.layers.Resizing(height, width, interpolation='bicubic')",
+        |r| keras_resizing(r, "bicubic")),
+    preset!("keras.resizing.area", "keras", "layers.Resizing", Size, Resize,
+        "keras.layers.Resizing(height, width, interpolation='area')",
+        |r| keras_resizing(r, "area")),
+    // TensorFlow Lite builtins
+    preset!("tflite.resize_bilinear", "tflite", "RESIZE_BILINEAR", Size, Resize,
+        "TFLite RESIZE_BILINEAR(size, align_corners=false, half_pixel_centers=false)",
+        |r| tf1_resize(r, false, false)),
+    preset!("tflite.resize_bilinear.align_corners", "tflite", "RESIZE_BILINEAR", Size, Resize,
+        "TFLite RESIZE_BILINEAR(size, align_corners=true, half_pixel_centers=false)",
+        |r| tf1_resize(r, true, false)),
+    preset!("tflite.resize_bilinear.half_pixel_centers", "tflite", "RESIZE_BILINEAR", Size, Resize,
+        "TFLite RESIZE_BILINEAR(size, align_corners=false, half_pixel_centers=true)",
+        |r| tf1_resize(r, false, true)),
+    preset!("tflite.resize_nearest_neighbor", "tflite", "RESIZE_NEAREST_NEIGHBOR", Size, Resize,
+        "TFLite RESIZE_NEAREST_NEIGHBOR(size, align_corners=false, half_pixel_centers=false)",
+        |r| tf1_resize(r, false, false)),
+    preset!("tflite.resize_nearest_neighbor.align_corners", "tflite", "RESIZE_NEAREST_NEIGHBOR", Size, Resize,
+        "TFLite RESIZE_NEAREST_NEIGHBOR(size, align_corners=true, half_pixel_centers=false)",
+        |r| tf1_resize(r, true, false)),
+    preset!("tflite.resize_nearest_neighbor.half_pixel_centers", "tflite", "RESIZE_NEAREST_NEIGHBOR", Size, Resize,
+        "TFLite RESIZE_NEAREST_NEIGHBOR(size, align_corners=false, half_pixel_centers=true)",
+        |r| tf1_resize(r, false, true)),
+    preset!("tflite.depth_to_space", "tflite", "DEPTH_TO_SPACE", Block, DepthToSpace,
+        "TFLite DEPTH_TO_SPACE(block_size)",
+        |r| Ok(json!({"block_size": block_of(r)?}))),
+    preset!("tflite.space_to_depth", "tflite", "SPACE_TO_DEPTH", Block, SpaceToDepth,
+        "TFLite SPACE_TO_DEPTH(block_size)",
+        |r| Ok(json!({"block_size": block_of(r)?}))),
     // ONNX Resize-19 (attributes from --attr name=value override the preset's)
     preset!("onnx", "onnx", "Resize", SizeOrScale, Resize,
         "onnx Resize-19(X, roi='', scales|sizes; attributes as given, ONNX defaults otherwise: mode='nearest', coordinate_transformation_mode='half_pixel', nearest_mode='round_prefer_floor')",

@@ -1,6 +1,7 @@
 //! TensorFlow and Keras: `tf.compat.v1.image.resize_{bilinear,nearest_neighbor,bicubic,area}`,
 //! `tf.compat.v1.image.resize`, `tf.image.resize` (all eight methods, antialias,
-//! preserve_aspect_ratio), `tf.nn.depth_to_space` / `space_to_depth`, and Keras `UpSampling2D`.
+//! preserve_aspect_ratio), `tf.nn.depth_to_space` / `space_to_depth`, and Keras `UpSampling2D` and
+//! `Resizing`.
 //!
 //! TF's kernels compute in float32 with a precomputed `in/out` ratio; `ResizeBicubic` reads its
 //! weights from a 1/1024-step table, which is reproduced (an exact cubic misses TF by ~2.5e-3).
@@ -479,6 +480,120 @@ impl ResizePlanner for UpSampling2D {
     }
 }
 
+/// Keras 3 `layers.Resizing(height, width, interpolation=…, crop_to_aspect_ratio=…,
+/// antialias=…)` (TF backend, `keras/src/backend/tensorflow/image.py::resize`):
+/// `tf.image.resize(images, (height, width), method=interpolation, antialias=antialias)`, after
+/// cropping the centre box of the target aspect ratio when `crop_to_aspect_ratio=True`.
+///
+/// The crop box is Keras's, in its own arithmetic: `crop_h = int32(float32(in_w·height) /
+/// width)`, clamped to `[1, in_h]`, `start_h = int32(float32(in_h − crop_h) / 2)` (and the
+/// same for the width); the resize then reads only the box, its edges replicated at the box's
+/// border. `pad_to_aspect_ratio=True` (resizing a padded image, whose taps mix the fill value
+/// into the border) is not supported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KerasResizing {
+    /// `height=`.
+    pub height: usize,
+    /// `width=`.
+    pub width: usize,
+    /// `interpolation=` (`tf.image.resize`'s method names).
+    pub interpolation: Method,
+    /// `crop_to_aspect_ratio=`.
+    pub crop_to_aspect_ratio: bool,
+    /// `antialias=`.
+    pub antialias: bool,
+}
+
+impl KerasResizing {
+    /// `layers.Resizing(height, width, interpolation=…)`.
+    pub fn new(height: usize, width: usize, interpolation: Method) -> Self {
+        KerasResizing {
+            height,
+            width,
+            interpolation,
+            crop_to_aspect_ratio: false,
+            antialias: false,
+        }
+    }
+
+    /// Checks the arguments and returns the operation.
+    pub fn build(self) -> Result<Operation> {
+        check_size([self.height, self.width])?;
+        Ok(Operation::resize(self))
+    }
+
+    /// The crop box `(start, len)` per axis (height, width) for an input, as Keras computes it.
+    pub fn crop_box(&self, [in_h, in_w]: [usize; 2]) -> [(usize, usize); 2] {
+        if !self.crop_to_aspect_ratio {
+            return [(0, in_h), (0, in_w)];
+        }
+        let (th, tw) = (self.height as i64, self.width as i64);
+        let (h, w) = (in_h as i64, in_w as i64);
+        // int32(float32(w * th) / tw): the product is an int32, the quotient float32.
+        let crop_h = (((w * th) as f32 / tw as f32) as i64).min(h).max(1);
+        let crop_w = (((h * tw) as f32 / th as f32) as i64).min(w).max(1);
+        let start_h = ((h - crop_h) as f32 / 2.0) as i64;
+        let start_w = ((w - crop_w) as f32 / 2.0) as i64;
+        [
+            (start_h as usize, crop_h as usize),
+            (start_w as usize, crop_w as usize),
+        ]
+    }
+}
+
+/// An axis plan over the box `start..start + len` of an input of `in_len`, read as a plan of
+/// the box alone.
+fn shifted(inner: &AxisPlan, start: usize, in_len: usize) -> Result<AxisPlan> {
+    AxisPlan::build(in_len, inner.out_len(), Edge::Replicate, |o| {
+        if inner.is_extrapolated(o) {
+            return Taps::extrapolated();
+        }
+        let (idx, w) = inner.taps(o);
+        Taps::from_pairs(
+            idx.iter()
+                .zip(w)
+                .map(|(&i, &w)| (i as i64 + start as i64, w as f64))
+                .collect(),
+        )
+    })
+}
+
+impl ResizePlanner for KerasResizing {
+    fn plan(&self, input: &InputDesc) -> Result<ResizePlan> {
+        check_size([self.height, self.width])?;
+        let [in_h, in_w] = input.hw();
+        let [(sh, lh), (sw, lw)] = self.crop_box([in_h, in_w]);
+        let mut inner_input = *input;
+        inner_input.dims[2] = lh;
+        inner_input.dims[3] = lw;
+        let inner = Resize::new([self.height, self.width], self.interpolation)
+            .antialias(self.antialias)
+            .plan(&inner_input)?;
+        if !self.crop_to_aspect_ratio {
+            return Ok(inner);
+        }
+        let mut plan = ResizePlan::new(shifted(&inner.h, sh, in_h)?, shifted(&inner.w, sw, in_w)?);
+        plan.extrapolation_value = inner.extrapolation_value;
+        Ok(plan)
+    }
+
+    fn describe(&self) -> String {
+        let mut s = format!(
+            "keras.layers.Resizing({}, {}, interpolation='{}'",
+            self.height,
+            self.width,
+            self.interpolation.name()
+        );
+        if self.crop_to_aspect_ratio {
+            s += ", crop_to_aspect_ratio=True";
+        }
+        if self.antialias {
+            s += ", antialias=True";
+        }
+        s + ")"
+    }
+}
+
 fn size_arg(args: &Args<'_>, key: &str) -> Result<[usize; 2]> {
     let [h, w] = args.opt_pair_i64(key)?.ok_or_else(|| Error::MissingField {
         field: key.into(),
@@ -595,6 +710,41 @@ pub(crate) fn keras_from_args(function: &str, raw: &serde_json::Value) -> Result
                     check_len("size (width factor)", fw)?,
                 ],
                 interpolation,
+            }
+            .build()
+        }
+        "layers.Resizing" | "Resizing" => {
+            args.only(&[
+                "height",
+                "width",
+                "interpolation",
+                "crop_to_aspect_ratio",
+                "pad_to_aspect_ratio",
+                "antialias",
+                "fill_mode",
+                "fill_value",
+                "data_format",
+            ])?;
+            if args.bool_or("pad_to_aspect_ratio", false)? {
+                return Err(Error::unsupported(
+                    "keras.layers.Resizing with pad_to_aspect_ratio=True (the resize of a padded \
+                     image mixes the fill value into border taps)",
+                ));
+            }
+            let height = check_len("height", args.i64("height")?)?;
+            let width = check_len("width", args.i64("width")?)?;
+            let interpolation = parse_choice(
+                &args,
+                "interpolation",
+                args.opt_str("interpolation")?.unwrap_or("bilinear"),
+                &Method::CHOICES,
+            )?;
+            KerasResizing {
+                height,
+                width,
+                interpolation,
+                crop_to_aspect_ratio: args.bool_or("crop_to_aspect_ratio", false)?,
+                antialias: args.bool_or("antialias", false)?,
             }
             .build()
         }

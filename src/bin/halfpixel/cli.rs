@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "audit")]
+use crate::audit;
 use crate::bench::{bench_command, BenchArgs};
 use crate::common::Fatal;
 use crate::conformance::{conformance, ConformanceArgs};
@@ -72,6 +74,12 @@ pub(crate) enum Command {
 
     /// The article's pictures, made by the library.
     Figures(figures::FiguresArgs),
+
+    /// Every resize, upsample and pixel-shuffle layer of a model file (ONNX, Core ML, TFLite,
+    /// Keras), named exactly; with a second file converted from the first, what the conversion
+    /// changed.
+    #[cfg(feature = "audit")]
+    Audit(audit::AuditArgs),
 }
 
 /// Parses the process's arguments and runs the command (clap exits 2 on a usage error).
@@ -90,6 +98,8 @@ pub(crate) fn run(cli: &Cli) -> ExitCode {
         Command::Identify(args) => identify::run(args),
         Command::Matrix(args) => matrix::run(args),
         Command::Figures(args) => figures::run(args),
+        #[cfg(feature = "audit")]
+        Command::Audit(args) => audit::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

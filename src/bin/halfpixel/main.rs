@@ -10,6 +10,8 @@
 
 use std::process::ExitCode;
 
+#[cfg(feature = "audit")]
+mod audit;
 mod bench;
 mod cli;
 mod common;
