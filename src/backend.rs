@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use ndarray::{Array4, ArrayView4};
 
 use crate::error::{Error, Result};
-use crate::gpu::GpuContext;
+use crate::gpu::{choose_adapter, software_gpu_allowed, GpuContext, GpuOptions, NoChoice};
 use crate::op::Operation;
 use crate::spec::Layout;
 use crate::tensor::{Tensor4, TensorView4};
@@ -17,9 +17,13 @@ use crate::tensor::{Tensor4, TensorView4};
 pub enum Backend {
     /// The CPU kernel (the reference).
     Cpu,
-    /// A GPU through wgpu; an error when none can be opened.
+    /// A GPU through wgpu: a hardware adapter when there is one, else a software rasteriser
+    /// (lavapipe, llvmpipe, WARP, …); an error when none can be opened.
     Gpu,
-    /// A GPU if one can be opened, otherwise the CPU (and [`Executor::describe`] says which).
+    /// A hardware GPU if one can be opened, otherwise the CPU (and [`Executor::describe`] says
+    /// which). Software rasterisers are taken only when asked: [`GpuOptions::allow_software`]
+    /// or `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` ([`crate::gpu::ALLOW_SOFTWARE_GPU`]); on a machine
+    /// with only Mesa's adapters `Auto` runs on the CPU, which is faster there.
     #[default]
     Auto,
 }
@@ -87,16 +91,62 @@ impl Executor {
         }
     }
 
-    /// Opens the backend: `Gpu` fails without an adapter, `Auto` falls back to the CPU (and
-    /// [`describe`](Self::describe) says why).
+    /// Opens the backend with the default [`GpuOptions`]: `Gpu` fails without an adapter,
+    /// `Auto` takes a hardware GPU or runs on the CPU (and [`describe`](Self::describe) says
+    /// why).
     pub fn new(backend: Backend) -> Result<Self> {
+        Executor::with_options(backend, &GpuOptions::default())
+    }
+
+    /// Opens the backend, choosing the adapter with `options` ([`GpuContext::with_options`]).
+    /// With [`Backend::Auto`], `options.allow_software: None` follows
+    /// `HALFPIXEL_ALLOW_SOFTWARE_GPU`; `Some(true)` takes a software rasteriser when no hardware
+    /// GPU is found.
+    ///
+    /// ```no_run
+    /// use halfpixel::gpu::GpuOptions;
+    /// use halfpixel::{Backend, Executor};
+    ///
+    /// // Also run on lavapipe / llvmpipe / WARP when they are all there is.
+    /// let options = GpuOptions { allow_software: Some(true), ..Default::default() };
+    /// let exec = Executor::with_options(Backend::Auto, &options)?;
+    /// println!("{}", exec.describe());
+    /// # Ok::<(), halfpixel::Error>(())
+    /// ```
+    pub fn with_options(backend: Backend, options: &GpuOptions) -> Result<Self> {
         match backend {
             Backend::Cpu => Ok(Executor::build(backend, None, None)),
-            Backend::Gpu => Ok(Executor::build(backend, Some(GpuContext::new()?), None)),
-            Backend::Auto => match GpuContext::new() {
-                Ok(ctx) => Ok(Executor::build(backend, Some(ctx), None)),
-                Err(e) => Ok(Executor::build(backend, None, Some(e.to_string()))),
-            },
+            Backend::Gpu => Ok(Executor::build(
+                backend,
+                Some(GpuContext::with_options(options)?),
+                None,
+            )),
+            Backend::Auto => {
+                let options = GpuOptions {
+                    allow_software: Some(
+                        options.allow_software.unwrap_or_else(software_gpu_allowed),
+                    ),
+                    ..options.clone()
+                };
+                let opened = choose_adapter(&options)
+                    .map_err(|why| match why {
+                        NoChoice::SoftwareOnly(labels) => format!(
+                            "no hardware GPU; software rasteriser{} {} not taken: \
+                             HALFPIXEL_ALLOW_SOFTWARE_GPU=1 takes {}",
+                            if labels.len() == 1 { "" } else { "s" },
+                            labels.join(", "),
+                            if labels.len() == 1 { "it" } else { "them" },
+                        ),
+                        other => format!("fell back: {}", other.into_error()),
+                    })
+                    .and_then(|adapter| {
+                        GpuContext::from_adapter(&adapter).map_err(|e| format!("fell back: {e}"))
+                    });
+                match opened {
+                    Ok(ctx) => Ok(Executor::build(backend, Some(ctx), None)),
+                    Err(why) => Ok(Executor::build(backend, None, Some(why))),
+                }
+            }
         }
     }
 
@@ -120,7 +170,9 @@ impl Executor {
         read(&self.gpu).clone()
     }
 
-    /// Why an `Auto` executor runs on the CPU: no GPU opened, or its device was lost.
+    /// Why an `Auto` executor runs on the CPU: no GPU opened (`fell back: no GPU adapter: …`),
+    /// only software rasterisers were found and none was asked for (`no hardware GPU; …`), or
+    /// the device was lost (`fell back: the GPU device on … was lost …`).
     pub fn fallback_reason(&self) -> Option<String> {
         read(&self.fallback_reason).clone()
     }
@@ -134,14 +186,21 @@ impl Executor {
             .clone()
     }
 
-    /// Which backend runs, e.g. `gpu: NVIDIA H100 (Vulkan)`, `cpu (fell back: no GPU adapter: …)`
-    /// or `cpu (fell back: the GPU device on … was lost …)`.
+    /// Which backend runs, in one line: `gpu: NVIDIA H100 (Vulkan)`, `gpu: llvmpipe (…)
+    /// (Vulkan), a software rasteriser`, `cpu`, `cpu (no hardware GPU; software rasteriser
+    /// vulkan:llvmpipe (…) not taken: HALFPIXEL_ALLOW_SOFTWARE_GPU=1 takes it)`,
+    /// `cpu (fell back: no GPU adapter: …)` or `cpu (fell back: the GPU device on … was lost …)`.
     pub fn describe(&self) -> String {
         if let Some(ctx) = read(&self.gpu).as_ref() {
-            return format!("gpu: {}", ctx.adapter().label());
+            let adapter = ctx.adapter();
+            return if adapter.is_software() {
+                format!("gpu: {}, a software rasteriser", adapter.label())
+            } else {
+                format!("gpu: {}", adapter.label())
+            };
         }
         match read(&self.fallback_reason).as_ref() {
-            Some(reason) => format!("cpu (fell back: {reason})"),
+            Some(reason) => format!("cpu ({reason})"),
             None => "cpu".into(),
         }
     }
@@ -198,7 +257,7 @@ impl Executor {
             "the GPU device on {} was lost ({reason})",
             lost.adapter().label()
         );
-        *write(&self.fallback_reason) = Some(why.clone());
+        *write(&self.fallback_reason) = Some(format!("fell back: {why}"));
         self.warnings
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -71,11 +71,37 @@ impl Search {
     }
 }
 
+/// How each framework that takes a scale factor computes the output length from it, as
+/// `(frameworks, rule, length)` for an input length and a scale:
+///
+/// - `floor(in · s)` in float64: PyTorch (`F.interpolate`: `math.floor(float(in) *
+///   scale_factor)`), Core ML (`floor(H · scale_factor_height)`), Keras' integer factors;
+/// - `floor(in · float32(s))`: ONNX (`scales` is a float32 tensor; the reference multiplies it
+///   by the shape in float64), so `scales = 1.8` turns 5 into `floor(5 · 1.7999999523) = 8`, not 9;
+/// - `round(in · s)`, ties to even: OpenCV `cv2.resize(fx, fy)` (`saturate_cast<int>`).
+pub fn output_lengths(in_len: usize, scale: f64) -> [(&'static str, &'static str, f64); 3] {
+    let i = in_len as f64;
+    [
+        ("torch, coreml", "floor(in·s)", (i * scale).floor()),
+        (
+            "onnx",
+            "floor(in·float32(s))",
+            (i * (scale as f32 as f64)).floor(),
+        ),
+        (
+            "opencv",
+            "round(in·s)",
+            crate::plan::opencv::size_from_factor(in_len, scale),
+        ),
+    ]
+}
+
 /// Scale factors a user plausibly wrote to turn `input` (height, width) into `output`: factors
 /// with two significant digits chosen per axis (`scale_factor=(2.0, 1.5)`, `(0.3, 0.45)`), and
 /// factors with three significant digits shared by both axes (`scale_factor=1.25`, `0.667`),
-/// whose output size `floor(in·s)` (PyTorch, ONNX, Core ML) or `round(in·s)` (OpenCV `fx`, `fy`)
-/// is `output`. Significant digits, not decimals, keep the list short where a small input
+/// that give the output length under some framework's own arithmetic ([`output_lengths`]:
+/// `floor(in·s)` for PyTorch and Core ML, `floor(in·float32(s))` for ONNX, `round(in·s)` for
+/// OpenCV `fx`, `fy`). Each preset then keeps only the factors its own rule accepts. Significant digits, not decimals, keep the list short where a small input
 /// becomes a large output (nobody writes 128.3). The exact ratio `out / in` is not included
 /// (every search tries it); anything finer (three digits that differ per axis, `2.3, 2.94`) has
 /// to be given as a hint.
@@ -84,17 +110,22 @@ impl Search {
 /// first (a factor shared by both axes is written once: `0.6` counts 1, `(2.0, 1.5)` counts 3),
 /// then nearest the ratio.
 pub fn round_scales(input: [usize; 2], output: [usize; 2]) -> Vec<[f64; 2]> {
-    // Scales whose floor or round of in·s is out: s in [(out − 0.5)/in, (out + 1)/in).
+    // Scales whose output length under some framework's rule is out.
     let fits = |s: f64, axis: usize| {
-        let (i, o) = (input[axis] as f64, output[axis] as f64);
-        s > 0.0 && s * i >= o - 0.5 && s * i < o + 1.0
+        let o = output[axis] as f64;
+        s > 0.0
+            && output_lengths(input[axis], s)
+                .iter()
+                .any(|&(_, _, len)| len == o)
     };
     let grid = |axis: usize, digits: i32| -> Vec<f64> {
         let (i, o) = (input[axis] as f64, output[axis] as f64);
         if i == 0.0 || o == 0.0 {
             return Vec::new();
         }
-        let (lo, hi) = ((o - 0.5).max(0.5) / i, (o + 1.0) / i);
+        // Every rule's scales lie in [(out − 0.5)/in, (out + 1)/in], widened by float32's
+        // rounding of `s` (ONNX) at the top.
+        let (lo, hi) = ((o - 0.5).max(0.5) / i, (o + 1.0) / i * (1.0 + 1e-6));
         let mut out = Vec::new();
         for e in (lo.log10().floor() as i32)..=(hi.log10().floor() as i32) {
             // Multiples of 10^(e − digits + 1), written as k / 10^p or k · 10^−p so that each
@@ -511,12 +542,21 @@ mod tests {
         // Three digits that differ per axis are left to the hint.
         assert!(!round_scales([2, 2], [4, 5]).contains(&[2.3, 2.94]));
         for [sh, sw] in s {
-            for (s, i, o) in [(sh, 7.0, 10.0), (sw, 9.0, 13.0)] {
-                let fl = (s * i).floor();
-                let rd = (s * i).round();
-                assert!(fl == o || rd == o, "{s} does not give {o} from {i}");
+            for (s, i, o) in [(sh, 7, 10.0), (sw, 9, 13.0)] {
+                assert!(
+                    output_lengths(i, s).iter().any(|r| r.2 == o),
+                    "{s} does not give {o} from {i}"
+                );
             }
         }
+        // ONNX's float32 scales: floor(5 · float32(1.8)) = 8, while floor(5 · 1.8) = 9.
+        assert_eq!(
+            output_lengths(5, 1.8).map(|r| r.2),
+            [9.0, 8.0, 9.0],
+            "torch/coreml, onnx, opencv"
+        );
+        assert!(round_scales([5, 5], [8, 8]).contains(&[1.8, 1.8]));
+        assert!(!round_scales([5, 5], [9, 9]).is_empty());
         // The ratio is never listed, and a small input becoming a large output stays cheap.
         assert!(!round_scales([4, 4], [8, 8]).contains(&[2.0, 2.0]));
         assert!(round_scales([2, 2], [256, 256]).is_empty());

@@ -3,9 +3,13 @@
 //! [`identify`] runs every candidate [`crate::candidates`] offers for the two shapes — each named
 //! preset with each target it takes, and each combination of the portable vocabulary — on A (on
 //! the CPU), compares every output with B and reports which candidates reproduce B
-//! [`Verdict::Exact`]ly or [`Verdict::WithinRounding`] float rounding (ranked by max |error|),
-//! and how far the others are ([`Verdict::Differs`]: max |error|, where the worst one is — its
-//! index, border or interior — and how many elements lie beyond the rounding bound).
+//! [`Verdict::Exact`]ly or [`Verdict::WithinRounding`] float rounding, and how far the others
+//! are ([`Verdict::Differs`]: max and mean |error|, where the worst one is — its index, border or
+//! interior — and how many elements lie beyond the rounding bound). Groups are ranked by the size
+//! of their error (max, then mean). When nothing reproduces B but the nearest group is off by
+//! little ([`Report::near_miss`]), B was probably rounded, printed with few digits or noisy, and
+//! the report suggests the absolute tolerance that accepts it
+//! ([`IdentifyOptions::abs_tolerance`], `--atol`).
 //!
 //! Candidates whose outputs are bit-identical form one [`Group`]: equivalent explanations, such as
 //! TF1 `resize_bilinear(align_corners=False)`, Core ML `UPSAMPLE_MODE` and ONNX `asymmetric`
@@ -288,6 +292,9 @@ pub struct Group {
     pub verdict: Verdict,
     /// `max |output − B|` (infinite when a NaN meets a number).
     pub max_abs_error: f64,
+    /// The mean of `|output − B|` over B's elements (infinite when a NaN meets a number; 0 when
+    /// B is empty). Groups with the same max |error| are ranked by it.
+    pub mean_abs_error: f64,
     /// The float rounding bound: the largest of the members' bounds (they compute the same
     /// output, so B is explained within rounding as soon as one member's own evaluation order
     /// could have produced it). 0 for gathers (nearest) and pixel shuffles, which copy values.
@@ -372,15 +379,81 @@ pub struct Report {
     pub runs: usize,
     /// What the widened search added, when it ran.
     pub widened: Option<Widening>,
-    /// Every distinct output: the groups that reproduce B first, by max |error|; then the others,
-    /// fewest elements beyond their bound first, then by max |error| (a candidate off at a few
-    /// elements is nearer than one a little off everywhere).
+    /// Every distinct output: the groups that reproduce B first, then the others; within each by
+    /// max |error|, then mean |error|.
     pub groups: Vec<Group>,
+    /// The largest finite |value| of B: the scale against which a near miss is judged.
+    pub max_abs_output: f64,
     /// Candidates that could not run.
     pub skipped: Vec<Skipped>,
 }
 
+/// How far, relative to B's largest |value|, the nearest group may be off for
+/// [`Report::near_miss`] to call it a near miss: 1 %.
+pub const NEAR_MISS_RELATIVE: f64 = 0.01;
+
+/// Nothing reproduces B, but the nearest group is off by little: B was probably rounded, printed
+/// with few digits, or has noise ([`Report::near_miss`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NearMiss {
+    /// The index of the group in [`Report::groups`] (the first: groups are ranked by error).
+    pub group: usize,
+    /// Its max |error|.
+    pub max_abs_error: f64,
+    /// Its mean |error|.
+    pub mean_abs_error: f64,
+    /// `max_abs_error` relative to B's largest |value| ([`Report::max_abs_output`]).
+    pub relative_error: f64,
+    /// The absolute tolerance that accepts the group: its max |error| rounded up to two
+    /// significant digits ([`suggested_tolerance`]).
+    pub abs_tolerance: f64,
+}
+
+/// `error` rounded up to two significant digits (`3.81e-3` → `3.9e-3`), a tolerance that
+/// accepts it and reads well on a command line. 0 stays 0; a non-finite error has none.
+pub fn suggested_tolerance(error: f64) -> Option<f64> {
+    if !error.is_finite() || error < 0.0 {
+        return None;
+    }
+    if error == 0.0 {
+        return Some(0.0);
+    }
+    let exponent = error.log10().floor() as i32 - 1;
+    let mut digits = (error / 10f64.powi(exponent)).ceil();
+    loop {
+        // Written and read back as text, the value must still be at least the error.
+        let value: f64 = format!("{digits}e{exponent}").parse().ok()?;
+        if value >= error {
+            return Some(value);
+        }
+        digits += 1.0;
+    }
+}
+
 impl Report {
+    /// The nearest group when nothing reproduces B but it is off by at most
+    /// [`NEAR_MISS_RELATIVE`] of B's largest |value|, with the tolerance that accepts it.
+    /// `None` when some group reproduces B, or the nearest is further off.
+    pub fn near_miss(&self) -> Option<NearMiss> {
+        if self.reproduced() {
+            return None;
+        }
+        let g = self.groups.first()?;
+        let abs_tolerance = suggested_tolerance(g.max_abs_error)?;
+        let relative_error = if self.max_abs_output > 0.0 {
+            g.max_abs_error / self.max_abs_output
+        } else {
+            f64::INFINITY
+        };
+        (relative_error <= NEAR_MISS_RELATIVE).then_some(NearMiss {
+            group: 0,
+            max_abs_error: g.max_abs_error,
+            mean_abs_error: g.mean_abs_error,
+            relative_error,
+            abs_tolerance,
+        })
+    }
+
     /// Whether some group reproduces B exactly or within float rounding.
     pub fn reproduced(&self) -> bool {
         self.groups.iter().any(|g| g.verdict.reproduces())
@@ -399,12 +472,31 @@ impl Report {
             return "No candidate could run.".into();
         };
         if !best.verdict.reproduces() {
+            let names = best.preset_names();
+            let nearest = match names.split_first() {
+                Some((first, [])) => first.to_string(),
+                Some((first, rest)) => format!("{first}, a.k.a. {}", rest.join(", ")),
+                None => best
+                    .members
+                    .first()
+                    .map_or("?", |m| m.label.as_str())
+                    .to_string(),
+            };
+            let near = match self.near_miss() {
+                Some(n) => format!(
+                    " A near miss ({:.2} % of B's largest value): B looks rounded, printed with \
+                     few digits or noisy; a tolerance of {} accepts it.",
+                    100.0 * n.relative_error,
+                    format_tolerance(n.abs_tolerance)
+                ),
+                None => String::new(),
+            };
             return format!(
                 "Nothing reproduces B: no named preset or portable combination gives it exactly \
-                 or within float rounding. Nearest: {} (max |err| {}, {} of {} elements beyond \
-                 the rounding bound).",
-                best.members.first().map_or("?", |m| m.label.as_str()),
+                 or within float rounding. Nearest: {nearest} (max |err| {}, mean {}, {} of {} \
+                 elements beyond the rounding bound).{near}",
                 format_error(best.max_abs_error),
+                format_error(best.mean_abs_error),
                 best.elements_beyond_tolerance,
                 best.elements
             );
@@ -461,6 +553,11 @@ pub fn format_error(e: f64) -> String {
     } else {
         format!("{e:.3e}")
     }
+}
+
+/// A tolerance as it is written on a command line: `3.9e-3`, `0.25e0` is `2.5e-1`.
+pub fn format_tolerance(t: f64) -> String {
+    format!("{t:e}")
 }
 
 // ---- the rounding bound -------------------------------------------------------------------------
@@ -576,6 +673,8 @@ impl Geometry {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Stats {
     max: f64,
+    /// Σ |error| (infinite when a NaN meets a number).
+    sum: f64,
     worst: usize,
     worst_got: f32,
     border: f64,
@@ -583,9 +682,10 @@ struct Stats {
     beyond: usize,
 }
 
-/// Largest error of a segment, its first position, and the count beyond `tol`.
-fn scan(got: &[f32], expected: &[f32], base: usize, tol: f64) -> (f64, usize, usize) {
-    let (mut max, mut arg, mut beyond) = (0.0f64, base, 0usize);
+/// Largest error of a segment, its first position, the count beyond `tol`, and the sum of the
+/// errors.
+fn scan(got: &[f32], expected: &[f32], base: usize, tol: f64) -> (f64, usize, usize, f64) {
+    let (mut max, mut arg, mut beyond, mut sum) = (0.0f64, base, 0usize, 0.0f64);
     for (i, (&g, &e)) in got.iter().zip(expected).enumerate() {
         let mut d = (g as f64 - e as f64).abs();
         if d.is_nan() {
@@ -598,13 +698,15 @@ fn scan(got: &[f32], expected: &[f32], base: usize, tol: f64) -> (f64, usize, us
         if d > tol {
             beyond += 1;
         }
+        sum += d;
     }
-    (max, arg, beyond)
+    (max, arg, beyond, sum)
 }
 
 fn compare(got: &[f32], expected: &[f32], geo: &Geometry, tol: f64) -> Stats {
     let mut stats = Stats {
         max: 0.0,
+        sum: 0.0,
         worst: 0,
         worst_got: got.first().copied().unwrap_or(f32::NAN),
         border: 0.0,
@@ -614,9 +716,10 @@ fn compare(got: &[f32], expected: &[f32], geo: &Geometry, tol: f64) -> Stats {
     if geo.line == 0 {
         return stats;
     }
-    let mut take = |seg: (f64, usize, usize), border: bool| {
-        let (max, arg, beyond) = seg;
+    let mut take = |seg: (f64, usize, usize, f64), border: bool| {
+        let (max, arg, beyond, sum) = seg;
         stats.beyond += beyond;
+        stats.sum += sum;
         if border {
             stats.border = stats.border.max(max);
         } else {
@@ -1100,6 +1203,11 @@ impl<'a> Engine<'a> {
         let group = Group {
             verdict,
             max_abs_error: stats.max,
+            mean_abs_error: if elements == 0 {
+                0.0
+            } else {
+                stats.sum / elements as f64
+            },
             tolerance: class.tolerance,
             worst,
             max_border_error: stats.border,
@@ -1116,21 +1224,21 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// The order of groups: those that reproduce B first, by max |error|; then the others by how
-/// many elements lie beyond their bound, then by max |error|. (A candidate that matches B
-/// everywhere but at a few elements — a corrupted value, a different edge rule — is nearer than
-/// one that is a little off everywhere, even when its one bad element is worse.) Ties keep the
-/// candidates' order.
-fn rank(g: &Group, first: usize) -> (bool, usize, u64, Verdict, usize) {
+/// The order of groups: those that reproduce B first, then the others; within each, by the size
+/// of the error: max |error|, then mean |error|, then the verdict (exact before float-rounded
+/// integer outputs). Ties keep the candidates' order.
+///
+/// The size of the error, not how many elements exceed a bound: the bound of a differing group
+/// is its float rounding, so with noise in B every element of the true call exceeds it, and a
+/// count would rank the true call behind candidates hundreds of times worse. A group off at a few
+/// elements only (a corrupted value, an edge rule) is pointed out by the command line's hints
+/// instead.
+fn rank(g: &Group, first: usize) -> (bool, u64, u64, Verdict, usize) {
     let reproduces = g.verdict.reproduces();
-    let beyond = if reproduces {
-        0
-    } else {
-        g.elements_beyond_tolerance
-    };
     // Non-negative floats order like their bits.
-    let error = g.max_abs_error.max(0.0).to_bits();
-    (!reproduces, beyond, error, g.verdict, first)
+    let max = g.max_abs_error.max(0.0).to_bits();
+    let mean = g.mean_abs_error.max(0.0).to_bits();
+    (!reproduces, max, mean, g.verdict, first)
 }
 
 fn member(c: &Candidate, tolerance: f64) -> Member {
@@ -1414,6 +1522,10 @@ pub fn identify(
         .iter()
         .filter(|v| v.is_finite())
         .fold(0.0f64, |m, v| m.max(v.abs() as f64));
+    let max_abs_output = output
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |m, v| m.max(v.abs() as f64));
     let ctx = Context {
         input: input.as_standard_layout(),
         expected: output.as_standard_layout(),
@@ -1529,6 +1641,7 @@ pub fn identify(
         runs: engine.classes.len(),
         widened,
         groups,
+        max_abs_output,
         skipped: engine.skipped,
     })
 }

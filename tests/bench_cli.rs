@@ -1,6 +1,8 @@
 //! `halfpixel bench`: runs and prints a table, refuses unknown workloads in one line, writes
 //! JSON. Kept fast (W5 on the CPU, a few repetitions); timings are never asserted.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -179,12 +181,12 @@ fn json_has_the_machine_the_floor_and_every_measurement() {
 
 #[test]
 fn gpu_bench_reports_the_adapter_the_copy_floor_and_both_times() {
-    if halfpixel::gpu::enumerate_adapters().is_empty() {
+    if common::adapters().is_empty() {
         assert!(
             !halfpixel::gpu::gpu_required(),
             "HALFPIXEL_REQUIRE_GPU is set but wgpu finds no adapter"
         );
-        eprintln!("skipped: no GPU adapter");
+        eprintln!("skipped: {}", common::no_adapter_reason());
         return;
     }
     let file = TempFile::new("gpu.json");

@@ -38,6 +38,18 @@ fn adapter_labels() -> Vec<String> {
         .collect()
 }
 
+/// The adapters `--backend auto` runs: the hardware ones, and the software rasterisers when
+/// `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` or `HALFPIXEL_REQUIRE_GPU=1` (the binary inherits both).
+fn auto_labels() -> Vec<String> {
+    let asked = halfpixel::gpu::software_gpu_allowed() || halfpixel::gpu::gpu_required();
+    halfpixel::gpu::enumerate_adapters()
+        .iter()
+        .map(|a| halfpixel::gpu::AdapterDescription::from_info(&a.get_info()))
+        .filter(|d| asked || !d.is_software())
+        .map(|d| d.backend_label())
+        .collect()
+}
+
 /// A wgpu backend this platform does not have: `WGPU_BACKEND` set to it leaves no adapter.
 fn absent_backend() -> &'static str {
     if cfg!(target_os = "macos") {
@@ -246,13 +258,15 @@ fn shipped_corpus_ends_with_the_count_line() {
     );
 }
 
-/// `--backend all` and the default (`auto`): the CPU and every adapter, a matrix row each, and a
-/// closing line over everything. Without an adapter, `all` is an error and `auto` runs the CPU.
+/// `--backend all` and the default (`auto`): the CPU and the adapters each runs (`all`: every
+/// one; `auto`: the hardware ones, software rasterisers only when asked), a matrix row each, and
+/// a closing line over everything; the first line says what runs. Without an adapter, `all` is
+/// an error and `auto` runs the CPU.
 #[test]
 fn every_backend_on_the_shipped_corpus() {
-    let labels = adapter_labels();
+    let found = adapter_labels();
     let per_backend = shipped_checks();
-    if labels.is_empty() {
+    if found.is_empty() {
         if halfpixel::gpu::gpu_required() {
             assert_fatal(
                 &halfpixel(&["conformance", "--backend", "all"]),
@@ -272,7 +286,10 @@ fn every_backend_on_the_shipped_corpus() {
     }
     let json_dir = TempDir::new();
     let json_path = json_dir.path().join("all.json");
-    for args in [vec!["conformance", "--backend", "all"], vec!["conformance"]] {
+    for (args, labels) in [
+        (vec!["conformance", "--backend", "all"], found.clone()),
+        (vec!["conformance"], auto_labels()),
+    ] {
         let mut args = args.clone();
         args.extend(["--json", json_path.to_str().expect("utf-8")]);
         let o = halfpixel(&args);
@@ -281,21 +298,48 @@ fn every_backend_on_the_shipped_corpus() {
         let all = (1 + labels.len()) * per_backend;
         assert_eq!(last, format!("{all} passed, 0 failed"), "{args:?}:\n{out}");
         assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let first = out.lines().next().unwrap_or_default();
         assert!(
-            out.starts_with(&format!("GPU adapters found: {}\n", labels.len())),
+            first.starts_with("backend "),
+            "the choice comes first: {out}"
+        );
+        assert!(
+            out.contains(&format!("\nGPU adapters found: {}\n", found.len())),
             "{out}"
         );
-        for label in &labels {
+        for label in &found {
             assert!(
                 out.contains(&format!("\n  {label} ")),
                 "adapter {label} listed: {out}"
             );
-            assert!(
-                out.contains(&format!("\n{label}: {per_backend} passed, 0 failed (call ")),
+            let runs = out.contains(&format!("\n{label}: {per_backend} passed, 0 failed (call "));
+            assert_eq!(
+                runs,
+                labels.contains(label),
                 "summary line of {label}: {out}"
             );
         }
-        assert!(out.contains("the CPU and every GPU adapter found"), "{out}");
+        if labels.is_empty() {
+            // Only software rasterisers, and `auto` was not asked to take them.
+            assert!(
+                first.starts_with("backend auto: no hardware GPU adapter; running on the CPU only; software rasteriser"),
+                "{first}"
+            );
+            assert!(first.contains("HALFPIXEL_ALLOW_SOFTWARE_GPU=1"), "{first}");
+            assert!(out.contains("[not run: a software rasteriser"), "{out}");
+            continue;
+        }
+        if labels.len() == found.len() {
+            assert!(
+                first.contains("the CPU and every GPU adapter found"),
+                "{first}"
+            );
+        } else {
+            assert!(
+                first.contains("the CPU and every hardware GPU adapter found"),
+                "{first}"
+            );
+        }
         assert!(out.contains("\ncpu: "), "{out}");
         assert!(
             out.contains("max ULP distance from the cpu output"),
@@ -332,7 +376,7 @@ fn every_backend_on_the_shipped_corpus() {
         }
         assert_eq!(
             report["adapters"].as_array().map(Vec::len),
-            Some(labels.len())
+            Some(found.len())
         );
         let rows = report["matrix"]["rows"].as_array().expect("rows");
         assert!(rows[1..]
@@ -453,10 +497,11 @@ fn without_an_adapter() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).starts_with("GPU adapters found: none\nbackend auto: no GPU adapter"),
+        stdout(&o).starts_with("backend auto: no GPU adapter"),
         "{}",
         stdout(&o)
     );
+    assert!(stdout(&o).contains("\nGPU adapters found: none\n"));
     assert!(stdout(&o).contains("running on the CPU only"));
     assert_eq!(last_line(&o), "2 passed, 0 failed");
     let o = halfpixel_env(
@@ -547,8 +592,8 @@ fn a_wrong_expected_value_fails_the_run() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("at [0, 2, 8, 11]"), "{}", stdout(&o));
 
-    // The default backend (auto) fails it on the CPU and on every adapter, each listed.
-    let labels = adapter_labels();
+    // The default backend (auto) fails it on the CPU and on every adapter it runs, each listed.
+    let labels = auto_labels();
     if labels.is_empty() && halfpixel::gpu::gpu_required() {
         return;
     }

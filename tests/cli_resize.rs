@@ -315,10 +315,67 @@ fn auto_backend_says_which_ran_and_matches_too() {
     for run in &CASES[..3] {
         let (_, line) = run_case(run, "auto", &dir);
         assert!(
-            line.contains(" | gpu: ") || line.contains(" | cpu (fell back: "),
+            line.contains(" | gpu: ")
+                || line.contains(" | cpu (fell back: ")
+                || line.contains(" | cpu (no hardware GPU; software rasteriser"),
             "{line}"
         );
     }
+}
+
+/// `--backend auto` takes a hardware GPU, else the CPU; a software rasteriser only with
+/// `HALFPIXEL_ALLOW_SOFTWARE_GPU=1`. `--backend gpu` takes one when it is all there is.
+#[test]
+fn auto_takes_a_software_rasteriser_only_when_asked() {
+    use halfpixel::gpu::{enumerate_adapters, AdapterDescription};
+    let found: Vec<AdapterDescription> = enumerate_adapters()
+        .iter()
+        .map(|a| AdapterDescription::from_info(&a.get_info()))
+        .collect();
+    let hardware = found.iter().any(|d| !d.is_software());
+    if hardware || found.is_empty() {
+        eprintln!("not a software-only machine: nothing to check");
+        return;
+    }
+    let dir = TempDir::new();
+    let input = fixture("rgb_5x6.png");
+    let out = dir.path("o.png");
+    let args = [
+        "resize",
+        input.as_str(),
+        out.as_str(),
+        "--preset",
+        "torch.nearest",
+        "--scale",
+        "2",
+    ];
+    let line = assert_ok(&halfpixel_env(
+        &args,
+        &[("HALFPIXEL_ALLOW_SOFTWARE_GPU", "0")],
+    ));
+    assert!(
+        line.contains(" | cpu (no hardware GPU; software rasteriser"),
+        "{line}"
+    );
+    assert!(line.contains("HALFPIXEL_ALLOW_SOFTWARE_GPU=1"), "{line}");
+    let line = assert_ok(&halfpixel_env(
+        &args,
+        &[("HALFPIXEL_ALLOW_SOFTWARE_GPU", "1")],
+    ));
+    assert!(
+        line.contains(" | gpu: ") && line.contains("a software rasteriser"),
+        "{line}"
+    );
+    let mut gpu = args.to_vec();
+    gpu.extend(["--backend", "gpu"]);
+    let line = assert_ok(&halfpixel_env(
+        &gpu,
+        &[("HALFPIXEL_ALLOW_SOFTWARE_GPU", "0")],
+    ));
+    assert!(
+        line.contains(" | gpu: ") && line.contains("a software rasteriser"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -462,6 +519,106 @@ fn clamped_values_are_counted_in_a_warning() {
         .map(|v| v.round_ties_even().clamp(0.0, 255.0))
         .collect();
     assert_eq!(img.array.iter().copied().collect::<Vec<_>>(), want);
+}
+
+/// Without `--layout` a .npy is read in the layout of the preset's framework: NHWC for
+/// TensorFlow, Keras, OpenCV and Pillow, NCHW for PyTorch, ONNX, Core ML and MPS. The line says
+/// which was used, and a note says where it came from; `--layout` overrides it.
+#[test]
+fn the_layout_comes_from_the_presets_framework() {
+    let dir = TempDir::new();
+    let x = Array4::from_shape_fn((1, 5, 6, 3), |(_, y, x, c)| (y * 18 + x * 3 + c) as f32);
+    let input = dir.path("nhwc.npy");
+    write_tensor(Path::new(&input), x.view(), Layout::Nchw, ElementType::F32).unwrap();
+    let out = dir.path("out.npy");
+    let run = |preset: &str, extra: &[&str]| {
+        // Keras UpSampling2D takes integer factors; the others a size.
+        let target = if preset.starts_with("keras") {
+            ["--scale", "2"]
+        } else {
+            ["--size", "10x12"]
+        };
+        let mut args = vec![
+            "resize",
+            &input,
+            &out,
+            "--preset",
+            preset,
+            "--backend",
+            "cpu",
+        ];
+        args.extend_from_slice(&target);
+        args.extend_from_slice(extra);
+        halfpixel(&args)
+    };
+    for preset in [
+        "tf.bilinear",
+        "keras.upsampling2d.bilinear",
+        "opencv.inter_linear",
+        "pillow.bilinear",
+    ] {
+        let o = run(preset, &[]);
+        let line = assert_ok(&o);
+        assert!(
+            line.contains("[1, 5, 6, 3] NHWC f32 → "),
+            "{preset}: {line}"
+        );
+        assert!(line.contains(" NHWC f32"), "{preset}: {line}");
+        assert!(
+            stderr(&o).contains("note: layout NHWC") && stderr(&o).contains("--layout NCHW"),
+            "{preset}: {}",
+            stderr(&o)
+        );
+        let got = read_tensor(Path::new(&out), Layout::Nhwc).unwrap().array;
+        let op = by_name(preset)
+            .unwrap()
+            .build(&Request {
+                target: if preset.starts_with("keras") {
+                    Target::Scale([2.0, 2.0])
+                } else {
+                    Target::Size([10, 12])
+                },
+                input: [1, 3, 5, 6],
+                attributes: &[],
+            })
+            .unwrap();
+        let want = op.run_cpu(x.view(), Layout::Nhwc).unwrap();
+        assert_eq!(got, want, "{preset}: the channels-last answer");
+    }
+    for preset in [
+        "torch.bilinear",
+        "onnx.linear.half_pixel",
+        "coreml.resize_bilinear.default",
+        "mps.resize_bilinear",
+    ] {
+        let o = run(preset, &[]);
+        let line = assert_ok(&o);
+        assert!(
+            line.contains("[1, 5, 6, 3] NCHW f32 → "),
+            "{preset}: {line}"
+        );
+        assert!(line.contains("[1, 5, 10, 12] NCHW f32"), "{preset}: {line}");
+        assert!(stderr(&o).contains("note: layout NCHW"), "{preset}");
+    }
+    // --layout says otherwise: no note.
+    let o = run("tf.bilinear", &["--layout", "NCHW"]);
+    let line = assert_ok(&o);
+    assert!(line.contains("[1, 5, 10, 12] NCHW f32"), "{line}");
+    assert!(!stderr(&o).contains("note: layout"), "{}", stderr(&o));
+    // An image reads the same either way: no note.
+    let o = halfpixel(&[
+        "resize",
+        &fixture("rgb_5x6.png"),
+        &dir.path("o.png"),
+        "--preset",
+        "tf.nearest",
+        "--size",
+        "10x12",
+        "--backend",
+        "cpu",
+    ]);
+    assert_ok(&o);
+    assert!(!stderr(&o).contains("note: layout"), "{}", stderr(&o));
 }
 
 #[test]

@@ -9,8 +9,7 @@
 mod common;
 
 use halfpixel::gpu::{
-    enumerate_adapters, BoundOperation, BoundPreprocess, CacheStats, DType, GpuContext,
-    TAP_CACHE_ENTRIES,
+    BoundOperation, BoundPreprocess, CacheStats, DType, GpuContext, TAP_CACHE_ENTRIES,
 };
 use halfpixel::op::KERNEL_CACHE_ENTRIES;
 use halfpixel::plan::opencv::CvInterpolation;
@@ -228,7 +227,7 @@ fn threads_share_one_operation_on_the_cpu() {
 /// 8 threads sharing one `Executor` (on its GPU when one opens) agree with the CPU.
 #[test]
 fn threads_share_one_executor() {
-    let exec = Executor::new(halfpixel::Backend::Auto).unwrap();
+    let exec = Executor::with_options(halfpixel::Backend::Auto, &common::auto_options()).unwrap();
     let ops = operations();
     std::thread::scope(|s| {
         for t in 0..THREADS {
@@ -302,7 +301,7 @@ fn gpu_caches_stay_bounded_over_10000_calls() {
     if common::contexts().is_empty() {
         return;
     }
-    for adapter in enumerate_adapters() {
+    for adapter in common::adapters() {
         let ctx = GpuContext::from_adapter(&adapter).unwrap();
         let label = ctx.adapter().label();
         let ops = cache_ops();

@@ -4,12 +4,14 @@
 //! Without an adapter the test prints why and passes — unless `HALFPIXEL_REQUIRE_GPU=1` (set by
 //! `.ci/run`), where it fails.
 
+mod common;
+
 use std::time::Instant;
 
 use halfpixel::conformance::{
     default_corpus_dir, BackendRun, Corpus, CpuBackend, MultiReport, RunOptions,
 };
-use halfpixel::gpu::{enumerate_adapters, gpu_required, AdapterDescription, GpuContext};
+use halfpixel::gpu::{gpu_required, AdapterDescription, GpuContext};
 
 /// `backend:name`, as the GPU backend names itself in reports.
 fn label(d: &AdapterDescription) -> String {
@@ -18,11 +20,9 @@ fn label(d: &AdapterDescription) -> String {
 
 #[test]
 fn shipped_corpus_passes_on_every_adapter() {
-    let adapters = enumerate_adapters();
+    let adapters = common::adapters();
     if adapters.is_empty() {
-        let why = "no GPU adapter found (wgpu enumerated none on Vulkan, Metal, DX12 or GL; \
-                   WGPU_BACKEND narrows the backends). Install a driver, e.g. \
-                   mesa-vulkan-drivers for the software Vulkan adapter lavapipe (.ci/run does)";
+        let why = common::no_adapter_reason();
         if gpu_required() {
             panic!("HALFPIXEL_REQUIRE_GPU=1 but {why}");
         }

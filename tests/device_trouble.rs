@@ -8,7 +8,7 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use halfpixel::gpu::{enumerate_adapters, BufferTensor, DType, GpuContext};
+use halfpixel::gpu::{BufferTensor, DType, GpuContext};
 use halfpixel::preprocess::{FrameDesc, Normalization, PixelFormat, Preprocess};
 use halfpixel::presets::torch;
 use halfpixel::{Backend, Error, Executor, Layout, Operation};
@@ -20,7 +20,7 @@ fn fresh_contexts() -> Vec<GpuContext> {
     if common::contexts().is_empty() {
         return Vec::new();
     }
-    enumerate_adapters()
+    common::adapters()
         .iter()
         .filter_map(|a| GpuContext::from_adapter(a).ok())
         .collect()
@@ -245,7 +245,7 @@ fn a_default_auto_executor_falls_back_too() {
     if common::contexts().is_empty() {
         return;
     }
-    let auto = Executor::new(Backend::Auto).unwrap();
+    let auto = Executor::with_options(Backend::Auto, &common::auto_options()).unwrap();
     let op = nearest();
     let x = sample((1, 2, 3, 3));
     let gpu = auto.gpu().expect("an adapter opened");
@@ -342,7 +342,7 @@ fn caller_devices() -> Vec<(wgpu::Device, wgpu::Queue, wgpu::AdapterInfo)> {
     if common::contexts().is_empty() {
         return Vec::new();
     }
-    enumerate_adapters()
+    common::adapters()
         .iter()
         .filter_map(|a| {
             let (device, queue) =

@@ -243,6 +243,84 @@ fn onnx_attributes_are_checked_against_the_opset() {
     assert!(matches!(both.build(), Err(Error::InvalidArgument { .. })));
 }
 
+/// `scales`, `sizes` and `roi` of the wrong rank (or length against `axes`), repeated or
+/// out-of-range axes, and sizes below 1 are refused when the node is built, not when it first
+/// meets a tensor.
+#[test]
+fn onnx_vectors_are_checked_against_the_rank_when_built() {
+    let linear = onnx::ResizeAttributes {
+        mode: Mode::Linear,
+        ..Default::default()
+    };
+    let e = onnx::Resize::with_sizes(19, linear.clone(), vec![8, 8]).unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument { .. }), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("sizes") && text.contains("[8, 8]") && text.contains("expected 4 values"),
+        "{text}"
+    );
+    assert!(
+        text.contains("axes"),
+        "the message names the way out: {text}"
+    );
+    for bad in [vec![1, 3, 8], vec![1, 3, 8, 8, 1]] {
+        assert!(
+            matches!(
+                onnx::Resize::with_sizes(19, linear.clone(), bad.clone()),
+                Err(Error::InvalidArgument { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(matches!(
+        onnx::Resize::with_scales(19, linear.clone(), vec![2.0, 2.0]),
+        Err(Error::InvalidArgument { .. })
+    ));
+    assert!(matches!(
+        onnx::Resize::with_sizes(19, linear.clone(), vec![1, 3, 0, 8]),
+        Err(Error::ZeroOrNegativeSize { .. })
+    ));
+    assert!(matches!(
+        onnx::Resize::with_sizes(19, linear.clone(), vec![1, 3, -8, 8]),
+        Err(Error::ZeroOrNegativeSize { .. })
+    ));
+    // With axes, one value per listed axis.
+    let hw = onnx::ResizeAttributes {
+        axes: Some(vec![2, -1]),
+        ..linear.clone()
+    };
+    let op = onnx::Resize::with_sizes(19, hw.clone(), vec![8, 10]).unwrap();
+    let out = op.run_cpu(input().view(), Layout::Nchw).unwrap();
+    assert_eq!(out.dim().2, 8);
+    let e = onnx::Resize::with_sizes(19, hw.clone(), vec![1, 2, 8, 10]).unwrap_err();
+    assert!(e.to_string().contains("one per entry of axes"), "{e}");
+    for axes in [vec![2, 2], vec![2, 4], vec![-5, 3]] {
+        let attrs = onnx::ResizeAttributes {
+            axes: Some(axes.clone()),
+            ..linear.clone()
+        };
+        assert!(
+            matches!(
+                onnx::Resize::with_sizes(19, attrs, vec![8, 10]),
+                Err(Error::InvalidArgument { .. })
+            ),
+            "{axes:?}"
+        );
+    }
+    // A roi must hold starts and ends of every axis.
+    let crop = onnx::Resize {
+        opset: 19,
+        attributes: onnx::ResizeAttributes {
+            coordinate_transformation_mode: CoordinateTransform::TfCropAndResize,
+            ..linear
+        },
+        roi: Some(vec![0.0, 0.0, 1.0, 1.0]),
+        scales: None,
+        sizes: Some(vec![1, 2, 6, 10]),
+    };
+    assert!(matches!(crop.build(), Err(Error::InvalidRoi { .. })));
+}
+
 #[test]
 fn coreml_argument_errors() {
     assert!(matches!(

@@ -3,8 +3,8 @@
 mod common;
 
 use halfpixel::gpu::{
-    BufferTensor, CoreMlResizeBilinear, DType, MpsCnnUpsamplingNearest, MpsNnResizeBilinear,
-    TextureImage,
+    enumerate_adapters, AdapterDescription, BufferTensor, CoreMlResizeBilinear, DType, GpuContext,
+    GpuOptions, MpsCnnUpsamplingNearest, MpsNnResizeBilinear, TextureImage,
 };
 use halfpixel::presets::coreml::SamplingMode;
 use halfpixel::presets::torch;
@@ -29,12 +29,82 @@ fn executor_says_which_backend_runs() {
     let want = op.run_cpu(x.view(), Layout::Nchw).unwrap();
     let got = auto.run(&op, x.view(), Layout::Nchw).unwrap();
     assert_eq!(got, want);
-    if common::contexts().is_empty() {
-        assert!(auto.describe().starts_with("cpu"), "{}", auto.describe());
-    } else {
+    if common::auto_takes_a_gpu() {
         assert!(auto.describe().starts_with("gpu: "), "{}", auto.describe());
+    } else {
+        assert!(auto.describe().starts_with("cpu"), "{}", auto.describe());
     }
     assert!("tpu".parse::<Backend>().is_err());
+}
+
+/// `Backend::Auto` prefers a hardware GPU, then the CPU: a software rasteriser (lavapipe,
+/// llvmpipe, WARP) only when asked (`GpuOptions::allow_software`, or
+/// `HALFPIXEL_ALLOW_SOFTWARE_GPU=1`), and `describe` says which, in one line. `Backend::Gpu`
+/// asks for a GPU, so it takes a software rasteriser when that is all there is.
+#[test]
+fn auto_takes_a_software_rasteriser_only_when_asked() {
+    let found: Vec<AdapterDescription> = enumerate_adapters()
+        .iter()
+        .map(|a| AdapterDescription::from_info(&a.get_info()))
+        .collect();
+    let hardware = found.iter().any(|d| !d.is_software());
+    let software: Vec<String> = found
+        .iter()
+        .filter(|d| d.is_software())
+        .map(|d| d.backend_label())
+        .collect();
+    let refusing = GpuOptions {
+        allow_software: Some(false),
+        ..Default::default()
+    };
+    let auto = Executor::with_options(Backend::Auto, &refusing).unwrap();
+    let line = auto.describe();
+    assert!(!line.contains('\n'), "{line}");
+    if hardware {
+        assert!(line.starts_with("gpu: "), "{line}");
+        assert!(!line.contains("software rasteriser"), "{line}");
+    } else if !software.is_empty() {
+        assert!(
+            line.starts_with("cpu (no hardware GPU; software rasteriser"),
+            "{line}"
+        );
+        assert!(line.contains("HALFPIXEL_ALLOW_SOFTWARE_GPU=1"), "{line}");
+        for label in &software {
+            assert!(line.contains(label.as_str()), "{label}: {line}");
+        }
+        assert!(auto.gpu().is_none());
+        eprintln!("only software rasterisers here: {line}");
+    } else {
+        assert!(line.starts_with("cpu (fell back: no GPU adapter"), "{line}");
+    }
+    if found.is_empty() {
+        return;
+    }
+    let asking = GpuOptions {
+        allow_software: Some(true),
+        ..Default::default()
+    };
+    let asked = Executor::with_options(Backend::Auto, &asking).unwrap();
+    assert!(
+        asked.describe().starts_with("gpu: "),
+        "{}",
+        asked.describe()
+    );
+    if !hardware {
+        assert!(
+            asked.describe().ends_with(", a software rasteriser"),
+            "{}",
+            asked.describe()
+        );
+        let gpu = Executor::new(Backend::Gpu).unwrap();
+        assert!(gpu.gpu().is_some_and(|c| c.adapter().is_software()));
+        // Refused explicitly, a GPU request has nothing to open and says why.
+        let e = GpuContext::with_options(&refusing).unwrap_err().to_string();
+        assert!(
+            e.contains("no hardware GPU adapter") && e.contains("HALFPIXEL_ALLOW_SOFTWARE_GPU"),
+            "{e}"
+        );
+    }
 }
 
 #[test]

@@ -50,7 +50,7 @@ fn contexts_with(lower: impl Fn(wgpu::Limits) -> wgpu::Limits) -> Vec<GpuContext
     if common::contexts().is_empty() {
         return Vec::new();
     }
-    halfpixel::gpu::enumerate_adapters()
+    common::adapters()
         .iter()
         .filter_map(|a| GpuContext::from_adapter_with_limits(a, lower(a.limits())).ok())
         .collect()

@@ -8,10 +8,12 @@
 //! float64) within the corpus tolerance. Without an adapter the GPU test prints why and passes,
 //! unless `HALFPIXEL_REQUIRE_GPU=1`.
 
+mod common;
+
 use std::path::PathBuf;
 
 use halfpixel::conformance::{BackendRun, Corpus, CpuBackend, Report, RunOptions};
-use halfpixel::gpu::{enumerate_adapters, gpu_required, GpuContext};
+use halfpixel::gpu::{gpu_required, GpuContext};
 use halfpixel::plan::pillow::{exact_plan, Filter, Path};
 use halfpixel::plan::separable::ArithmeticPlan;
 use halfpixel::presets::pillow::{ImageMode, Resize};
@@ -64,9 +66,9 @@ fn pillow_cases_are_bit_exact_on_the_cpu() {
 
 #[test]
 fn pillow_cases_pass_on_every_adapter() {
-    let adapters = enumerate_adapters();
+    let adapters = common::adapters();
     if adapters.is_empty() {
-        let why = "no GPU adapter found";
+        let why = common::no_adapter_reason();
         assert!(!gpu_required(), "HALFPIXEL_REQUIRE_GPU=1 but {why}");
         eprintln!("SKIPPED pillow_cases_pass_on_every_adapter: {why}");
         return;
@@ -185,7 +187,7 @@ fn modes_and_element_types_must_agree() {
     let g = Array4::<u8>::zeros((1, 6, 7, 1));
     assert!(f.run_cpu_u8(g.view(), Layout::Nhwc).is_err());
     // The GPU refuses what the CPU refuses.
-    if let Some(adapter) = enumerate_adapters().first() {
+    if let Some(adapter) = common::adapters().first() {
         let gpu = GpuContext::from_adapter(adapter).expect("the adapter opens");
         assert!(gpu.run(&rgba, x.view(), Layout::Nhwc).is_err());
         assert!(gpu
@@ -198,7 +200,7 @@ fn modes_and_element_types_must_agree() {
 /// never computed approximately under its name.
 #[test]
 fn the_gpu_refuses_float64_plans() {
-    let Some(adapter) = enumerate_adapters().into_iter().next() else {
+    let Some(adapter) = common::adapters().into_iter().next() else {
         assert!(
             !gpu_required(),
             "HALFPIXEL_REQUIRE_GPU=1 but no GPU adapter found"

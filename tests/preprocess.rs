@@ -1064,7 +1064,7 @@ fn gpu_splits_work_larger_than_one_binding() {
             .build()
             .unwrap(),
     ];
-    for adapter in halfpixel::gpu::enumerate_adapters() {
+    for adapter in common::adapters() {
         let limits = wgpu::Limits {
             max_storage_buffer_binding_size: 64 * 1024,
             ..adapter.limits()

@@ -1,17 +1,34 @@
-//! Every WGSL kernel variant parses and validates with naga (no GPU needed), and the f32 variants
-//! translate to GLSL ES 3.10 for wgpu's GL backend.
+//! Every WGSL kernel variant parses and validates with naga (no GPU needed), and is translated by
+//! naga the way each wgpu backend translates it: to GLSL ES 3.10 (the f32 variants; wgpu's GL
+//! backend), to SPIR-V (Vulkan; checked with `spirv-val` from SPIRV-Tools when it is installed),
+//! to MSL (Metal) and to HLSL (DX12). Each translation is validated against that backend's own
+//! capabilities. Only the Vulkan and GL translations are also run here (lavapipe, llvmpipe GL);
+//! the MSL and HLSL text is checked by naga alone, not by Apple's or Microsoft's compilers.
+//!
+//! Without `spirv-val` the SPIR-V test still translates every kernel and says that it skipped
+//! the validator, unless `HALFPIXEL_REQUIRE_SPIRV_VAL=1` (set by `.ci/run`, which installs
+//! Debian's `spirv-tools`): then a missing validator is a failure.
+
+use std::path::PathBuf;
+use std::process::Command;
 
 use halfpixel::gpu::{all_sources, entry_point};
 
 fn validate(name: &str, source: &str) -> (naga::Module, naga::valid::ModuleInfo) {
+    validate_for(name, source, naga::valid::Capabilities::all())
+}
+
+/// Parses and validates a kernel with the capabilities a backend supports.
+fn validate_for(
+    name: &str,
+    source: &str,
+    capabilities: naga::valid::Capabilities,
+) -> (naga::Module, naga::valid::ModuleInfo) {
     let module = naga::front::wgsl::parse_str(source)
         .unwrap_or_else(|e| panic!("{name}: WGSL parse error:\n{}", e.emit_to_string(source)));
-    let info = naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::all(),
-    )
-    .validate(&module)
-    .unwrap_or_else(|e| panic!("{name}: validation error: {e:?}"));
+    let info = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)
+        .validate(&module)
+        .unwrap_or_else(|e| panic!("{name}: validation error: {e:?}"));
     (module, info)
 }
 
@@ -96,5 +113,175 @@ fn preprocessing_kernels_are_among_the_validated_sources() {
             names.iter().any(|n| n == name),
             "{name} missing from {names:?}"
         );
+    }
+}
+
+/// `spirv-val`, when it is installed (Debian: `spirv-tools`).
+fn spirv_val() -> Option<&'static str> {
+    let found = Command::new("spirv-val")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("spirv-val");
+    }
+    let required = matches!(
+        std::env::var("HALFPIXEL_REQUIRE_SPIRV_VAL").as_deref(),
+        Ok("1") | Ok("true") | Ok("yes")
+    );
+    assert!(
+        !required,
+        "HALFPIXEL_REQUIRE_SPIRV_VAL=1 but spirv-val is not on PATH (apt-get install spirv-tools)"
+    );
+    eprintln!(
+        "spirv-val not found (apt-get install spirv-tools): SPIR-V translated, not validated"
+    );
+    None
+}
+
+/// A scratch directory removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Scratch {
+        let dir = std::env::temp_dir().join(format!("halfpixel-spirv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create a scratch directory");
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Every kernel, f32 and f16, to SPIR-V as wgpu's Vulkan backend writes it for a Vulkan 1.0
+/// device (SPIR-V 1.0) and a Vulkan 1.3 device (SPIR-V 1.6), each checked by `spirv-val` for
+/// that environment.
+#[test]
+fn every_kernel_translates_to_valid_spirv() {
+    let validator = spirv_val();
+    let scratch = Scratch::new();
+    let mut validated = 0;
+    for (name, source) in all_sources() {
+        let (module, info) =
+            validate_for(&name, &source, naga::back::spv::supported_capabilities());
+        let entry = entry_point(&name);
+        for (version, env) in [((1, 0), "vulkan1.0"), ((1, 6), "vulkan1.3")] {
+            let options = naga::back::spv::Options {
+                lang_version: version,
+                ..Default::default()
+            };
+            let pipeline = naga::back::spv::PipelineOptions {
+                shader_stage: naga::ShaderStage::Compute,
+                entry_point: entry.to_string(),
+            };
+            let words = naga::back::spv::write_vec(&module, &info, &options, Some(&pipeline))
+                .unwrap_or_else(|e| panic!("{name}: SPIR-V {version:?} writer: {e}"));
+            assert_eq!(
+                words.first(),
+                Some(&0x0723_0203),
+                "{name}: SPIR-V magic number"
+            );
+            let Some(validator) = validator else {
+                continue;
+            };
+            let file = scratch
+                .0
+                .join(format!("{}.{env}.spv", name.replace(':', "_")));
+            let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+            std::fs::write(&file, bytes).expect("write the SPIR-V");
+            let out = Command::new(validator)
+                .args(["--target-env", env])
+                .arg(&file)
+                .output()
+                .expect("run spirv-val");
+            assert!(
+                out.status.success(),
+                "{name}: spirv-val --target-env {env} refuses naga's SPIR-V {version:?}:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            validated += 1;
+        }
+    }
+    if validator.is_some() {
+        assert_eq!(validated, 2 * all_sources().len());
+    }
+}
+
+/// Every kernel, f32 and f16, to the Metal Shading Language as wgpu's Metal backend writes it
+/// (MSL 2.1, the oldest version with everything the kernels use, and MSL 3.0).
+#[test]
+fn every_kernel_translates_to_msl() {
+    for (name, source) in all_sources() {
+        let (module, info) =
+            validate_for(&name, &source, naga::back::msl::supported_capabilities());
+        let entry = entry_point(&name);
+        for version in [(2, 1), (3, 0)] {
+            let options = naga::back::msl::Options {
+                lang_version: version,
+                ..Default::default()
+            };
+            let pipeline = naga::back::msl::PipelineOptions {
+                entry_point: Some((naga::ShaderStage::Compute, entry.to_string())),
+                ..Default::default()
+            };
+            let (text, translation) =
+                naga::back::msl::write_string(&module, &info, &options, &pipeline)
+                    .unwrap_or_else(|e| panic!("{name}: MSL {version:?} writer: {e}"));
+            for written in &translation.entry_point_names {
+                assert!(written.is_ok(), "{name}: MSL {version:?}: {written:?}");
+            }
+            assert!(
+                text.contains("kernel void"),
+                "{name}: MSL {version:?} has no kernel"
+            );
+            if source.starts_with("enable f16;") {
+                assert!(text.contains("half"), "{name}: f16 storage is half in MSL");
+            }
+        }
+    }
+}
+
+/// Every kernel to HLSL as wgpu's DX12 backend writes it: the f32 variants for shader model 5.1
+/// (FXC) and 6.0 (DXC), the f16 variants for 6.2, the first with 16-bit types (what wgpu asks
+/// for when a device has `SHADER_F16`).
+#[test]
+fn every_kernel_translates_to_hlsl() {
+    use naga::back::hlsl::ShaderModel;
+    for (name, source) in all_sources() {
+        let (module, info) =
+            validate_for(&name, &source, naga::back::hlsl::supported_capabilities());
+        let entry = entry_point(&name);
+        let models: &[ShaderModel] = if name.ends_with(":F16") {
+            &[ShaderModel::V6_2]
+        } else {
+            &[ShaderModel::V5_1, ShaderModel::V6_0]
+        };
+        for &model in models {
+            let options = naga::back::hlsl::Options {
+                shader_model: model,
+                ..Default::default()
+            };
+            let pipeline = naga::back::hlsl::PipelineOptions {
+                entry_point: Some((naga::ShaderStage::Compute, entry.to_string())),
+            };
+            let mut text = String::new();
+            let reflection = naga::back::hlsl::Writer::new(&mut text, &options, &pipeline)
+                .write(&module, &info, None)
+                .unwrap_or_else(|e| panic!("{name}: HLSL {model:?} writer: {e}"));
+            for written in &reflection.entry_point_names {
+                assert!(written.is_ok(), "{name}: HLSL {model:?}: {written:?}");
+            }
+            assert!(
+                text.contains("[numthreads("),
+                "{name}: HLSL {model:?} has no compute entry point"
+            );
+            if source.starts_with("enable f16;") {
+                assert!(text.contains("half"), "{name}: f16 storage is half in HLSL");
+            }
+        }
     }
 }

@@ -59,10 +59,20 @@ impl AdapterDescription {
         }
     }
 
-    /// Whether the adapter is a software rasteriser running on the CPU (device type `Cpu`:
-    /// lavapipe, llvmpipe, WARP, SwiftShader).
+    /// Whether the adapter is a software rasteriser running on the CPU: device type `Cpu`
+    /// (Mesa's lavapipe and llvmpipe, SwiftShader, Microsoft's WARP), or a name that says so
+    /// where a backend reports another type. [`Backend::Auto`](crate::Backend::Auto) takes one
+    /// only when asked ([`GpuOptions::allow_software`], [`ALLOW_SOFTWARE_GPU`]).
     pub fn is_software(&self) -> bool {
-        self.device_type.eq_ignore_ascii_case("cpu")
+        const NAMES: [&str; 5] = [
+            "llvmpipe",
+            "lavapipe",
+            "softpipe",
+            "swiftshader",
+            "microsoft basic render",
+        ];
+        let name = self.name.to_ascii_lowercase();
+        self.device_type.eq_ignore_ascii_case("cpu") || NAMES.iter().any(|n| name.contains(n))
     }
 
     /// `name (backend)`, the label used in reports.
@@ -76,16 +86,141 @@ impl AdapterDescription {
     }
 }
 
+/// The environment variable that lets [`Backend::Auto`](crate::Backend::Auto) (and the command
+/// line's `--backend auto`) take a software rasteriser (lavapipe, llvmpipe, SwiftShader, WARP)
+/// when no hardware GPU opens: `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` (also `true` or `yes`). Without
+/// it `Auto` runs on the CPU there, which is faster than a rasteriser emulating a GPU on the
+/// same cores.
+pub const ALLOW_SOFTWARE_GPU: &str = "HALFPIXEL_ALLOW_SOFTWARE_GPU";
+
+/// Whether [`ALLOW_SOFTWARE_GPU`] is set to `1`, `true` or `yes`.
+pub fn software_gpu_allowed() -> bool {
+    matches!(
+        std::env::var(ALLOW_SOFTWARE_GPU).as_deref(),
+        Ok("1") | Ok("true") | Ok("yes")
+    )
+}
+
 /// How to choose an adapter when halfpixel creates its own device.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GpuOptions {
     /// Backends to consider; `None` follows `WGPU_BACKEND` (default: all).
     pub backends: Option<wgpu::Backends>,
     /// Pick the adapter whose name contains this (case-insensitive); `None` follows
-    /// `WGPU_ADAPTER_NAME`, then the power preference.
+    /// `WGPU_ADAPTER_NAME`, then the power preference. Naming an adapter takes it even when it
+    /// is a software rasteriser.
     pub adapter_name: Option<String>,
-    /// Power preference; `None` follows `WGPU_POWER_PREF` (default: none).
+    /// Power preference; `None` follows `WGPU_POWER_PREF`. Among hardware adapters a discrete
+    /// GPU comes first (an integrated one with `LowPower`).
     pub power_preference: Option<wgpu::PowerPreference>,
+    /// Whether a software rasteriser ([`AdapterDescription::is_software`]) may be chosen when
+    /// no hardware adapter is found; a hardware adapter always comes first. `Some(false)`:
+    /// never; `Some(true)`: yes. `None`: yes for [`GpuContext::new`],
+    /// [`GpuContext::with_options`] and [`Backend::Gpu`](crate::Backend::Gpu), which ask for a
+    /// GPU; for [`Backend::Auto`](crate::Backend::Auto) only when [`ALLOW_SOFTWARE_GPU`] is set.
+    pub allow_software: Option<bool>,
+}
+
+/// Why no adapter was chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum NoChoice {
+    /// No adapter at all (or none with the wanted name): the reason.
+    None(String),
+    /// Only software rasterisers, and they were not allowed: their labels.
+    SoftwareOnly(Vec<String>),
+}
+
+impl NoChoice {
+    /// The error [`GpuContext::with_options`] returns.
+    pub(crate) fn into_error(self) -> Error {
+        let reason = match self {
+            NoChoice::None(reason) => reason,
+            NoChoice::SoftwareOnly(labels) => format!(
+                "no hardware GPU adapter; software rasterisers not taken: {} (set \
+                 {ALLOW_SOFTWARE_GPU}=1 or GpuOptions::allow_software to use one)",
+                labels.join(", ")
+            ),
+        };
+        Error::NoAdapter { reason }
+    }
+}
+
+/// Orders adapters for a power preference: hardware first (discrete, integrated, virtual, other;
+/// integrated first for `LowPower`), software rasterisers last.
+fn adapter_rank(description: &AdapterDescription, power: wgpu::PowerPreference) -> u8 {
+    if description.is_software() {
+        return 9;
+    }
+    let discrete = description.device_type.eq_ignore_ascii_case("discretegpu");
+    let integrated = description
+        .device_type
+        .eq_ignore_ascii_case("integratedgpu");
+    match (power, discrete, integrated) {
+        (wgpu::PowerPreference::LowPower, _, true) => 0,
+        (wgpu::PowerPreference::LowPower, true, _) => 1,
+        (_, true, _) => 0,
+        (_, _, true) => 1,
+        _ if description.device_type.eq_ignore_ascii_case("virtualgpu") => 2,
+        _ => 3,
+    }
+}
+
+/// The adapter `options` choose (see [`GpuOptions`]), or why there is none.
+pub(crate) fn choose_adapter(options: &GpuOptions) -> std::result::Result<wgpu::Adapter, NoChoice> {
+    let instance = instance();
+    let backends = options
+        .backends
+        .or_else(wgpu::Backends::from_env)
+        .unwrap_or(wgpu::Backends::all());
+    let wanted = options
+        .adapter_name
+        .clone()
+        .or_else(|| std::env::var("WGPU_ADAPTER_NAME").ok())
+        .map(|n| n.to_lowercase());
+    let all = pollster::block_on(instance.enumerate_adapters(backends));
+    if let Some(name) = &wanted {
+        let names: Vec<String> = all.iter().map(|a| a.get_info().name).collect();
+        return all
+            .into_iter()
+            .find(|a| a.get_info().name.to_lowercase().contains(name.as_str()))
+            .ok_or_else(|| {
+                NoChoice::None(format!(
+                    "no adapter name contains '{name}' on backends {backends:?}; adapters found: \
+                     {names:?}"
+                ))
+            });
+    }
+    if all.is_empty() {
+        return Err(NoChoice::None(format!(
+            "wgpu found no adapter on backends {backends:?}; install a driver (e.g. \
+             mesa-vulkan-drivers for the software Vulkan adapter lavapipe) or choose backends \
+             with WGPU_BACKEND"
+        )));
+    }
+    let power = options
+        .power_preference
+        .or_else(wgpu::PowerPreference::from_env)
+        .unwrap_or_default();
+    let allow_software = options.allow_software.unwrap_or(true);
+    let mut ranked: Vec<(u8, usize, AdapterDescription, wgpu::Adapter)> = all
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let d = AdapterDescription::from_info(&a.get_info());
+            (adapter_rank(&d, power), i, d, a)
+        })
+        .collect();
+    ranked.sort_by_key(|(rank, i, _, _)| (*rank, *i));
+    let skipped: Vec<String> = ranked
+        .iter()
+        .filter(|(_, _, d, _)| d.is_software())
+        .map(|(_, _, d, _)| d.backend_label())
+        .collect();
+    ranked
+        .into_iter()
+        .find(|(_, _, d, _)| allow_software || !d.is_software())
+        .map(|(_, _, _, a)| a)
+        .ok_or(NoChoice::SoftwareOnly(skipped))
 }
 
 /// A GPU device and queue with halfpixel's compiled pipelines.
@@ -140,54 +275,18 @@ pub fn enumerate_adapters() -> Vec<wgpu::Adapter> {
 
 impl GpuContext {
     /// A context on the adapter wgpu's environment variables choose (`WGPU_ADAPTER_NAME`,
-    /// `WGPU_BACKEND`, `WGPU_POWER_PREF`), or the default adapter.
+    /// `WGPU_BACKEND`, `WGPU_POWER_PREF`): a hardware GPU when there is one (discrete first),
+    /// else a software rasteriser (see [`GpuOptions::allow_software`]).
     pub fn new() -> Result<Self> {
         GpuContext::with_options(&GpuOptions::default())
     }
 
-    /// A context on the adapter `options` choose.
+    /// A context on the adapter `options` choose (`wgpu::Instance::enumerate_adapters`, then
+    /// `Adapter::request_device`): the adapter named, else the best hardware adapter for the
+    /// power preference, else — where [`GpuOptions::allow_software`] allows — a software
+    /// rasteriser. Errors: [`Error::NoAdapter`] saying what was found and how to use it.
     pub fn with_options(options: &GpuOptions) -> Result<Self> {
-        let instance = instance();
-        let backends = options
-            .backends
-            .or_else(wgpu::Backends::from_env)
-            .unwrap_or(wgpu::Backends::all());
-        let wanted = options
-            .adapter_name
-            .clone()
-            .or_else(|| std::env::var("WGPU_ADAPTER_NAME").ok())
-            .map(|n| n.to_lowercase());
-        let adapter = if let Some(name) = &wanted {
-            let all = pollster::block_on(instance.enumerate_adapters(backends));
-            let names: Vec<String> = all.iter().map(|a| a.get_info().name).collect();
-            all.into_iter()
-                .find(|a| a.get_info().name.to_lowercase().contains(name.as_str()))
-                .ok_or_else(|| Error::NoAdapter {
-                    reason: format!(
-                        "no adapter name contains '{name}' on backends {backends:?}; adapters found: {names:?}"
-                    ),
-                })?
-        } else {
-            let power_preference = options
-                .power_preference
-                .or_else(wgpu::PowerPreference::from_env)
-                .unwrap_or_default();
-            let request = wgpu::RequestAdapterOptions {
-                power_preference,
-                ..Default::default()
-            };
-            match pollster::block_on(instance.request_adapter(&request)) {
-                Ok(a) if backends.contains(a.get_info().backend.into()) => a,
-                _ => pollster::block_on(instance.enumerate_adapters(backends))
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| Error::NoAdapter {
-                        reason: format!(
-                            "wgpu found no adapter on backends {backends:?}; install a driver (e.g. mesa-vulkan-drivers for the software Vulkan adapter lavapipe) or choose backends with WGPU_BACKEND"
-                        ),
-                    })?,
-            }
-        };
+        let adapter = choose_adapter(options).map_err(NoChoice::into_error)?;
         GpuContext::from_adapter(&adapter)
     }
 
@@ -394,7 +493,9 @@ impl GpuContext {
 }
 
 /// True when the environment asks GPU tests to fail rather than skip without an adapter
-/// (`HALFPIXEL_REQUIRE_GPU=1`, set by `.ci/run`).
+/// (`HALFPIXEL_REQUIRE_GPU=1`, set by `.ci/run`). A run that requires a GPU also covers software
+/// rasterisers (lavapipe, llvmpipe) when they are all there is: the tests and `halfpixel
+/// conformance --backend auto` then take them as [`ALLOW_SOFTWARE_GPU`] would.
 pub fn gpu_required() -> bool {
     matches!(
         std::env::var("HALFPIXEL_REQUIRE_GPU").as_deref(),

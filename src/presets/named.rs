@@ -11,8 +11,36 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{check_len, check_scale, Error, Result};
 use crate::op::Operation;
+use crate::spec::Layout;
 
 use super::{from_call, Call};
+
+/// The layout each framework's own tensors have, which is the layout `halfpixel resize` reads
+/// and writes for its presets unless `--layout` says otherwise: channels last for TensorFlow,
+/// Keras, TFLite (`images` are `[batch, height, width, channels]`), OpenCV and Pillow (`H×W×C`
+/// images); channels first for PyTorch (`[N, C, H, W]`), ONNX, Core ML and MPS.
+///
+/// A new preset family declares its framework's layout here; `every_framework_declares_its_layout`
+/// (a unit test) fails for a family that does not.
+pub const FRAMEWORK_LAYOUTS: &[(&str, Layout)] = &[
+    ("torch", Layout::Nchw),
+    ("tf", Layout::Nhwc),
+    ("keras", Layout::Nhwc),
+    ("tflite", Layout::Nhwc),
+    ("onnx", Layout::Nchw),
+    ("opencv", Layout::Nhwc),
+    ("pillow", Layout::Nhwc),
+    ("coreml", Layout::Nchw),
+    ("mps", Layout::Nchw),
+];
+
+/// The layout of `framework`'s tensors ([`FRAMEWORK_LAYOUTS`]), if it is one halfpixel knows.
+pub fn framework_layout(framework: &str) -> Option<Layout> {
+    FRAMEWORK_LAYOUTS
+        .iter()
+        .find(|(f, _)| *f == framework)
+        .map(|&(_, l)| l)
+}
 
 /// What sets the output of a named preset.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,6 +176,12 @@ impl NamedPreset {
     /// The operation for this request.
     pub fn build(&self, request: &Request<'_>) -> Result<Operation> {
         from_call(&self.call(request)?)
+    }
+
+    /// The layout of the framework's tensors ([`FRAMEWORK_LAYOUTS`]): NHWC for TensorFlow,
+    /// Keras, TFLite, OpenCV and Pillow presets, NCHW for PyTorch, ONNX, Core ML and MPS.
+    pub fn layout(&self) -> Layout {
+        framework_layout(self.framework).unwrap_or(Layout::Nchw)
     }
 }
 
@@ -835,6 +869,38 @@ mod tests {
     use super::*;
     use crate::op::InputDesc;
     use crate::spec::Layout;
+
+    #[test]
+    fn every_framework_declares_its_layout() {
+        for p in all() {
+            assert!(
+                framework_layout(p.framework).is_some(),
+                "{}: framework {} has no entry in FRAMEWORK_LAYOUTS",
+                p.name,
+                p.framework
+            );
+        }
+        let layout = |name: &str| by_name(name).unwrap().layout();
+        for name in [
+            "tf.bilinear",
+            "tf1.area",
+            "keras.upsampling2d.nearest",
+            "opencv.inter_area",
+        ] {
+            assert_eq!(layout(name), Layout::Nhwc, "{name}");
+        }
+        for name in ["pillow.bicubic", "tf.depth_to_space"] {
+            assert_eq!(layout(name), Layout::Nhwc, "{name}");
+        }
+        for name in [
+            "torch.bilinear",
+            "onnx",
+            "coreml.resize_bilinear.default",
+            "mps.resize_bilinear",
+        ] {
+            assert_eq!(layout(name), Layout::Nchw, "{name}");
+        }
+    }
 
     #[test]
     fn names_are_unique_lowercase_and_every_alias_resolves() {

@@ -85,6 +85,10 @@ pub struct Resize {
 
 impl Resize {
     /// `Resize` with `scales` (full rank, or one per `axes` entry).
+    ///
+    /// Errors, at build time: a `scales` vector that is not 4 long (halfpixel resizes rank-4
+    /// tensors: N, C, H, W) or as long as `axes`, a scale that is NaN, infinite, zero or
+    /// negative, and whatever else [`Resize::build`] refuses.
     pub fn with_scales(
         opset: u32,
         attributes: ResizeAttributes,
@@ -101,6 +105,12 @@ impl Resize {
     }
 
     /// `Resize` with `sizes` (full rank, or one per `axes` entry).
+    ///
+    /// Errors, at build time: a `sizes` vector that is not 4 long (halfpixel resizes rank-4
+    /// tensors: N, C, H, W) or as long as `axes`, a size below 1 or past
+    /// [`MAX_AXIS_LEN`](crate::error::MAX_AXIS_LEN), and whatever else [`Resize::build`] refuses.
+    /// Whether N and C stay unchanged depends on the input, so it is checked when the operation
+    /// meets one.
     pub fn with_sizes(
         opset: u32,
         attributes: ResizeAttributes,
@@ -116,7 +126,10 @@ impl Resize {
         .build()
     }
 
-    /// Checks the node against its opset and returns the operation.
+    /// Checks the node against its opset and returns the operation: the attributes the opset
+    /// allows, exactly one of `scales` and `sizes`, and the length of `scales`, `sizes` and `roi`
+    /// against the rank (4, or the number of `axes`, which must be distinct axes of a rank-4
+    /// tensor).
     pub fn build(self) -> Result<Operation> {
         self.validate()?;
         Ok(Operation::resize(self))
@@ -213,6 +226,40 @@ impl Resize {
                 "must be finite",
             ));
         }
+        let rank = self.resized_axes()?.len();
+        let per_axis = |what: &str, len: usize, shown: String| -> Result<()> {
+            if len == rank {
+                return Ok(());
+            }
+            let expected = if self.attributes.axes.is_some() {
+                format!("expected {rank} values, one per entry of axes")
+            } else {
+                "expected 4 values, one per axis of the rank-4 input (N, C, H, W); halfpixel \
+                 resizes 4-D tensors (give axes to list fewer)"
+                    .to_string()
+            };
+            Err(Error::invalid_argument(what, shown, expected))
+        };
+        if let Some(z) = self.sizes.as_ref().filter(|z| !z.is_empty()) {
+            per_axis("sizes", z.len(), format!("{z:?}"))?;
+            for (i, &v) in z.iter().enumerate() {
+                check_len(&format!("sizes[{i}]"), v)?;
+            }
+        }
+        if let Some(v) = self.scales.as_ref().filter(|v| !v.is_empty()) {
+            per_axis("scales", v.len(), format!("{v:?}"))?;
+        }
+        if let Some(roi) = self.roi.as_ref().filter(|r| !r.is_empty()) {
+            if roi.len() != 2 * rank {
+                return Err(Error::InvalidRoi {
+                    roi: roi.clone(),
+                    reason: format!(
+                        "expected {} values (starts then ends of each of the {rank} axes)",
+                        2 * rank
+                    ),
+                });
+            }
+        }
         match (&self.scales, &self.sizes) {
             (Some(s), Some(z)) if !s.is_empty() && !z.is_empty() => Err(Error::invalid_argument(
                 "scales / sizes",
@@ -256,12 +303,12 @@ struct Resolved {
 }
 
 impl Resize {
-    fn resolve(&self, input: &InputDesc) -> Result<Resolved> {
-        let layout_dims = input.layout.shape(input.dims);
-        let [pn, pc, ph, pw] = positions(input.layout);
+    /// The axes `roi`, `scales` and `sizes` refer to: `axes` (negative ones counted from the
+    /// end), or all four.
+    fn resized_axes(&self) -> Result<Vec<usize>> {
         let rank = 4usize;
-        let axes: Vec<usize> = match &self.attributes.axes {
-            None => (0..rank).collect(),
+        match &self.attributes.axes {
+            None => Ok((0..rank).collect()),
             Some(ax) => {
                 let mut out = Vec::new();
                 for &a in ax {
@@ -275,9 +322,15 @@ impl Resize {
                     }
                     out.push(a2 as usize);
                 }
-                out
+                Ok(out)
             }
-        };
+        }
+    }
+
+    fn resolve(&self, input: &InputDesc) -> Result<Resolved> {
+        let layout_dims = input.layout.shape(input.dims);
+        let [pn, pc, ph, pw] = positions(input.layout);
+        let axes = self.resized_axes()?;
         let per_axis = |v: &[f64], what: &str| -> Result<()> {
             if v.len() != axes.len() {
                 return Err(Error::invalid_argument(

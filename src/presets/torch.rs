@@ -42,7 +42,7 @@
 
 use std::sync::Arc;
 
-use crate::error::{check_len_f64, check_scale, Error, Result};
+use crate::error::{check_len, check_len_f64, check_scale, Error, Result};
 use crate::op::{InputDesc, IntegerPath, Operation, ResizePlanner};
 use crate::plan::portable::adaptive_pool_taps;
 use crate::plan::torch::{self as rules, AntialiasFilter, KernelPath, TorchAxis};
@@ -180,14 +180,8 @@ impl Interpolate {
                 ))
             }
             (Some([h, w]), None) => {
-                for (what, v) in [("size (height)", h), ("size (width)", w)] {
-                    if v == 0 {
-                        return Err(Error::ZeroOrNegativeSize {
-                            what: what.into(),
-                            value: 0,
-                        });
-                    }
-                }
+                check_len("size (height)", h)?;
+                check_len("size (width)", w)?;
                 if self.recompute_scale_factor == Some(true) {
                     return Err(Error::invalid_argument(
                         "recompute_scale_factor",

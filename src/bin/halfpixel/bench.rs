@@ -16,7 +16,8 @@ use crate::common::{panic_message, Fatal};
 #[derive(Debug, Args)]
 pub(crate) struct BenchArgs {
     /// Where to run the workloads: cpu, gpu, all (CPU and GPU; fails without an adapter), or
-    /// auto (the CPU, and the GPU when one opens)
+    /// auto (the CPU, and a hardware GPU when one opens; a software rasteriser only with
+    /// HALFPIXEL_ALLOW_SOFTWARE_GPU=1)
     #[arg(long, value_enum, default_value_t = BenchBackend::Auto)]
     backend: BenchBackend,
 
@@ -150,8 +151,11 @@ fn bench_gpu(args: &BenchArgs) -> Result<Option<Result<GpuContext, String>>, Fat
         }
         return Ok(None);
     }
+    // `auto` takes a software rasteriser only when HALFPIXEL_ALLOW_SOFTWARE_GPU asks.
+    let auto = args.backend == BenchBackend::Auto && args.adapter.is_none();
     let options = GpuOptions {
         adapter_name: args.adapter.clone(),
+        allow_software: auto.then(halfpixel::gpu::software_gpu_allowed),
         ..Default::default()
     };
     let opened = match catch_unwind(AssertUnwindSafe(|| GpuContext::with_options(&options))) {

@@ -30,7 +30,10 @@ pub(crate) enum Command {
     ///
     /// Each case is checked through the recorded framework call (the preset API) and, where the
     /// case has one, through the portable spec. GPU outputs are also compared with the CPU's, in
-    /// ULPs. An adapter whose device cannot be opened counts all its checks as failed. Exit
+    /// ULPs. An adapter whose device cannot be opened counts all its checks as failed. The first
+    /// line says what runs: with --backend auto (the default) the CPU and every hardware adapter;
+    /// software rasterisers (lavapipe, llvmpipe, WARP) with HALFPIXEL_ALLOW_SOFTWARE_GPU=1 or
+    /// HALFPIXEL_REQUIRE_GPU=1, and always with --backend gpu or all. Exit
     /// status: 0 when all checks pass, 1 when some fail, 2 when the corpus cannot be loaded or no
     /// GPU adapter is found where one is needed (--backend gpu or all, --adapter, or
     /// HALFPIXEL_REQUIRE_GPU=1 with --backend auto).

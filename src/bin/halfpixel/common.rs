@@ -26,6 +26,9 @@ pub(crate) struct FoundAdapter {
     pub(crate) label: String,
     /// Whether `--adapter` (if given) selects it.
     pub(crate) selected: bool,
+    /// Why a selected adapter does not run anyway (a software rasteriser `--backend auto` was
+    /// not asked to take).
+    pub(crate) not_run: Option<String>,
 }
 
 impl FoundAdapter {
@@ -37,6 +40,8 @@ impl FoundAdapter {
             "device_type": self.description.device_type,
             "driver": self.description.driver,
             "selected": self.selected,
+            "software": self.description.is_software(),
+            "not_run": self.not_run,
         })
     }
 }
@@ -91,6 +96,7 @@ pub(crate) fn find_adapters(wanted: Option<&str>) -> Result<Vec<FoundAdapter>, S
                 description,
                 label,
                 selected,
+                not_run: None,
             }
         })
         .collect())

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use halfpixel::conformance::{
     default_corpus_dirs, BackendRun, Corpus, CpuBackend, MultiReport, PathSelection, RunOptions,
 };
-use halfpixel::gpu::gpu_required;
+use halfpixel::gpu::{gpu_required, software_gpu_allowed};
 use serde_json::{json, Value};
 
 use halfpixel::progress::ProgressBar;
@@ -58,7 +58,9 @@ enum BackendChoice {
     Gpu,
     /// The CPU and every GPU adapter found; fails when there is no adapter
     All,
-    /// The CPU and every GPU adapter found, or the CPU alone when there is no adapter
+    /// The CPU and every hardware GPU adapter found, or the CPU alone when there is none;
+    /// software rasterisers (lavapipe, llvmpipe, WARP) only with HALFPIXEL_ALLOW_SOFTWARE_GPU=1
+    /// or HALFPIXEL_REQUIRE_GPU=1, or when --adapter names them
     Auto,
 }
 
@@ -94,11 +96,12 @@ impl From<PathsArg> for PathSelection {
 /// What a run covers: the CPU or not, the adapters found, and the line saying so.
 struct Plan {
     cpu: bool,
-    /// Every adapter found (`selected` marks those that run); `None` when not looked for.
+    /// Every adapter found (those `selected` and without `not_run` run); `None` when not looked
+    /// for.
     adapters: Option<Vec<FoundAdapter>>,
     /// Why the adapters could not be enumerated, when `--backend auto` went on without them.
     enumeration_error: Option<String>,
-    /// `backend auto: …`, printed at the top.
+    /// `backend auto: …`, the first line printed.
     note: String,
 }
 
@@ -119,12 +122,48 @@ fn plan(args: &ConformanceArgs) -> Result<Plan, Fatal> {
         });
     }
     let lenient = choice == BackendChoice::Auto && args.adapter.is_none() && !gpu_required();
-    let (found, enumeration_error) = match find_adapters(args.adapter.as_deref()) {
+    let (mut found, enumeration_error) = match find_adapters(args.adapter.as_deref()) {
         Ok(found) => (found, None),
         Err(e) if lenient => (Vec::new(), Some(e)),
         Err(e) => return Err(Fatal(e)),
     };
+    // `auto` runs software rasterisers only when asked: the variable, a run that requires a
+    // GPU, or an --adapter naming them.
+    let software_asked = choice != BackendChoice::Auto
+        || args.adapter.is_some()
+        || software_gpu_allowed()
+        || gpu_required();
+    let mut skipped_software = Vec::new();
+    if !software_asked {
+        for a in found.iter_mut().filter(|a| a.description.is_software()) {
+            a.not_run = Some(
+                "a software rasteriser: --backend auto runs it with \
+                 HALFPIXEL_ALLOW_SOFTWARE_GPU=1, --backend all always"
+                    .into(),
+            );
+            skipped_software.push(a.label.clone());
+        }
+    }
+    let skipped_note = if skipped_software.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; software rasteriser{} not run: {} (--backend all or \
+             HALFPIXEL_ALLOW_SOFTWARE_GPU=1 runs {})",
+            if skipped_software.len() == 1 { "" } else { "s" },
+            skipped_software.join(", "),
+            if skipped_software.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        )
+    };
     let selected = found.iter().filter(|a| a.selected).count();
+    let running = found
+        .iter()
+        .filter(|a| a.selected && a.not_run.is_none())
+        .count();
     if let Some(name) = &args.adapter {
         if selected == 0 {
             let list = if found.is_empty() {
@@ -142,7 +181,10 @@ fn plan(args: &ConformanceArgs) -> Result<Plan, Fatal> {
         }
     }
     let cpu = choice != BackendChoice::Gpu;
-    let note = if found.is_empty() {
+    let note = if running == 0 && !found.is_empty() {
+        // Only software rasterisers, and `auto` was not asked to take them.
+        format!("backend auto: no hardware GPU adapter; running on the CPU only{skipped_note}")
+    } else if found.is_empty() {
         let why = enumeration_error
             .clone()
             .unwrap_or_else(|| format!("wgpu found none on {}", backends_looked_at()));
@@ -167,19 +209,22 @@ fn plan(args: &ConformanceArgs) -> Result<Plan, Fatal> {
             }
         }
     } else {
-        let adapters = if selected == 1 {
+        let adapters = if running == 1 {
             "1 GPU adapter".to_string()
         } else {
-            format!("{selected} GPU adapters")
+            format!("{running} GPU adapters")
         };
-        let which = if args.adapter.is_some() {
-            "selected by --adapter"
+        let (kind, which) = if args.adapter.is_some() {
+            ("", "selected by --adapter")
+        } else if skipped_software.is_empty() {
+            ("", "found")
         } else {
-            "found"
+            ("hardware ", "found")
         };
         if cpu {
             format!(
-                "backend {}: the CPU and every GPU adapter {which} ({adapters})",
+                "backend {}: the CPU and every {kind}GPU adapter {which} \
+                 ({adapters}){skipped_note}",
                 choice.name()
             )
         } else {
@@ -194,8 +239,9 @@ fn plan(args: &ConformanceArgs) -> Result<Plan, Fatal> {
     })
 }
 
-/// The adapters found, one per line, then the plan's note.
+/// The plan's note (the choice, in one line), then the adapters found, one per line.
 fn write_plan(out: &mut dyn Write, plan: &Plan, args: &ConformanceArgs) -> io::Result<()> {
+    writeln!(out, "{}", plan.note)?;
     if let Some(found) = &plan.adapters {
         if found.is_empty() {
             writeln!(out, "GPU adapters found: none")?;
@@ -213,8 +259,9 @@ fn write_plan(out: &mut dyn Write, plan: &Plan, args: &ConformanceArgs) -> io::R
                 } else {
                     format!(", driver {}", d.driver)
                 };
-                let skipped = match (&args.adapter, a.selected) {
-                    (Some(name), false) => format!(" [not selected by --adapter {name}]"),
+                let skipped = match (&args.adapter, a.selected, &a.not_run) {
+                    (Some(name), false, _) => format!(" [not selected by --adapter {name}]"),
+                    (_, _, Some(why)) => format!(" [not run: {why}]"),
                     _ => String::new(),
                 };
                 writeln!(
@@ -225,7 +272,6 @@ fn write_plan(out: &mut dyn Write, plan: &Plan, args: &ConformanceArgs) -> io::R
             }
         }
     }
-    writeln!(out, "{}", plan.note)?;
     writeln!(out)
 }
 
@@ -294,7 +340,12 @@ pub(crate) fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
         bar.reset("cpu", checks);
         runs.push(over_corpora(&|c| BackendRun::new(c, &CpuBackend, &options)));
     }
-    for adapter in plan.adapters.iter().flatten().filter(|a| a.selected) {
+    for adapter in plan
+        .adapters
+        .iter()
+        .flatten()
+        .filter(|a| a.selected && a.not_run.is_none())
+    {
         bar.reset(adapter.label.as_str(), checks);
         let mut run = match open(adapter) {
             Ok(context) => over_corpora(&|c| BackendRun::new(c, &context, &gpu_options)),

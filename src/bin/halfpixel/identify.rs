@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use halfpixel::identify::{
-    format_error, identify, unconnected, Group, IdentifyOptions, Report, Storage, Verdict,
+    format_error, format_tolerance, identify, unconnected, Group, IdentifyOptions, Report, Storage,
+    Verdict,
 };
 use halfpixel::npy::{read_npy, NpyArray};
 use halfpixel::Layout;
@@ -21,11 +22,12 @@ use crate::common::Fatal;
     OpenCV) with every target it takes, and every combination of the portable vocabulary that \
     fits the two shapes, runs on A (CPU) and is compared with B. Candidates with bit-identical \
     outputs form one group of equivalent explanations (named presets with their calls, then \
-    portable specs). Groups that reproduce B exactly or within float rounding come first, by max \
-    |err|; each group's rounding bound comes from its tap tables (k·ε·max|x|·Σ|wy|·Σ|wx|, k = \
+    portable specs). Groups that reproduce B exactly or within float rounding come first; groups \
+    are ranked by the size of their error (max |err|, then mean |err|); each group's rounding bound comes from its tap tables (k·ε·max|x|·Σ|wy|·Σ|wx|, k = \
     taps + 2). When nothing reproduces B, the search widens once (round scale factors, cubic \
     coefficients fitted to B) and the nearest groups are shown with their error, where it is \
-    (border or interior) and how many elements differ. A float16 A or B is compared in float16 \
+    (border or interior) and how many elements differ; a near miss (within 1 % of B's largest \
+    value) gets the --atol that accepts it. A float16 A or B is compared in float16 \
     (candidates rounded like B, float16's epsilon in the bound). When A and B are both 8-bit (or \
     both 16-bit), calls with integer arithmetic of their own (OpenCV, PyTorch, Pillow) run it and \
     are exact or not; other calls are computed in float32 and rounded, with one step of slack, \
@@ -328,24 +330,65 @@ fn write_text(
     Ok(())
 }
 
+/// The group's name in a hint: its first named preset, else its first member.
+fn group_name(g: &Group) -> &str {
+    g.preset_names()
+        .first()
+        .copied()
+        .or_else(|| g.members.first().map(|m| m.label.as_str()))
+        .unwrap_or("?")
+}
+
 fn write_hints(out: &mut dyn Write, report: &Report) -> io::Result<()> {
-    if let Some(g) = report.groups.first() {
-        if g.max_interior_error <= g.tolerance && g.max_border_error > g.tolerance {
-            writeln!(
-                out,
-                "hint: the nearest group matches B everywhere but on the border rows and \
-                 columns: the edge rule differs (replicate vs exclude, clamping, a crop box)"
-            )?;
-        } else if g.elements_beyond_tolerance * 100 < g.elements {
-            writeln!(
-                out,
-                "hint: the nearest group matches B at all but {} of {} elements: look at those \
-                 values before suspecting the resize",
-                g.elements_beyond_tolerance, g.elements
-            )?;
-        }
+    let near = report.near_miss();
+    if let Some(n) = near {
+        let g = &report.groups[n.group];
+        writeln!(
+            out,
+            "hint: a near miss: #{} ({}) is off by at most {} (mean {}), {:.2} % of B's largest \
+             value; if B was rounded, printed with few digits or has noise, --atol {} accepts it",
+            n.group + 1,
+            group_name(g),
+            format_error(n.max_abs_error),
+            format_error(n.mean_abs_error),
+            100.0 * n.relative_error,
+            format_tolerance(n.abs_tolerance)
+        )?;
     }
-    if report.scale_hint.is_none() {
+    let edge = report
+        .groups
+        .iter()
+        .enumerate()
+        .find(|(_, g)| g.max_interior_error <= g.tolerance && g.max_border_error > g.tolerance);
+    // Off at a few elements only: the group with the fewest beyond its bound, if under 1 %.
+    let few = report
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| {
+            g.elements_beyond_tolerance > 0 && g.elements_beyond_tolerance * 100 < g.elements
+        })
+        .min_by_key(|(i, g)| (g.elements_beyond_tolerance, *i));
+    if let Some((i, g)) = edge {
+        writeln!(
+            out,
+            "hint: #{} ({}) matches B everywhere but on the border rows and columns: the edge \
+             rule differs (replicate vs exclude, clamping, a crop box)",
+            i + 1,
+            group_name(g)
+        )?;
+    } else if let Some((i, g)) = few {
+        writeln!(
+            out,
+            "hint: #{} ({}) matches B at all but {} of {} elements: look at those values before \
+             suspecting the resize",
+            i + 1,
+            group_name(g),
+            g.elements_beyond_tolerance,
+            g.elements
+        )?;
+    }
+    if report.scale_hint.is_none() && near.is_none() {
         writeln!(
             out,
             "hint: if the model passes scale factors (scale_factor, ONNX scales, fx/fy), give \
@@ -369,7 +412,11 @@ fn write_group(out: &mut dyn Write, rank: usize, g: &Group) -> io::Result<()> {
             format_error(g.tolerance)
         ),
         Verdict::Differs => {
-            let mut s = format!("differs: max |err| {}", format_error(g.max_abs_error));
+            let mut s = format!(
+                "differs: max |err| {}, mean {}",
+                format_error(g.max_abs_error),
+                format_error(g.mean_abs_error)
+            );
             if let Some(w) = &g.worst {
                 s += &format!(
                     " at {:?} ({}; B {} vs {})",

@@ -16,7 +16,9 @@ use crate::common::{panic_message, Fatal};
 #[derive(Debug, Args)]
 #[command(
     after_help = "Prints one line: the call, the backend that ran it, the input and output shapes \
-        and element types, and a warning when values were clamped to fit an integer type. Exit \
+        with the layout used and element types, and a warning when values were clamped to fit an \
+        integer type. The layout is the preset's framework's unless --layout says otherwise (a \
+        note on stderr says so for a 3-D or 4-D .npy). Exit \
         status: 0 when OUT was written; 2 on an unknown preset, a target the preset does not \
         take, a shape that does not fit, an unreadable or malformed file, or values or a shape \
         OUT cannot hold (nothing is written then).\n\n\
@@ -56,10 +58,11 @@ pub(crate) struct ResizeArgs {
     #[arg(long, value_name = "B")]
     block: Option<String>,
 
-    /// The layout of a 4-D (or 3-D) .npy input, and of the output; an image reads the same either
-    /// way
-    #[arg(long, value_enum, ignore_case = true, default_value_t = LayoutArg::Nchw)]
-    layout: LayoutArg,
+    /// The layout of a 4-D (or 3-D) .npy input, and of the output [default: the preset's
+    /// framework's: NHWC for tf, tf1, keras, tflite, opencv and pillow presets; NCHW for torch,
+    /// onnx, coreml and mps]; an image reads the same either way
+    #[arg(long, value_enum, ignore_case = true)]
+    layout: Option<LayoutArg>,
 
     /// Where to run
     #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
@@ -103,9 +106,11 @@ impl From<LayoutArg> for Layout {
 enum BackendArg {
     /// The CPU kernels (the reference)
     Cpu,
-    /// A GPU adapter (WGPU_BACKEND / WGPU_ADAPTER_NAME choose); fails when none opens
+    /// A GPU adapter, hardware first, else a software rasteriser such as llvmpipe
+    /// (WGPU_BACKEND / WGPU_ADAPTER_NAME choose); fails when none opens
     Gpu,
-    /// A GPU when one opens, else the CPU (the output line says which)
+    /// A hardware GPU when one opens, else the CPU; a software rasteriser only with
+    /// HALFPIXEL_ALLOW_SOFTWARE_GPU=1 (the output line says which)
     Auto,
 }
 
@@ -265,7 +270,10 @@ pub(crate) struct Checked<'a> {
     preset: &'static NamedPreset,
     target: Target,
     attributes: Vec<(String, String)>,
+    /// `--layout`, else the preset's framework's ([`NamedPreset::layout`]).
     layout: Layout,
+    /// Whether the layout came from the preset rather than `--layout`.
+    layout_from_preset: bool,
     args: &'a ResizeArgs,
 }
 
@@ -276,7 +284,8 @@ pub(crate) fn check(args: &ResizeArgs) -> Result<Checked<'_>, Fatal> {
         preset,
         target: target(args, preset)?,
         attributes: attributes(args)?,
-        layout: args.layout.into(),
+        layout: args.layout.map_or_else(|| preset.layout(), Layout::from),
+        layout_from_preset: args.layout.is_none(),
         args,
     })
 }
@@ -367,6 +376,21 @@ pub(crate) fn run(args: &ResizeArgs) -> Result<bool, Fatal> {
     let output = input.restore_rank(output)?;
     let report = write_tensor(&args.output, output.view(), layout, element_type)?;
 
+    // Where the layout decides how the file is read (a 3-D or 4-D array), say where it came from
+    // (once the run succeeded, so that an error stays the one line on stderr).
+    if checked.layout_from_preset && input.format == FileFormat::Npy && input.file_shape.len() >= 3
+    {
+        let other = match layout {
+            Layout::Nchw => "NHWC",
+            Layout::Nhwc => "NCHW",
+        };
+        eprintln!(
+            "note: layout {} ({} tensors are {}); give --layout {other} if the data is not",
+            layout.name(),
+            checked.preset.framework,
+            layout.name()
+        );
+    }
     let written = if output.shape() == out_shape.as_slice() {
         String::new()
     } else {
