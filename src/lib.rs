@@ -49,27 +49,44 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+#[cfg(feature = "tooling")]
 pub mod bench;
+#[cfg(feature = "tooling")]
 pub mod candidates;
+#[cfg(feature = "tooling")]
 pub mod conformance;
 pub mod cpu;
 pub mod error;
+#[cfg(feature = "tooling")]
 pub mod figures;
+#[cfg(feature = "gpu")]
 pub mod gpu;
+#[cfg(feature = "tooling")]
 pub mod identify;
+#[cfg(feature = "tooling")]
 pub mod matrix;
 #[cfg(feature = "audit")]
 pub mod model;
+#[cfg(feature = "tooling")]
 pub mod npy;
 pub mod op;
 pub mod plan;
 pub mod preprocess;
 pub mod presets;
+#[cfg(feature = "tooling")]
 pub mod progress;
 pub mod spec;
 pub mod tensor;
+#[cfg(feature = "tooling")]
 pub mod tensor_io;
+#[cfg(feature = "tooling")]
 pub mod workloads;
+
+/// The wgpu this crate is built on (major version 30), re-exported so an application hands
+/// halfpixel its own `Device`, `Queue`, buffers and encoders from the same wgpu: depend on
+/// `halfpixel::wgpu` or on `wgpu = "30"`.
+#[cfg(feature = "gpu")]
+pub use wgpu;
 
 pub use backend::{Backend, Executor};
 pub use error::{Error, Result};

@@ -179,8 +179,7 @@ fn every_pair_verdict_the_manifest_knows_is_matched() {
                     // ALIGN_CORNERS_TRUE/FALSE: a fractional nearest has no NeuralNetwork fix.
                     let fractional_nn = s.contains("size_frac") && c.contains("neuralnetwork");
                     assert_eq!(
-                        fix.possible,
-                        !fractional_nn,
+                        fix.possible, !fractional_nn,
                         "{s} → {c}: {}",
                         fix.explanation
                     );

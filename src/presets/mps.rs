@@ -14,6 +14,7 @@ use crate::plan::portable::{axis_plan, AxisGeometry};
 use crate::plan::{AxisPlan, Edge, ResizePlan, Taps};
 use crate::spec::{CoordinateTransform, Mode, ResizeSpec};
 
+#[cfg(feature = "calls")]
 use super::args::Args;
 
 /// The filter of an MPS resize kernel.
@@ -179,6 +180,7 @@ impl ResizePlanner for MpsResize {
     }
 }
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `mps` call (`MPSCNNUpsamplingNearest`, `MPSCNNUpsamplingBilinear`,
 /// `MPSNNResizeBilinear` with Apple's argument names).
 pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {

@@ -51,6 +51,7 @@ use crate::plan::{AxisPlan, Edge, ResizePlan};
 use crate::spec::{BlockOrder, BlockSpec, Layout};
 use crate::tensor::ElementType;
 
+#[cfg(feature = "calls")]
 use super::args::{parse_choice, Args};
 
 /// The `mode` argument of `F.interpolate` (2-D modes).
@@ -414,6 +415,7 @@ pub fn pixel_unshuffle(downscale_factor: usize) -> Result<Operation> {
     )?))
 }
 
+#[cfg(feature = "calls")]
 fn positive_factor(args: &Args<'_>, key: &str) -> Result<usize> {
     let v = args.i64(key)?;
     if v < 1 {
@@ -422,6 +424,7 @@ fn positive_factor(args: &Args<'_>, key: &str) -> Result<usize> {
     Ok(v as usize)
 }
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `torch` call.
 pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
     let args = Args::new(format!("torch.{function}"), raw)?;
