@@ -34,6 +34,33 @@
 //! ```
 
 //!
+//! # Cargo features
+//!
+//! `default` turns everything on (the command-line tool and its tooling). A library takes the
+//! core with `default-features = false` and adds what it needs:
+//!
+//! ```toml
+//! [dependencies]
+//! halfpixel = { version = "0.1", default-features = false, features = ["gpu"] }
+//! ```
+//!
+//! | feature | adds | pulls in |
+//! |---|---|---|
+//! | (core, always) | [`spec`], [`plan`], [`presets`]' typed constructors, [`cpu`], [`op`], [`tensor`], [`preprocess`], [`Executor`] on the CPU, [`Error`] | ndarray, rayon, thiserror, half, bytemuck |
+//! | `gpu` | `gpu` (WGSL kernels on wgpu), `Backend::Gpu` and `Auto` on a GPU, `halfpixel::wgpu` | wgpu 30, pollster, bytemuck's derive |
+//! | `serde` | `Serialize`/`Deserialize` on the spec's types | serde |
+//! | `calls` | the conformance call vocabulary: `presets::Call`, `presets::from_call`, `presets::inferred`, `presets::named`, `ResizeSpec::from_json` | serde, serde_json |
+//! | `tooling` | what the CLI is built from: `conformance`, `npy`, `tensor_io`, `identify`, `candidates`, `matrix`, `figures`, `bench`, `workloads`, `progress`; implies `calls` and `gpu` | image |
+//! | `audit` | `model`: ONNX, Core ML, TFLite and Keras readers, `halfpixel audit`; implies `tooling` | prost, zip |
+//! | `cli` | the `halfpixel` binary; implies `tooling` | clap |
+//!
+//! # wgpu version
+//!
+//! The `gpu` feature builds on **wgpu 30**. An application that hands halfpixel its own
+//! `Device`, `Queue`, buffers or `CommandEncoder` must use the same wgpu major: depend on
+//! `wgpu = "30"` or use the re-export `halfpixel::wgpu`. A new wgpu major is a breaking
+//! release of halfpixel.
+//!
 //! # Guarantees
 //!
 //! Nothing in the public API panics on user input: every refusal is an [`Error`] naming the

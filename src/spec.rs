@@ -65,6 +65,7 @@ impl std::str::FromStr for Layout {
 /// The interpolation filter (ONNX `mode`, extended).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Mode {
     /// One tap: the source pixel picked by [`NearestMode`].
     #[cfg_attr(feature = "serde", serde(rename = "nearest"))]
@@ -155,6 +156,7 @@ impl Mode {
 /// `s` is the scale (user-given, or out/in), `x` the source coordinate in pixel-index units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum CoordinateTransform {
     /// `x = (i + 0.5)/s − 0.5` (PyTorch align_corners=False, TF2, OpenCV).
     #[cfg_attr(feature = "serde", serde(rename = "half_pixel"))]
@@ -221,6 +223,7 @@ impl CoordinateTransform {
 /// How `nearest` rounds a fractional source coordinate (ONNX `nearest_mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum NearestMode {
     /// Round half down (ONNX default).
     #[cfg_attr(feature = "serde", serde(rename = "round_prefer_floor"))]

@@ -1,5 +1,7 @@
 //! The `halfpixel` binary: exit codes, the closing line, one-line errors, no panics.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,7 +43,7 @@ fn adapter_labels() -> Vec<String> {
 /// The adapters `--backend auto` runs: the hardware ones, and the software rasterisers when
 /// `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` or `HALFPIXEL_REQUIRE_GPU=1` (the binary inherits both).
 fn auto_labels() -> Vec<String> {
-    let asked = halfpixel::gpu::software_gpu_allowed() || halfpixel::gpu::gpu_required();
+    let asked = halfpixel::gpu::software_gpu_allowed() || common::gpu_required();
     halfpixel::gpu::enumerate_adapters()
         .iter()
         .map(|a| halfpixel::gpu::AdapterDescription::from_info(&a.get_info()))
@@ -267,7 +269,7 @@ fn every_backend_on_the_shipped_corpus() {
     let found = adapter_labels();
     let per_backend = shipped_checks();
     if found.is_empty() {
-        if halfpixel::gpu::gpu_required() {
+        if common::gpu_required() {
             assert_fatal(
                 &halfpixel(&["conformance", "--backend", "all"]),
                 "no GPU adapter found",
@@ -594,7 +596,7 @@ fn a_wrong_expected_value_fails_the_run() {
 
     // The default backend (auto) fails it on the CPU and on every adapter it runs, each listed.
     let labels = auto_labels();
-    if labels.is_empty() && halfpixel::gpu::gpu_required() {
+    if labels.is_empty() && common::gpu_required() {
         return;
     }
     let o = halfpixel(&["conformance", "--corpus", dir.arg()]);

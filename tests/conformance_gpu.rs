@@ -8,10 +8,11 @@ mod common;
 
 use std::time::Instant;
 
+use common::gpu_required;
 use halfpixel::conformance::{
     default_corpus_dir, BackendRun, Corpus, CpuBackend, MultiReport, RunOptions,
 };
-use halfpixel::gpu::{gpu_required, AdapterDescription, GpuContext};
+use halfpixel::gpu::{AdapterDescription, GpuContext};
 
 /// `backend:name`, as the GPU backend names itself in reports.
 fn label(d: &AdapterDescription) -> String {

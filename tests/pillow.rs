@@ -12,8 +12,9 @@ mod common;
 
 use std::path::PathBuf;
 
+use common::gpu_required;
 use halfpixel::conformance::{BackendRun, Corpus, CpuBackend, Report, RunOptions};
-use halfpixel::gpu::{gpu_required, GpuContext};
+use halfpixel::gpu::GpuContext;
 use halfpixel::plan::pillow::{exact_plan, Filter, Path};
 use halfpixel::plan::separable::ArithmeticPlan;
 use halfpixel::presets::pillow::{ImageMode, Resize};

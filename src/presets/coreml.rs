@@ -23,6 +23,7 @@ use super::args::{flatten_numbers, parse_choice, Args};
 
 /// The sampling grids of Core ML (MIL `sampling_mode` names; NeuralNetwork names in the docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SamplingMode {
     /// `STRICT_ALIGN_CORNERS` / `STRICT_ALIGN_ENDPOINTS_MODE`: `i·(in−1)/(out−1)`, out = 1 → 0.
     StrictAlignCorners,

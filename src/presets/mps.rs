@@ -19,6 +19,7 @@ use super::args::Args;
 
 /// The filter of an MPS resize kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MpsFilter {
     /// `MPSCNNUpsamplingNearest`.
     Nearest,

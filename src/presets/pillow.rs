@@ -373,6 +373,7 @@ mod tests {
     use crate::spec::Layout;
     use crate::tensor::TensorView4;
     use ndarray::Array4;
+    #[cfg(feature = "calls")]
     use serde_json::json;
 
     fn desc(c: usize) -> InputDesc {
@@ -435,6 +436,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "calls")]
     fn sizes_are_width_then_height_and_checked() {
         let op = from_args("Image.resize", &json!({"size": [5, 2], "resample": "BOX"})).unwrap();
         let out = op

@@ -195,6 +195,7 @@ fn py_bool(b: bool) -> &'static str {
 
 /// The `method` of `tf.image.resize` (TF2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `'bilinear'`.
     Bilinear,
@@ -406,6 +407,7 @@ pub fn space_to_depth(block_size: usize) -> Result<Operation> {
 
 /// The `interpolation` of Keras `UpSampling2D`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum KerasInterpolation {
     /// `'nearest'`: each pixel repeated (exact).
     Nearest,

@@ -25,6 +25,7 @@ use super::args::Args;
 
 /// The two TFLite resize builtins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `RESIZE_BILINEAR`.
     Bilinear,

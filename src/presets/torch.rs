@@ -56,6 +56,7 @@ use super::args::{parse_choice, Args};
 
 /// The `mode` argument of `F.interpolate` (2-D modes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Mode {
     /// `'nearest'`: `floor(i · in/out)` — the legacy, shifted rule (OpenCV INTER_NEAREST's).
     Nearest,

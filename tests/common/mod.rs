@@ -12,8 +12,7 @@
 use std::sync::OnceLock;
 
 use halfpixel::gpu::{
-    enumerate_adapters, gpu_required, software_gpu_allowed, AdapterDescription, GpuContext,
-    GpuOptions,
+    enumerate_adapters, software_gpu_allowed, AdapterDescription, GpuContext, GpuOptions,
 };
 
 /// The adapters the GPU tests run on: every one found, software rasterisers included, in wgpu's
@@ -89,4 +88,14 @@ pub fn auto_options() -> GpuOptions {
         allow_software: Some(true),
         ..Default::default()
     }
+}
+
+/// True when the environment asks GPU checks to fail rather than skip without an adapter
+/// (`HALFPIXEL_REQUIRE_GPU=1`, set by `.ci/run`). A run that requires a GPU also covers software
+/// rasterisers (lavapipe, llvmpipe) when they are all there is.
+pub fn gpu_required() -> bool {
+    matches!(
+        std::env::var("HALFPIXEL_REQUIRE_GPU").as_deref(),
+        Ok("1") | Ok("true") | Ok("yes")
+    )
 }
