@@ -27,8 +27,8 @@ pub enum Backend {
     /// (lavapipe, llvmpipe, WARP, …); an error when none can be opened.
     Gpu,
     /// A hardware GPU if one can be opened, otherwise the CPU (and [`Executor::describe`] says
-    /// which). Software rasterisers are taken only when asked: [`GpuOptions::allow_software`]
-    /// or `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` ([`crate::gpu::ALLOW_SOFTWARE_GPU`]); on a machine
+    /// which). Software rasterisers are taken only when asked: `GpuOptions::allow_software`
+    /// or `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` (`gpu::ALLOW_SOFTWARE_GPU`); on a machine
     /// with only Mesa's adapters `Auto` runs on the CPU, which is faster there.
     #[default]
     Auto,
@@ -268,7 +268,7 @@ impl Executor {
     }
 
     /// Runs `op` on a tensor of any supported type ([`Operation::run_cpu_tensor`] on the CPU,
-    /// [`GpuContext::run_tensor`] on a GPU), with the same fallback as [`Executor::run`].
+    /// `GpuContext::run_tensor` on a GPU), with the same fallback as [`Executor::run`].
     pub fn run_tensor(
         &self,
         op: &Operation,

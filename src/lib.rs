@@ -15,7 +15,7 @@
 //!
 //! Geometry lives in one place, [`plan`]: every preset and the portable [`ResizeSpec`] become
 //! per-axis tap tables (source index, weight) that the CPU kernel ([`cpu`]) and the GPU kernels
-//! ([`gpu`], WGSL on wgpu) execute identically. [`Executor`] picks the GPU when one opens and the
+//! (`gpu`, WGSL on wgpu, with the `gpu` feature) execute identically. [`Executor`] picks the GPU when one opens and the
 //! CPU otherwise.
 //!
 //! ```
@@ -69,7 +69,7 @@
 //! or textures past a device's limits ([`Error::DeviceLimit`]), a lost GPU device
 //! ([`Error::DeviceLost`], after which [`Backend::Auto`] redoes the call on the CPU). Tensors are
 //! indexed with 64-bit offsets (tested past 2^32 elements). NaN and ±inf in the data propagate by
-//! IEEE arithmetic through every tap of the tables. [`gpu::GpuContext`], [`Executor`] and
+//! IEEE arithmetic through every tap of the tables. `gpu::GpuContext`, [`Executor`] and
 //! [`Operation`] are `Send + Sync`, with bounded caches. The README's "Guarantees" section says
 //! how each promise is tested.
 

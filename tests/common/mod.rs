@@ -99,3 +99,32 @@ pub fn gpu_required() -> bool {
         Ok("1") | Ok("true") | Ok("yes")
     )
 }
+
+/// The data directories the corpus tests read, relative to the crate root. The published crate
+/// leaves them out (Cargo.toml's `exclude`); a git checkout has them.
+pub const CORPORA: [&str; 4] = [
+    "tests/corpus",
+    "tests/corpus-images",
+    "tests/data",
+    "tests/models",
+];
+
+/// True when one of the [`CORPORA`] is missing (a copy of the published crate rather than a git
+/// checkout); then says on stderr that `test` is skipped and why.
+pub fn corpora_absent(test: &str) -> bool {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let missing: Vec<&str> = CORPORA
+        .iter()
+        .copied()
+        .filter(|dir| !root.join(dir).is_dir())
+        .collect();
+    if missing.is_empty() {
+        return false;
+    }
+    eprintln!(
+        "SKIPPED {test}: {} not here (the published crate leaves the corpora out; a git checkout \
+         of halfpixel has them)",
+        missing.join(", ")
+    );
+    true
+}
