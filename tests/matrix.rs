@@ -185,7 +185,9 @@ fn tf1_default_bilinear_is_upsample_mode() {
             assert_eq!((matches(a), a.error()), (matches(b), b.error()), "{case:?}");
         }
     }
-    assert!(compared >= 20, "{compared}");
+    // Core ML's validator refuses a DEFAULT-mode Upsample with a fractional factor, so the
+    // Upsample layer applies only to the integer-factor cases of the matrix.
+    assert!(compared >= 8, "{compared}");
     // The integer-only MPS kernel applies to integer upsampling factors only.
     let r = result("tf1.bilinear", "mps.upsampling_bilinear");
     assert_eq!(

@@ -5,8 +5,9 @@ to check `halfpixel audit` on other shapes, factors and programs than tests/mode
     python tools/gen_unseen_models.py --out /tmp/unseen --seed 1
     HALFPIXEL_UNSEEN_MODELS=/tmp/unseen cargo test --test models unseen
 
-Needs torch, onnx, onnxruntime, tensorflow (pip install torch onnx onnxruntime tensorflow-cpu).
-PyTorch and TensorFlow run in separate processes (`--phase torch`, `--phase tf`). Each model's
+Needs torch, onnx, onnxruntime, tensorflow, coremltools (pip install torch onnx onnxruntime
+tensorflow-cpu coremltools). PyTorch, TensorFlow and coremltools run in separate processes
+(`--phase torch`, `--phase tf`, `--phase coreml`). Each model's
 layers carry op, layout, shapes and, where the model is the layer alone, the runtime's input
 and output tensors (onnxruntime, the TFLite interpreter, Keras). Names and calls are not
 recorded: the check is that audit finds the layers and that the calls it reads reproduce the
@@ -160,20 +161,144 @@ def tf_phase(out, seed):
     return models
 
 
+def coreml_phase(out, seed):
+    """PyTorch programs converted by coremltools to a NeuralNetwork .mlmodel and an ML Program
+    .mlpackage. Core ML runs only on Apple platforms, so these layers carry no tensors: each
+    records its op, shapes, precision and the call read back from the spec with coremltools' own
+    protobuf classes (the check is that `audit` reads the same)."""
+    # coremltools imports TensorFlow when it is installed, and TensorFlow and PyTorch abort in
+    # one process (an LLVM option clash): hide TensorFlow from this phase.
+    for mod in ("tensorflow", "keras"):
+        sys.modules[mod] = None
+    import coremltools as ct
+    import torch
+    import torch.nn.functional as F
+
+    rng = np.random.RandomState(seed + 2)
+    models = []
+
+    class M(torch.nn.Module):
+        def __init__(self, f):
+            super().__init__()
+            self.f = f
+
+        def forward(self, x):
+            return self.f(x)
+
+    def sz(lo, hi):
+        return int(rng.randint(lo, hi))
+
+    progs = [
+        # Sizes are drawn once, outside the lambdas: tracing runs the program several times.
+        ("bilinear_ac0_x3", lambda x: F.interpolate(x, scale_factor=3, mode="bilinear", align_corners=False), (1, 3, sz(5, 9), sz(5, 9)), "resize"),
+        ("bilinear_ac1_size", lambda x, s=(sz(11, 19), sz(7, 13)): F.interpolate(x, size=s, mode="bilinear", align_corners=True), (1, 2, sz(5, 9), sz(5, 9)), "resize"),
+        ("bilinear_ac0_size_frac", lambda x, s=(sz(11, 17), sz(9, 15)): F.interpolate(x, size=s, mode="bilinear", align_corners=False), (1, 2, sz(6, 9), sz(5, 8)), "resize"),
+        ("nearest_x2x3", lambda x: F.interpolate(x, scale_factor=(2, 3), mode="nearest"), (1, 4, sz(4, 8), sz(4, 8)), "resize"),
+        ("nearest_size_frac", lambda x, s=(sz(11, 15), sz(13, 17)): F.interpolate(x, size=s, mode="nearest"), (1, 2, sz(6, 9), sz(6, 9)), "resize"),
+        ("bilinear_down", lambda x, s=(sz(4, 7), sz(4, 7)): F.interpolate(x, size=s, mode="bilinear", align_corners=False), (1, 2, sz(11, 17), sz(11, 17)), "resize"),
+        ("pixel_shuffle_3", lambda x: F.pixel_shuffle(x, 3), (1, 18, sz(3, 6), sz(3, 6)), "depth_to_space"),
+    ]
+
+    def mil_value(v):
+        # A MIL Value's immediate tensor as a Python scalar or list.
+        t = v.immediateValue.tensor
+        for kind in ("floats", "ints", "bools", "longInts", "doubles", "strings"):
+            vals = list(getattr(t, kind).values)
+            if vals:
+                if kind == "strings":
+                    vals = [str(x) for x in vals]
+                return vals[0] if len(vals) == 1 and not v.type.tensorType.dimensions else vals
+        return None
+
+    def mil_layers(spec):
+        ops = spec.mlProgram.functions["main"].block_specializations
+        block = next(iter(ops.values()))
+        consts = {}
+        found = []
+        for op in block.operations:
+            if op.type == "const":
+                consts[op.outputs[0].name] = mil_value(op.attributes["val"])
+                continue
+            if op.type in ("upsample_bilinear", "upsample_nearest_neighbor", "resize_bilinear",
+                           "resize_nearest_neighbor", "resize", "crop_resize", "pixel_shuffle",
+                           "pixel_unshuffle", "depth_to_space", "space_to_depth"):
+                args = {}
+                for name, arg in op.inputs.items():
+                    if name == "x":
+                        continue
+                    b = arg.arguments[0]
+                    args[name] = consts[b.name] if b.name else mil_value(b.value)
+                found.append((op.outputs[0].name, op.type, args))
+        return found
+
+    def nn_layers(spec):
+        found = []
+        for l in spec.neuralNetwork.layers:
+            kind = l.WhichOneof("layer")
+            if kind == "upsample":
+                u = l.upsample
+                args = {"mode": ["NN", "BILINEAR"][u.mode]}
+                if u.fractionalScalingFactor:
+                    args["fractionalScalingFactor"] = [float(v) for v in u.fractionalScalingFactor]
+                else:
+                    args["scalingFactor"] = [int(v) for v in u.scalingFactor] or [1, 1]
+                if u.mode == 1:
+                    args["linearUpsampleMode"] = ["DEFAULT", "ALIGN_CORNERS_TRUE", "ALIGN_CORNERS_FALSE"][u.linearUpsampleMode]
+                found.append((l.name, "NeuralNetwork.Upsample", args))
+            elif kind == "reorganizeData":
+                r = l.reorganizeData
+                found.append((l.name, "NeuralNetwork.ReorganizeData",
+                              {"mode": ["SPACE_TO_DEPTH", "DEPTH_TO_SPACE", "PIXEL_SHUFFLE"][r.mode], "blockSize": int(r.blockSize)}))
+            elif kind == "resizeBilinear":
+                r = l.resizeBilinear
+                found.append((l.name, "NeuralNetwork.ResizeBilinear",
+                              {"targetSize": [int(v) for v in r.targetSize],
+                               "mode": ["STRICT_ALIGN_ENDPOINTS_MODE", "ALIGN_ENDPOINTS_MODE", "UPSAMPLE_MODE", "ROI_ALIGN_MODE"][r.mode.samplingMethod]}))
+        return found
+
+    for name, f, shape, op in progs:
+        x = rng.uniform(-1, 1, shape).astype(np.float32)
+        m = M(f).eval()
+        traced = torch.jit.trace(m, torch.from_numpy(x))
+        y = m(torch.from_numpy(x)).detach().numpy()
+        for target, ext in (("neuralnetwork", ".mlmodel"), ("mlprogram", ".mlpackage")):
+            mid = f"torch2coreml.{target}.{name}"
+            path = os.path.join("models", mid + ext)
+            try:
+                mlm = ct.convert(traced, inputs=[ct.TensorType(name="x", shape=x.shape)], convert_to=target)
+            except Exception as e:  # the converter refuses some programs: nothing to check
+                print(f"{mid}: coremltools refused: {e}", file=sys.stderr)
+                continue
+            mlm.save(os.path.join(out, path))
+            spec = mlm.get_spec()
+            found = nn_layers(spec) if target == "neuralnetwork" else mil_layers(spec)
+            layers = []
+            for lname, function, args in found:
+                d = layer(op, "NCHW", x, y)
+                d["name"] = lname
+                d["call"] = {"framework": "coreml", "function": function, "args": args}
+                if target == "mlprogram":
+                    d["precision"] = "float16"
+                layers.append(d)
+            models.append({"id": mid, "file": path, "format": "coreml", "input_shape": list(x.shape),
+                           "layers": layers})
+    return models
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--phase", choices=["torch", "tf"])
+    ap.add_argument("--phase", choices=["torch", "tf", "coreml"])
     a = ap.parse_args()
     os.makedirs(os.path.join(a.out, "models"), exist_ok=True)
     os.makedirs(os.path.join(a.out, "data"), exist_ok=True)
     if a.phase:
-        models = torch_phase(a.out, a.seed) if a.phase == "torch" else tf_phase(a.out, a.seed)
+        models = {"torch": torch_phase, "tf": tf_phase, "coreml": coreml_phase}[a.phase](a.out, a.seed)
         json.dump(models, open(os.path.join(a.out, f"{a.phase}.json"), "w"))
         return
     models = []
-    for phase in ["torch", "tf"]:
+    for phase in ["torch", "tf", "coreml"]:
         subprocess.run([sys.executable, __file__, "--out", a.out, "--seed", str(a.seed), "--phase", phase], check=True)
         models += json.load(open(os.path.join(a.out, f"{phase}.json")))
     json.dump({"format": "resize-models/1", "generated_by": "tools/gen_unseen_models.py", "models": models, "pairs": [], "refused": []},
