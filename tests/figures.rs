@@ -130,7 +130,8 @@ fn article() -> (FigureInput, Figures, TempDir, Vec<FigureFile>) {
 
 #[test]
 fn the_default_figures_are_written_decode_and_have_the_expected_sizes() {
-    if common::corpora_absent("the_default_figures_are_written_decode_and_have_the_expected_sizes") {
+    if common::corpora_absent("the_default_figures_are_written_decode_and_have_the_expected_sizes")
+    {
         return;
     }
     let (input, figures, dir, files) = article();
@@ -295,7 +296,9 @@ fn one_colour_scale_is_shared_by_the_input_and_every_output() {
 
 #[test]
 fn a_method_minus_itself_and_minus_an_equivalent_is_all_the_zero_colour() {
-    if common::corpora_absent("a_method_minus_itself_and_minus_an_equivalent_is_all_the_zero_colour") {
+    if common::corpora_absent(
+        "a_method_minus_itself_and_minus_an_equivalent_is_all_the_zero_colour",
+    ) {
         return;
     }
     let input = FigureInput::article().unwrap();
