@@ -384,6 +384,11 @@ pub struct Report {
     pub groups: Vec<Group>,
     /// The largest finite |value| of B: the scale against which a near miss is judged.
     pub max_abs_output: f64,
+    /// When nothing reproduces B: the groups (indices into `groups`) whose outputs agree with
+    /// the nearest group's (the first) within float rounding — other calls that compute the
+    /// same thing in another order, such as OpenCV's `INTER_AREA` and PyTorch's `area` on an
+    /// integer reduction, named with it. Empty otherwise.
+    pub agreeing_with_nearest: Vec<usize>,
     /// Candidates that could not run.
     pub skipped: Vec<Skipped>,
 }
@@ -473,7 +478,7 @@ impl Report {
         };
         if !best.verdict.reproduces() {
             let names = best.preset_names();
-            let nearest = match names.split_first() {
+            let mut nearest = match names.split_first() {
                 Some((first, [])) => first.to_string(),
                 Some((first, rest)) => format!("{first}, a.k.a. {}", rest.join(", ")),
                 None => best
@@ -482,6 +487,17 @@ impl Report {
                     .map_or("?", |m| m.label.as_str())
                     .to_string(),
             };
+            let mut agreeing: Vec<&str> = Vec::new();
+            for &k in &self.agreeing_with_nearest {
+                for n in self.groups[k].preset_names() {
+                    if !names.contains(&n) && !agreeing.contains(&n) {
+                        agreeing.push(n);
+                    }
+                }
+            }
+            if !agreeing.is_empty() {
+                nearest += &format!(", and within float rounding of it {}", agreeing.join(", "));
+            }
             let near = match self.near_miss() {
                 Some(n) => format!(
                     " A near miss ({:.2} % of B's largest value): B looks rounded, printed with \
@@ -538,7 +554,12 @@ impl Report {
             }
         }
         if !others.is_empty() {
-            s += &format!("; also within float rounding: {}", others.join(", "));
+            let also = if head.verdict == Verdict::WithinTolerance {
+                "within the given tolerance"
+            } else {
+                "within float rounding"
+            };
+            s += &format!("; also {also}: {}", others.join(", "));
         }
         s + "."
     }
@@ -1110,8 +1131,9 @@ impl<'a> Engine<'a> {
         sets
     }
 
-    /// The groups: classes with equal outputs together, ranked.
-    fn groups(&mut self) -> Vec<Group> {
+    /// The groups: classes with equal outputs together, ranked, each with the class that speaks
+    /// for it.
+    fn groups(&mut self) -> Vec<(Group, usize)> {
         let mut skipped = Vec::new();
         let mut by_print: HashMap<u64, Vec<usize>> = HashMap::new();
         let mut order: Vec<u64> = Vec::new();
@@ -1135,23 +1157,24 @@ impl<'a> Engine<'a> {
                 None => {}
             }
         }
-        let mut groups: Vec<(usize, Group)> = Vec::new();
+        let mut groups: Vec<(usize, usize, Group)> = Vec::new();
         for print in order {
             for set in self.partition(&by_print[&print]) {
                 groups.push(self.group_of(&set));
             }
         }
-        groups.sort_by_key(|(ia, a)| rank(a, *ia));
+        groups.sort_by_key(|(ia, _, a)| rank(a, *ia));
         for s in skipped {
             if !self.skipped.contains(&s) {
                 self.skipped.push(s);
             }
         }
-        groups.into_iter().map(|(_, g)| g).collect()
+        groups.into_iter().map(|(_, rep, g)| (g, rep)).collect()
     }
 
-    /// One group from a set of classes with equal outputs, and its first candidate's index.
-    fn group_of(&self, set: &[usize]) -> (usize, Group) {
+    /// One group from a set of classes with equal outputs, its first candidate's index, and the
+    /// class that speaks for it.
+    fn group_of(&self, set: &[usize]) -> (usize, usize, Group) {
         // The class with the largest bound speaks for the group (same output, most lenient
         // legitimate evaluation).
         let rep = *set
@@ -1220,7 +1243,48 @@ impl<'a> Engine<'a> {
                 .collect(),
             float_rounded: class.float_rounded,
         };
-        (first, group)
+        (first, rep, group)
+    }
+
+    /// When nothing reproduces B: the groups (indices into `groups`) whose outputs agree with the
+    /// nearest group's within float rounding (the larger of the two bounds) — the same
+    /// computation in another evaluation order, such as OpenCV's and PyTorch's area on an
+    /// integer reduction. Only groups whose error could allow it are rerun (if two outputs lie
+    /// within t of each other, their errors against B differ by at most t), at most
+    /// [`NEAREST_RERUNS`].
+    fn agreeing_with_nearest(&self, groups: &[(Group, usize)]) -> Vec<usize> {
+        let Some((nearest, nearest_class)) = groups.first() else {
+            return Vec::new();
+        };
+        if nearest.verdict.reproduces() || !nearest.max_abs_error.is_finite() {
+            return Vec::new();
+        }
+        let candidates: Vec<usize> = (1..groups.len())
+            .filter(|&k| {
+                let g = &groups[k].0;
+                let t = g.tolerance.max(nearest.tolerance);
+                (g.max_abs_error - nearest.max_abs_error).abs() <= t
+            })
+            .take(NEAREST_RERUNS)
+            .collect();
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let Ok(reference) = guarded(|| self.ctx.run(&self.classes[*nearest_class])) else {
+            return Vec::new();
+        };
+        let r = reference.as_slice().expect("standard layout");
+        candidates
+            .into_par_iter()
+            .filter(|&k| {
+                let (g, class) = &groups[k];
+                let t = g.tolerance.max(nearest.tolerance);
+                guarded(|| self.ctx.run(&self.classes[*class])).is_ok_and(|o| {
+                    let o = o.as_slice().expect("standard layout");
+                    o.iter().zip(r).all(|(&x, &y)| element_error(y, x) <= t)
+                })
+            })
+            .collect()
     }
 }
 
@@ -1473,6 +1537,9 @@ fn fitted_cubic_coefficients(engine: &Engine<'_>) -> Vec<f64> {
 /// a question into an hour; the report says how many were left out.
 pub const WIDEN_BUDGET: usize = 1 << 26;
 
+/// How many groups [`Report::agreeing_with_nearest`] compares with the nearest at most.
+pub const NEAREST_RERUNS: usize = 64;
+
 /// What building and planning one candidate costs, in the element operations of
 /// [`WIDEN_BUDGET`] (a few microseconds).
 pub const CANDIDATE_COST: usize = 1 << 12;
@@ -1585,7 +1652,7 @@ pub fn identify(
     engine.evaluate();
     let mut groups = engine.groups();
     let mut widened = None;
-    if options.widen && !groups.iter().any(|g| g.verdict == Verdict::Exact) {
+    if options.widen && !groups.iter().any(|(g, _)| g.verdict == Verdict::Exact) {
         let resize = candidates::kinds_for(in_dims, out_dims).contains(&(Kind::Resize, None));
         if resize {
             let cubic = fitted_cubic_coefficients(&engine);
@@ -1629,7 +1696,10 @@ pub fn identify(
             });
         }
     }
+    let agreeing_with_nearest = engine.agreeing_with_nearest(&groups);
+    let groups: Vec<Group> = groups.into_iter().map(|(g, _)| g).collect();
     Ok(Report {
+        agreeing_with_nearest,
         input_shape,
         output_shape,
         layout,

@@ -15,8 +15,10 @@
 //!
 //! Geometry lives in one place, [`plan`]: every preset and the portable [`ResizeSpec`] become
 //! per-axis tap tables (source index, weight) that the CPU kernel ([`cpu`]) and the GPU kernels
-//! (`gpu`, WGSL on wgpu, with the `gpu` feature) execute identically. [`Executor`] picks the GPU when one opens and the
-//! CPU otherwise.
+//! (`gpu`, WGSL on wgpu, with the `gpu` feature) execute identically. [`Executor`] with
+//! [`Backend::Auto`] picks a hardware GPU when one opens and the CPU otherwise; a software
+//! rasteriser (lavapipe, llvmpipe, WARP) only when asked (`gpu::GpuOptions::allow_software`,
+//! `HALFPIXEL_ALLOW_SOFTWARE_GPU=1`), and [`Executor::describe`] says which in one line.
 //!
 //! ```
 //! use halfpixel::presets::torch;

@@ -116,6 +116,30 @@ fn preprocessing_kernels_are_among_the_validated_sources() {
     }
 }
 
+/// Every file of `shaders/` (`exact.wgsl` included) is part of some kernel variant, so each is
+/// validated and translated by the tests of this file.
+#[test]
+fn every_shader_file_is_among_the_translated_sources() {
+    let sources = all_sources();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).expect("shaders/") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("wgsl") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("a WGSL file");
+        assert!(
+            sources.iter().any(|(_, s)| s.contains(text.trim())),
+            "{} is in no kernel variant",
+            path.display()
+        );
+        files += 1;
+    }
+    assert!(files >= 8, "{files} WGSL files in {}", dir.display());
+    assert!(sources.iter().any(|(n, _)| n.starts_with("exact:")));
+}
+
 /// `spirv-val`, when it is installed (Debian: `spirv-tools`).
 fn spirv_val() -> Option<&'static str> {
     let found = Command::new("spirv-val")

@@ -20,6 +20,10 @@ use crate::error::{Error, Result};
 /// idle before it gives up (the callback normally fires within the poll that waited).
 const MAP_PATIENCE: Duration = Duration::from_secs(60);
 
+/// How many times (5 ms apart) [`Watched::lost_or`] looks for the loss callback after a failure
+/// that only a destroyed device explains.
+const LOSS_CALLBACK_POLLS: usize = 40;
+
 /// Locks a mutex whose every change is a single assignment, so a poisoned lock still holds a
 /// consistent value.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -200,8 +204,37 @@ impl Watched {
 
     /// `error`, or [`Error::DeviceLost`] when the device turns out to be lost (a failure on a
     /// lost device is the loss, not the failure it looks like).
+    ///
+    /// halfpixel never destroys its own buffers (`Buffer::destroy`; their labels start with
+    /// `halfpixel`), so a failure saying one "has been destroyed" means its device was: `Device::destroy` destroys every resource at
+    /// once, while the loss callback fires later, on some thread's poll. Another thread may be
+    /// running that callback right now, so this waits briefly for it, and records the loss
+    /// itself if the callback does not come.
     pub(crate) fn lost_or(&self, error: Error) -> Error {
         self.poll_for_loss();
+        if let Some(lost) = self.health.lost_error() {
+            return lost;
+        }
+        let own_buffer_destroyed = |reason: &str| {
+            reason.contains("Buffer with 'halfpixel") && reason.contains("label has been destroyed")
+        };
+        let destroyed = matches!(&error, Error::Gpu { reason, .. } if own_buffer_destroyed(reason));
+        if !destroyed {
+            return error;
+        }
+        for _ in 0..LOSS_CALLBACK_POLLS {
+            std::thread::sleep(Duration::from_millis(5));
+            self.poll_for_loss();
+            if let Some(lost) = self.health.lost_error() {
+                return lost;
+            }
+        }
+        if let Error::Gpu { during, reason } = &error {
+            self.health.mark_lost(format!(
+                "a buffer halfpixel still held was destroyed while {during} ({reason}): the \
+                 device was destroyed"
+            ));
+        }
         self.health.lost_error().unwrap_or(error)
     }
 

@@ -65,16 +65,21 @@ pub fn contexts() -> &'static [GpuContext] {
 }
 
 /// The variable that turns on the tests that need more than a few GiB of memory or minutes of
-/// time (`tests/extremes.rs`'s 8 and 16 GiB tensors): `HALFPIXEL_HEAVY_TESTS=1`, set by
-/// `.ci/run`.
+/// time (`tests/extremes.rs`'s 8 and 16 GiB tensors; `tests/identify.rs` on every corpus case
+/// instead of a sample): `HALFPIXEL_HEAVY_TESTS=1`, set by `.ci/run`.
 pub const HEAVY_TESTS: &str = "HALFPIXEL_HEAVY_TESTS";
+
+/// Whether `HALFPIXEL_HEAVY_TESTS` is set to `1`, `true` or `yes`.
+pub fn heavy_quiet() -> bool {
+    matches!(
+        std::env::var(HEAVY_TESTS).as_deref(),
+        Ok("1") | Ok("true") | Ok("yes")
+    )
+}
 
 /// Whether heavy tests run; when not, says on stderr that `test` was skipped and why.
 pub fn heavy(test: &str, needs: &str) -> bool {
-    let on = matches!(
-        std::env::var(HEAVY_TESTS).as_deref(),
-        Ok("1") | Ok("true") | Ok("yes")
-    );
+    let on = heavy_quiet();
     if !on {
         eprintln!("SKIPPED {test}: needs {needs}; {HEAVY_TESTS}=1 runs it (.ci/run sets it)");
     }
