@@ -2,9 +2,14 @@
 //! two of its own compute passes, on its own buffers, with no read-back in between.
 //!
 //! Run with `cargo run --release --example embed_inference`.
+//!
+//! The app reaches wgpu through `halfpixel::wgpu`, the wgpu halfpixel is built on (major 30), so
+//! its device, queue and buffers are the types halfpixel takes. An app with its own
+//! `wgpu = "30"` dependency gets the same crate.
 
 use halfpixel::gpu::{BufferTensor, DType, GpuContext};
 use halfpixel::presets::torch;
+use halfpixel::wgpu;
 use halfpixel::Layout;
 use ndarray::Array4;
 

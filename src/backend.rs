@@ -2,18 +2,24 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+#[cfg(feature = "gpu")]
+use std::sync::{Arc, RwLockWriteGuard};
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use ndarray::{Array4, ArrayView4};
 
 use crate::error::{Error, Result};
+#[cfg(feature = "gpu")]
 use crate::gpu::{choose_adapter, software_gpu_allowed, GpuContext, GpuOptions, NoChoice};
 use crate::op::Operation;
 use crate::spec::Layout;
 use crate::tensor::{Tensor4, TensorView4};
 
 /// Where to run.
+///
+/// Without the `gpu` cargo feature there is no GPU: `Gpu` is refused and `Auto` runs on the CPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Backend {
     /// The CPU kernel (the reference).
     Cpu,
@@ -21,8 +27,8 @@ pub enum Backend {
     /// (lavapipe, llvmpipe, WARP, …); an error when none can be opened.
     Gpu,
     /// A hardware GPU if one can be opened, otherwise the CPU (and [`Executor::describe`] says
-    /// which). Software rasterisers are taken only when asked: [`GpuOptions::allow_software`]
-    /// or `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` ([`crate::gpu::ALLOW_SOFTWARE_GPU`]); on a machine
+    /// which). Software rasterisers are taken only when asked: `GpuOptions::allow_software`
+    /// or `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` (`gpu::ALLOW_SOFTWARE_GPU`); on a machine
     /// with only Mesa's adapters `Auto` runs on the CPU, which is faster there.
     #[default]
     Auto,
@@ -58,6 +64,7 @@ impl FromStr for Backend {
 pub struct Executor {
     backend: Backend,
     /// The GPU, until none opened or it was lost (in `Auto` mode).
+    #[cfg(feature = "gpu")]
     gpu: RwLock<Option<Arc<GpuContext>>>,
     /// Why the executor runs on the CPU in `Auto` mode (no adapter, or the device was lost).
     fallback_reason: RwLock<Option<String>>,
@@ -76,12 +83,18 @@ fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|e| e.into_inner())
 }
 
+#[cfg(feature = "gpu")]
 /// Writes a lock whose every change is a single assignment, so a poisoned lock is consistent.
 fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Why `Auto` runs on the CPU in a build without a GPU.
+#[cfg(not(feature = "gpu"))]
+const NO_GPU_FEATURE: &str = "halfpixel was built without its `gpu` feature";
+
 impl Executor {
+    #[cfg(feature = "gpu")]
     fn build(backend: Backend, gpu: Option<GpuContext>, fallback_reason: Option<String>) -> Self {
         Executor {
             backend,
@@ -91,13 +104,37 @@ impl Executor {
         }
     }
 
-    /// Opens the backend with the default [`GpuOptions`]: `Gpu` fails without an adapter,
+    #[cfg(not(feature = "gpu"))]
+    fn build(backend: Backend, fallback_reason: Option<String>) -> Self {
+        Executor {
+            backend,
+            fallback_reason: RwLock::new(fallback_reason),
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Opens the backend with the default `GpuOptions`: `Gpu` fails without an adapter,
     /// `Auto` takes a hardware GPU or runs on the CPU (and [`describe`](Self::describe) says
     /// why).
+    #[cfg(feature = "gpu")]
     pub fn new(backend: Backend) -> Result<Self> {
         Executor::with_options(backend, &GpuOptions::default())
     }
 
+    /// Opens the backend in a build without the `gpu` feature: `Cpu` and `Auto` run on the CPU
+    /// (`Auto`'s [`describe`](Self::describe) says why), `Gpu` is refused.
+    #[cfg(not(feature = "gpu"))]
+    pub fn new(backend: Backend) -> Result<Self> {
+        match backend {
+            Backend::Cpu => Ok(Executor::build(backend, None)),
+            Backend::Auto => Ok(Executor::build(backend, Some(NO_GPU_FEATURE.into()))),
+            Backend::Gpu => Err(Error::unsupported(format!(
+                "backend gpu: {NO_GPU_FEATURE}; enable it (features = [\"gpu\"]) or use the CPU"
+            ))),
+        }
+    }
+
+    #[cfg(feature = "gpu")]
     /// Opens the backend, choosing the adapter with `options` ([`GpuContext::with_options`]).
     /// With [`Backend::Auto`], `options.allow_software: None` follows
     /// `HALFPIXEL_ALLOW_SOFTWARE_GPU`; `Some(true)` takes a software rasteriser when no hardware
@@ -150,11 +187,13 @@ impl Executor {
         }
     }
 
+    #[cfg(feature = "gpu")]
     /// Runs on the given GPU context, returning its errors ([`Backend::Gpu`]).
     pub fn with_gpu(context: GpuContext) -> Self {
         Executor::build(Backend::Gpu, Some(context), None)
     }
 
+    #[cfg(feature = "gpu")]
     /// Runs on the given GPU context, and on the CPU once its device is lost ([`Backend::Auto`]).
     pub fn with_gpu_or_cpu(context: GpuContext) -> Self {
         Executor::build(Backend::Auto, Some(context), None)
@@ -165,6 +204,7 @@ impl Executor {
         self.backend
     }
 
+    #[cfg(feature = "gpu")]
     /// The GPU context, while running on a GPU.
     pub fn gpu(&self) -> Option<Arc<GpuContext>> {
         read(&self.gpu).clone()
@@ -191,6 +231,7 @@ impl Executor {
     /// vulkan:llvmpipe (…) not taken: HALFPIXEL_ALLOW_SOFTWARE_GPU=1 takes it)`,
     /// `cpu (fell back: no GPU adapter: …)` or `cpu (fell back: the GPU device on … was lost …)`.
     pub fn describe(&self) -> String {
+        #[cfg(feature = "gpu")]
         if let Some(ctx) = read(&self.gpu).as_ref() {
             let adapter = ctx.adapter();
             return if adapter.is_software() {
@@ -213,38 +254,41 @@ impl Executor {
         input: ArrayView4<f32>,
         layout: Layout,
     ) -> Result<Array4<f32>> {
-        let Some(ctx) = self.gpu() else {
-            return op.run_cpu(input, layout);
-        };
-        match ctx.run(op, input, layout) {
-            Err(Error::DeviceLost { reason }) if self.backend == Backend::Auto => {
-                self.drop_gpu(&ctx, &reason);
-                op.run_cpu(input, layout)
-            }
-            other => other,
+        #[cfg(feature = "gpu")]
+        if let Some(ctx) = self.gpu() {
+            return match ctx.run(op, input, layout) {
+                Err(Error::DeviceLost { reason }) if self.backend == Backend::Auto => {
+                    self.drop_gpu(&ctx, &reason);
+                    op.run_cpu(input, layout)
+                }
+                other => other,
+            };
         }
+        op.run_cpu(input, layout)
     }
 
     /// Runs `op` on a tensor of any supported type ([`Operation::run_cpu_tensor`] on the CPU,
-    /// [`GpuContext::run_tensor`] on a GPU), with the same fallback as [`Executor::run`].
+    /// `GpuContext::run_tensor` on a GPU), with the same fallback as [`Executor::run`].
     pub fn run_tensor(
         &self,
         op: &Operation,
         input: TensorView4<'_>,
         layout: Layout,
     ) -> Result<Tensor4> {
-        let Some(ctx) = self.gpu() else {
-            return op.run_cpu_tensor(input, layout);
-        };
-        match ctx.run_tensor(op, input, layout) {
-            Err(Error::DeviceLost { reason }) if self.backend == Backend::Auto => {
-                self.drop_gpu(&ctx, &reason);
-                op.run_cpu_tensor(input, layout)
-            }
-            other => other,
+        #[cfg(feature = "gpu")]
+        if let Some(ctx) = self.gpu() {
+            return match ctx.run_tensor(op, input, layout) {
+                Err(Error::DeviceLost { reason }) if self.backend == Backend::Auto => {
+                    self.drop_gpu(&ctx, &reason);
+                    op.run_cpu_tensor(input, layout)
+                }
+                other => other,
+            };
         }
+        op.run_cpu_tensor(input, layout)
     }
 
+    #[cfg(feature = "gpu")]
     /// Drops `lost` (unless another thread already did) and records why.
     fn drop_gpu(&self, lost: &Arc<GpuContext>, reason: &str) {
         let mut gpu = write(&self.gpu);

@@ -184,7 +184,7 @@ pub enum Error {
         hint: String,
     },
 
-    /// A preset name that is not in the registry ([`crate::presets::named`]).
+    /// A preset name that is not in the registry (`presets::named`, with the `calls` feature).
     #[error("unknown preset '{name}'{}; `halfpixel presets` lists them all", suggestion_text(.suggestions))]
     UnknownPreset {
         /// The name given.

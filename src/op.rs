@@ -223,6 +223,7 @@ impl fmt::Debug for ResizeOp {
 
 /// A resize, depth_to_space or space_to_depth, as a framework call or the portable spec describes it.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Operation {
     /// A resize described by a planner (a preset or a [`ResizeSpec`]).
     Resize(ResizeOp),

@@ -7,18 +7,17 @@
 //! Framework quirks (PyTorch copying an unchanged axis, TF's 1/1024 bicubic table, OpenCV's
 //! fixed-point nearest) are not part of this vocabulary: they live in [`crate::presets`].
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{check_len, check_scale, Error, Result};
 
 /// Memory layout of a 4-D tensor: both the input and the output of an operation use it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Layout {
     /// Batch, channels, height, width (PyTorch, ONNX, Core ML).
-    #[serde(rename = "NCHW")]
+    #[cfg_attr(feature = "serde", serde(rename = "NCHW"))]
     Nchw,
     /// Batch, height, width, channels (TensorFlow, Keras, OpenCV images).
-    #[serde(rename = "NHWC")]
+    #[cfg_attr(feature = "serde", serde(rename = "NHWC"))]
     Nhwc,
 }
 
@@ -64,37 +63,39 @@ impl std::str::FromStr for Layout {
 }
 
 /// The interpolation filter (ONNX `mode`, extended).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Mode {
     /// One tap: the source pixel picked by [`NearestMode`].
-    #[serde(rename = "nearest")]
+    #[cfg_attr(feature = "serde", serde(rename = "nearest"))]
     Nearest,
     /// Two taps per axis, triangle filter (bilinear in 2-D).
-    #[serde(rename = "linear")]
+    #[cfg_attr(feature = "serde", serde(rename = "linear"))]
     Linear,
     /// Four taps per axis, Keys cubic convolution with coefficient `cubic_coeff_a`.
-    #[serde(rename = "cubic")]
+    #[cfg_attr(feature = "serde", serde(rename = "cubic"))]
     Cubic,
     /// Exact fractional box coverage (TF `area`, OpenCV `INTER_AREA` when shrinking).
-    #[serde(rename = "area")]
+    #[cfg_attr(feature = "serde", serde(rename = "area"))]
     Area,
     /// Equal weights over integer bins `floor(i·in/out) .. ceil((i+1)·in/out)` (PyTorch `area`).
-    #[serde(rename = "adaptive_avg_pool")]
+    #[cfg_attr(feature = "serde", serde(rename = "adaptive_avg_pool"))]
     AdaptiveAvgPool,
     /// Lanczos with a = 3 (TF `lanczos3`).
-    #[serde(rename = "lanczos3")]
+    #[cfg_attr(feature = "serde", serde(rename = "lanczos3"))]
     Lanczos3,
     /// Lanczos with a = 5 (TF `lanczos5`).
-    #[serde(rename = "lanczos5")]
+    #[cfg_attr(feature = "serde", serde(rename = "lanczos5"))]
     Lanczos5,
     /// Gaussian, radius 1.5, sigma 0.5 (TF `gaussian`).
-    #[serde(rename = "gaussian")]
+    #[cfg_attr(feature = "serde", serde(rename = "gaussian"))]
     Gaussian,
     /// Mitchell–Netravali cubic, B = C = 1/3 (TF `mitchellcubic`).
-    #[serde(rename = "mitchellcubic")]
+    #[cfg_attr(feature = "serde", serde(rename = "mitchellcubic"))]
     MitchellCubic,
     /// OpenCV's 8-tap Lanczos (a = 4) at taps floor(x)-3 ..= floor(x)+4 (`INTER_LANCZOS4`).
-    #[serde(rename = "lanczos4")]
+    #[cfg_attr(feature = "serde", serde(rename = "lanczos4"))]
     Lanczos4,
 }
 
@@ -153,37 +154,39 @@ impl Mode {
 /// How an output index maps to a source coordinate (ONNX `coordinate_transformation_mode`, extended).
 ///
 /// `s` is the scale (user-given, or out/in), `x` the source coordinate in pixel-index units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum CoordinateTransform {
     /// `x = (i + 0.5)/s − 0.5` (PyTorch align_corners=False, TF2, OpenCV).
-    #[serde(rename = "half_pixel")]
+    #[cfg_attr(feature = "serde", serde(rename = "half_pixel"))]
     HalfPixel,
     /// ONNX-19: half_pixel shifted so the resized image stays centred when the output length is
     /// rounded: `x = in/2·(1 − out/(in·s)) + (i + 0.5)/s − 0.5`.
-    #[serde(rename = "half_pixel_symmetric")]
+    #[cfg_attr(feature = "serde", serde(rename = "half_pixel_symmetric"))]
     HalfPixelSymmetric,
     /// half_pixel, but an output length of 1 samples `x = −0.5` (ONNX reference).
-    #[serde(rename = "pytorch_half_pixel")]
+    #[cfg_attr(feature = "serde", serde(rename = "pytorch_half_pixel"))]
     PytorchHalfPixel,
     /// `x = i·(in − 1)/(out − 1)`; an output length of 1 samples 0.
-    #[serde(rename = "align_corners")]
+    #[cfg_attr(feature = "serde", serde(rename = "align_corners"))]
     AlignCorners,
     /// `x = i/s` (TF1 default, Core ML UPSAMPLE_MODE).
-    #[serde(rename = "asymmetric")]
+    #[cfg_attr(feature = "serde", serde(rename = "asymmetric"))]
     Asymmetric,
     /// Crop the normalized `roi` box and resize it with corners aligned; samples outside the
     /// input take `extrapolation_value`.
-    #[serde(rename = "tf_crop_and_resize")]
+    #[cfg_attr(feature = "serde", serde(rename = "tf_crop_and_resize"))]
     TfCropAndResize,
     /// ONNX Resize-11 `tf_half_pixel_for_nn`: `x = (i + 0.5)/s` (no −0.5).
-    #[serde(rename = "tf_half_pixel_for_nearest")]
+    #[cfg_attr(feature = "serde", serde(rename = "tf_half_pixel_for_nearest"))]
     TfHalfPixelForNearest,
     /// Core ML ALIGN_ENDPOINTS_MODE: align_corners, but an output length of 1 samples the centre
     /// `(in − 1)/2`.
-    #[serde(rename = "align_corners_centered")]
+    #[cfg_attr(feature = "serde", serde(rename = "align_corners_centered"))]
     AlignCornersCentered,
     /// Core ML ROI_ALIGN_MODE / OFFSET_CORNERS: `x = 0.5·d + i·d`, `d = max(1, in − 1)/out`.
-    #[serde(rename = "roi_align")]
+    #[cfg_attr(feature = "serde", serde(rename = "roi_align"))]
     RoiAlign,
 }
 
@@ -218,19 +221,21 @@ impl CoordinateTransform {
 }
 
 /// How `nearest` rounds a fractional source coordinate (ONNX `nearest_mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum NearestMode {
     /// Round half down (ONNX default).
-    #[serde(rename = "round_prefer_floor")]
+    #[cfg_attr(feature = "serde", serde(rename = "round_prefer_floor"))]
     RoundPreferFloor,
     /// Round half up (PyTorch nearest-exact, TF half_pixel_centers, TF align_corners `roundf`).
-    #[serde(rename = "round_prefer_ceil")]
+    #[cfg_attr(feature = "serde", serde(rename = "round_prefer_ceil"))]
     RoundPreferCeil,
     /// Round down (PyTorch `nearest`, TF1 default, OpenCV `INTER_NEAREST`).
-    #[serde(rename = "floor")]
+    #[cfg_attr(feature = "serde", serde(rename = "floor"))]
     Floor,
     /// Round up.
-    #[serde(rename = "ceil")]
+    #[cfg_attr(feature = "serde", serde(rename = "ceil"))]
     Ceil,
 }
 
@@ -255,15 +260,16 @@ impl NearestMode {
 }
 
 /// Channel order of depth_to_space / space_to_depth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum BlockOrder {
     /// Depth-column-row: `out[c, h·b+i, w·b+j] = in[(i·b + j)·C_out + c, h, w]`
     /// (TF, ONNX default, Core ML DEPTH_TO_SPACE).
-    #[serde(rename = "DCR")]
+    #[cfg_attr(feature = "serde", serde(rename = "DCR"))]
     Dcr,
     /// Column-row-depth: `out[c, h·b+i, w·b+j] = in[c·b² + i·b + j, h, w]`
     /// (PyTorch PixelShuffle, ONNX CRD, Core ML PIXEL_SHUFFLE).
-    #[serde(rename = "CRD")]
+    #[cfg_attr(feature = "serde", serde(rename = "CRD"))]
     Crd,
 }
 
@@ -300,38 +306,51 @@ impl BlockSpec {
 /// Semantics follow the ONNX reference implementation (`onnx.reference`, opset 19) in float64,
 /// extended with `area`, `adaptive_avg_pool`, TF2's ScaleAndTranslate kernels, OpenCV's Lanczos-4
 /// and Core ML's `align_corners_centered` / `roi_align` grids.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct ResizeSpec {
     /// The filter.
     pub mode: Mode,
     /// The coordinate mapping.
     pub coordinate_transformation_mode: CoordinateTransform,
     /// Rounding for `nearest` (required there, refused elsewhere).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub nearest_mode: Option<NearestMode>,
     /// Keys cubic coefficient for `cubic` (required there, refused elsewhere).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cubic_coeff_a: Option<f64>,
     /// Drop taps outside the input and renormalise the rest (else the edge pixel is replicated).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub exclude_outside: bool,
     /// When shrinking, widen the filter by 1/scale.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub antialias: bool,
     /// Value of samples outside the input under `tf_crop_and_resize` (default 0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub extrapolation_value: Option<f64>,
     /// `[y0, x0, y1, x1]`, normalized, for `tf_crop_and_resize` (required there). Like ONNX's
     /// `roi` input it is a float32 tensor: values are rounded to float32.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub roi: Option<[f64; 4]>,
     /// `[H_out, W_out]`.
     pub output_size: [usize; 2],
     /// `[scale_h, scale_w]`: the user-given scale the mapping divides by; `None` means out/in.
     /// Like ONNX's `scales` input it is a float32 tensor: values are rounded to float32 (1.7
     /// becomes 1.7000000476837158), then the mapping divides in float64.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub scale: Option<[f64; 2]>,
 }
 
@@ -395,6 +414,7 @@ impl ResizeSpec {
     }
 
     /// Parses the `resize` block of a conformance case.
+    #[cfg(feature = "calls")]
     pub fn from_json(value: &serde_json::Value) -> Result<Self> {
         serde_json::from_value(value.clone()).map_err(|e| Error::Corpus {
             location: "resize".into(),
@@ -514,10 +534,5 @@ impl ResizeSpec {
             }
         }
         Ok(())
-    }
-
-    /// Builds the per-axis tap tables for an input of height and width `input_hw`.
-    pub fn plan(&self, input_hw: [usize; 2]) -> Result<crate::plan::ResizePlan> {
-        crate::plan::portable::plan(self, input_hw)
     }
 }

@@ -78,6 +78,7 @@ impl FromStr for ElementType {
 
 /// An owned 4-D tensor of one of the element types the CPU computes in.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Tensor4 {
     /// float32.
     F32(Array4<f32>),
@@ -89,6 +90,7 @@ pub enum Tensor4 {
 
 /// A borrowed 4-D tensor of one of the element types the CPU computes in.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum TensorView4<'a> {
     /// float32.
     F32(ArrayView4<'a, f32>),

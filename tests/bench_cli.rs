@@ -183,7 +183,7 @@ fn json_has_the_machine_the_floor_and_every_measurement() {
 fn gpu_bench_reports_the_adapter_the_copy_floor_and_both_times() {
     if common::adapters().is_empty() {
         assert!(
-            !halfpixel::gpu::gpu_required(),
+            !common::gpu_required(),
             "HALFPIXEL_REQUIRE_GPU is set but wgpu finds no adapter"
         );
         eprintln!("skipped: {}", common::no_adapter_reason());

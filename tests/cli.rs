@@ -1,5 +1,7 @@
 //! The `halfpixel` binary: exit codes, the closing line, one-line errors, no panics.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,7 +43,7 @@ fn adapter_labels() -> Vec<String> {
 /// The adapters `--backend auto` runs: the hardware ones, and the software rasterisers when
 /// `HALFPIXEL_ALLOW_SOFTWARE_GPU=1` or `HALFPIXEL_REQUIRE_GPU=1` (the binary inherits both).
 fn auto_labels() -> Vec<String> {
-    let asked = halfpixel::gpu::software_gpu_allowed() || halfpixel::gpu::gpu_required();
+    let asked = halfpixel::gpu::software_gpu_allowed() || common::gpu_required();
     halfpixel::gpu::enumerate_adapters()
         .iter()
         .map(|a| halfpixel::gpu::AdapterDescription::from_info(&a.get_info()))
@@ -207,6 +209,9 @@ fn help_is_helpful() {
 
 #[test]
 fn shipped_corpus_ends_with_the_count_line() {
+    if common::corpora_absent("shipped_corpus_ends_with_the_count_line") {
+        return;
+    }
     let json_dir = TempDir::new();
     let json_path = json_dir.path().join("report.json");
     let o = halfpixel(&[
@@ -264,10 +269,13 @@ fn shipped_corpus_ends_with_the_count_line() {
 /// an error and `auto` runs the CPU.
 #[test]
 fn every_backend_on_the_shipped_corpus() {
+    if common::corpora_absent("every_backend_on_the_shipped_corpus") {
+        return;
+    }
     let found = adapter_labels();
     let per_backend = shipped_checks();
     if found.is_empty() {
-        if halfpixel::gpu::gpu_required() {
+        if common::gpu_required() {
             assert_fatal(
                 &halfpixel(&["conformance", "--backend", "all"]),
                 "no GPU adapter found",
@@ -389,6 +397,9 @@ fn every_backend_on_the_shipped_corpus() {
 /// `backend:name` label.
 #[test]
 fn gpu_only_and_adapter_selection() {
+    if common::corpora_absent("gpu_only_and_adapter_selection") {
+        return;
+    }
     let labels = adapter_labels();
     if labels.is_empty() {
         eprintln!("no GPU adapter: skipping --backend gpu / --adapter selection");
@@ -524,6 +535,9 @@ fn without_an_adapter() {
 
 #[test]
 fn one_good_case_passes_both_paths() {
+    if common::corpora_absent("one_good_case_passes_both_paths") {
+        return;
+    }
     let (dir, case) = copy_case(GOOD);
     write_manifest(&dir, vec![case]);
     let o = halfpixel(&["conformance", "--backend", "cpu", "--corpus", dir.arg()]);
@@ -563,6 +577,9 @@ fn one_good_case_passes_both_paths() {
 
 #[test]
 fn an_unsupported_call_fails_the_run() {
+    if common::corpora_absent("an_unsupported_call_fails_the_run") {
+        return;
+    }
     let (dir, mut case) = copy_case(GOOD);
     case["call"]["framework"] = json!("not-a-framework");
     write_manifest(&dir, vec![case]);
@@ -578,6 +595,9 @@ fn an_unsupported_call_fails_the_run() {
 
 #[test]
 fn a_wrong_expected_value_fails_the_run() {
+    if common::corpora_absent("a_wrong_expected_value_fails_the_run") {
+        return;
+    }
     let (dir, case) = copy_case(GOOD);
     let expected = dir.path().join(case["expected"].as_str().expect("path"));
     let mut a = halfpixel::npy::read_npy(&expected)
@@ -594,7 +614,7 @@ fn a_wrong_expected_value_fails_the_run() {
 
     // The default backend (auto) fails it on the CPU and on every adapter it runs, each listed.
     let labels = auto_labels();
-    if labels.is_empty() && halfpixel::gpu::gpu_required() {
+    if labels.is_empty() && common::gpu_required() {
         return;
     }
     let o = halfpixel(&["conformance", "--corpus", dir.arg()]);
@@ -623,6 +643,9 @@ fn a_wrong_expected_value_fails_the_run() {
 
 #[test]
 fn missing_or_empty_manifest_is_a_one_line_error() {
+    if common::corpora_absent("missing_or_empty_manifest_is_a_one_line_error") {
+        return;
+    }
     let dir = TempDir::new();
     assert_fatal(
         &halfpixel(&["conformance", "--corpus", dir.arg()]),
@@ -650,6 +673,9 @@ fn missing_or_empty_manifest_is_a_one_line_error() {
 
 #[test]
 fn unsafe_paths_are_refused() {
+    if common::corpora_absent("unsafe_paths_are_refused") {
+        return;
+    }
     let (dir, mut case) = copy_case(GOOD);
     case["input"] = json!("../../etc/passwd");
     write_manifest(&dir, vec![case]);
@@ -658,6 +684,9 @@ fn unsafe_paths_are_refused() {
 
 #[test]
 fn a_malformed_npy_fails_without_panicking() {
+    if common::corpora_absent("a_malformed_npy_fails_without_panicking") {
+        return;
+    }
     let (dir, case) = copy_case(GOOD);
     let input = dir.path().join(case["input"].as_str().expect("path"));
     let bytes = std::fs::read(&input).expect("read");
@@ -685,6 +714,9 @@ fn an_unknown_backend_is_a_usage_error() {
 
 #[test]
 fn other_fatal_errors() {
+    if common::corpora_absent("other_fatal_errors") {
+        return;
+    }
     assert_fatal(
         &halfpixel(&["conformance", "--filter", "no.such.case.id"]),
         "no case id contains",

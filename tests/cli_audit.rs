@@ -3,6 +3,8 @@
 
 #![cfg(feature = "audit")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -142,6 +144,9 @@ fn onnx_file(name: &str, ops: &[(&str, Vec<AttributeProto>)]) -> PathBuf {
 
 #[test]
 fn a_converted_model_pairs_with_its_source() {
+    if common::corpora_absent("a_converted_model_pairs_with_its_source") {
+        return;
+    }
     let o = halfpixel(&[
         "audit",
         &model("keras.upsampling2d_nearest.keras"),
@@ -160,6 +165,9 @@ fn a_converted_model_pairs_with_its_source() {
 
 #[test]
 fn a_changed_grid_is_found_with_its_fix() {
+    if common::corpora_absent("a_changed_grid_is_found_with_its_fix") {
+        return;
+    }
     let attrs = vec![
         text_attr("mode", "linear"),
         text_attr("coordinate_transformation_mode", "asymmetric"),
@@ -213,6 +221,9 @@ fn a_model_without_resize_says_so_and_exits_1() {
 
 #[test]
 fn malformed_and_truncated_files_are_one_line_errors() {
+    if common::corpora_absent("malformed_and_truncated_files_are_one_line_errors") {
+        return;
+    }
     let garbage = scratch("garbage.onnx");
     std::fs::write(&garbage, b"\x08\x07\x3a\xff\xff\xff\x0fnot really").unwrap();
     assert_one_line_error(
@@ -247,6 +258,10 @@ fn malformed_and_truncated_files_are_one_line_errors() {
 
 #[test]
 fn mislabelled_files_are_read_by_content_or_refused_by_what_they_hold() {
+    if common::corpora_absent("mislabelled_files_are_read_by_content_or_refused_by_what_they_hold")
+    {
+        return;
+    }
     let f = scratch("really_tflite.onnx");
     std::fs::copy(model("tf2tflite.depth_to_space_2.tflite"), &f).unwrap();
     let o = halfpixel(&["audit", f.to_str().unwrap()]);
@@ -266,6 +281,9 @@ fn mislabelled_files_are_read_by_content_or_refused_by_what_they_hold() {
 
 #[test]
 fn symbolic_dims_are_reported_until_an_input_shape_is_given() {
+    if common::corpora_absent("symbolic_dims_are_reported_until_an_input_shape_is_given") {
+        return;
+    }
     let m = model("torch2onnx.ts11.bilinear_ac0_x2.dynamic_hw.onnx");
     let o = halfpixel(&["audit", &m]);
     let out = stdout(&o);
@@ -290,6 +308,9 @@ fn symbolic_dims_are_reported_until_an_input_shape_is_given() {
 
 #[test]
 fn every_model_of_the_corpus_audits_without_error() {
+    if common::corpora_absent("every_model_of_the_corpus_audits_without_error") {
+        return;
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/models/models");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -308,6 +329,9 @@ fn every_model_of_the_corpus_audits_without_error() {
 
 #[test]
 fn nearest_that_became_fractional_bilinear_has_no_neural_network_fix() {
+    if common::corpora_absent("nearest_that_became_fractional_bilinear_has_no_neural_network_fix") {
+        return;
+    }
     // coremltools turned `F.interpolate(size=(15, 19), mode='nearest')` into a BILINEAR Upsample
     // with fractional factors. Core ML's validator accepts fractionalScalingFactor only with
     // BILINEAR and ALIGN_CORNERS_TRUE/FALSE, so no NeuralNetwork layer can give it back.
@@ -328,6 +352,9 @@ fn nearest_that_became_fractional_bilinear_has_no_neural_network_fix() {
 
 #[test]
 fn a_neural_network_nearest_fix_resets_the_linear_mode() {
+    if common::corpora_absent("a_neural_network_nearest_fix_resets_the_linear_mode") {
+        return;
+    }
     // A half-pixel bilinear x2 layer where the source was nearest x2: the fix is an NN
     // Upsample, whose linearUpsampleMode must be DEFAULT for Core ML's validator.
     let o = halfpixel(&[

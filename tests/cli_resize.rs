@@ -2,6 +2,8 @@
 //! trips, the preset listing, and one-line errors (exit 2, no panic) for everything a user can
 //! get wrong.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -293,6 +295,9 @@ fn run_case(run: &CorpusRun, backend: &str, dir: &TempDir) -> (f32, String) {
 
 #[test]
 fn corpus_cases_through_named_presets_match_the_frameworks() {
+    if common::corpora_absent("corpus_cases_through_named_presets_match_the_frameworks") {
+        return;
+    }
     let dir = TempDir::new();
     for run in CASES {
         let (_, line) = run_case(run, "cpu", &dir);
@@ -311,6 +316,9 @@ fn corpus_cases_through_named_presets_match_the_frameworks() {
 
 #[test]
 fn auto_backend_says_which_ran_and_matches_too() {
+    if common::corpora_absent("auto_backend_says_which_ran_and_matches_too") {
+        return;
+    }
     let dir = TempDir::new();
     for run in &CASES[..3] {
         let (_, line) = run_case(run, "auto", &dir);
@@ -327,6 +335,9 @@ fn auto_backend_says_which_ran_and_matches_too() {
 /// `HALFPIXEL_ALLOW_SOFTWARE_GPU=1`. `--backend gpu` takes one when it is all there is.
 #[test]
 fn auto_takes_a_software_rasteriser_only_when_asked() {
+    if common::corpora_absent("auto_takes_a_software_rasteriser_only_when_asked") {
+        return;
+    }
     use halfpixel::gpu::{enumerate_adapters, AdapterDescription};
     let found: Vec<AdapterDescription> = enumerate_adapters()
         .iter()
@@ -380,6 +391,9 @@ fn auto_takes_a_software_rasteriser_only_when_asked() {
 
 #[test]
 fn without_a_gpu_auto_falls_back_and_gpu_is_an_error() {
+    if common::corpora_absent("without_a_gpu_auto_falls_back_and_gpu_is_an_error") {
+        return;
+    }
     // A wgpu backend this platform does not have leaves no adapter.
     let absent = if cfg!(target_os = "macos") {
         "dx12"
@@ -409,6 +423,9 @@ fn without_a_gpu_auto_falls_back_and_gpu_is_an_error() {
 
 #[test]
 fn an_image_round_trip_stays_an_image() {
+    if common::corpora_absent("an_image_round_trip_stays_an_image") {
+        return;
+    }
     let dir = TempDir::new();
     let input = fixture("rgb_5x6.png");
     let out = dir.path("big.png");
@@ -526,6 +543,9 @@ fn clamped_values_are_counted_in_a_warning() {
 /// which was used, and a note says where it came from; `--layout` overrides it.
 #[test]
 fn the_layout_comes_from_the_presets_framework() {
+    if common::corpora_absent("the_layout_comes_from_the_presets_framework") {
+        return;
+    }
     let dir = TempDir::new();
     let x = Array4::from_shape_fn((1, 5, 6, 3), |(_, y, x, c)| (y * 18 + x * 3 + c) as f32);
     let input = dir.path("nhwc.npy");
@@ -736,6 +756,9 @@ fn presets_filters_by_framework_or_prefix() {
 
 #[test]
 fn every_user_error_is_one_line_and_exit_2() {
+    if common::corpora_absent("every_user_error_is_one_line_and_exit_2") {
+        return;
+    }
     let dir = TempDir::new();
     let npy = corpus_dir()
         .join("data/torch.bilinear.ac0.scale1p5x1p5.n1c4h7w9.input.npy")

@@ -1,6 +1,8 @@
 //! The shipped conformance corpus on the CPU, and the runner's own behaviour: pluggable backends,
 //! NaN handling, shape mismatches, panics, and typed errors for malformed corpora.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -31,6 +33,9 @@ fn text(report: &Report) -> String {
 
 #[test]
 fn shipped_corpus_passes_on_cpu_through_both_paths() {
+    if common::corpora_absent("shipped_corpus_passes_on_cpu_through_both_paths") {
+        return;
+    }
     let corpus = shipped();
     let report = corpus.run(&CpuBackend);
     let cases = corpus.cases().len();
@@ -52,6 +57,9 @@ fn shipped_corpus_passes_on_cpu_through_both_paths() {
 
 #[test]
 fn shipped_corpus_portable_path_passes_on_cpu() {
+    if common::corpora_absent("shipped_corpus_portable_path_passes_on_cpu") {
+        return;
+    }
     let corpus = shipped();
     let options = RunOptions {
         paths: PathSelection::Portable,
@@ -68,6 +76,9 @@ fn shipped_corpus_portable_path_passes_on_cpu() {
 
 #[test]
 fn cpu_as_its_own_reference_is_zero_ulp() {
+    if common::corpora_absent("cpu_as_its_own_reference_is_zero_ulp") {
+        return;
+    }
     let corpus = shipped();
     let options = RunOptions {
         filter: Some(".bilinear."),
@@ -105,6 +116,9 @@ fn only(corpus: &Corpus, backend: &dyn halfpixel::conformance::Backend) -> Repor
 
 #[test]
 fn a_wrong_value_is_reported_with_its_index() {
+    if common::corpora_absent("a_wrong_value_is_reported_with_its_index") {
+        return;
+    }
     let corpus = shipped();
     let backend = FnBackend::new("off-by-one", |op, input, layout| {
         let mut out = op.run_cpu_tensor(input, layout)?.to_f32();
@@ -143,6 +157,9 @@ fn a_wrong_value_is_reported_with_its_index() {
 
 #[test]
 fn shape_mismatch_unsupported_and_panics_are_failures() {
+    if common::corpora_absent("shape_mismatch_unsupported_and_panics_are_failures") {
+        return;
+    }
     let corpus = shipped();
     let shape = FnBackend::new("shape", |op, input, layout| {
         let out = op.run_cpu_tensor(input, layout)?.to_f32();

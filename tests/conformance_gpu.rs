@@ -8,10 +8,11 @@ mod common;
 
 use std::time::Instant;
 
+use common::gpu_required;
 use halfpixel::conformance::{
     default_corpus_dir, BackendRun, Corpus, CpuBackend, MultiReport, RunOptions,
 };
-use halfpixel::gpu::{gpu_required, AdapterDescription, GpuContext};
+use halfpixel::gpu::{AdapterDescription, GpuContext};
 
 /// `backend:name`, as the GPU backend names itself in reports.
 fn label(d: &AdapterDescription) -> String {
@@ -20,6 +21,9 @@ fn label(d: &AdapterDescription) -> String {
 
 #[test]
 fn shipped_corpus_passes_on_every_adapter() {
+    if common::corpora_absent("shipped_corpus_passes_on_every_adapter") {
+        return;
+    }
     let adapters = common::adapters();
     if adapters.is_empty() {
         let why = common::no_adapter_reason();

@@ -31,6 +31,9 @@ fn integer_cases(corpus: &Corpus) -> Vec<String> {
 
 #[test]
 fn every_real_data_case_passes_on_the_cpu() {
+    if common::corpora_absent("every_real_data_case_passes_on_the_cpu") {
+        return;
+    }
     let corpus = corpus();
     assert!(corpus.cases().len() >= 157);
     let run = BackendRun::new(&corpus, &CpuBackend, &RunOptions::default());
@@ -62,6 +65,11 @@ fn every_real_data_case_passes_on_the_cpu() {
 
 #[test]
 fn every_real_data_case_passes_on_every_adapter_and_integers_match_the_cpu_bit_for_bit() {
+    if common::corpora_absent(
+        "every_real_data_case_passes_on_every_adapter_and_integers_match_the_cpu_bit_for_bit",
+    ) {
+        return;
+    }
     let corpus = corpus();
     let integers = integer_cases(&corpus);
     let options = RunOptions {

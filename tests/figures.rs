@@ -3,6 +3,8 @@
 //! the animations have their frames and delays, NaN and constant inputs draw without panicking,
 //! sample positions are the article's, and the command line fails with one line.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::BufReader;
@@ -128,6 +130,10 @@ fn article() -> (FigureInput, Figures, TempDir, Vec<FigureFile>) {
 
 #[test]
 fn the_default_figures_are_written_decode_and_have_the_expected_sizes() {
+    if common::corpora_absent("the_default_figures_are_written_decode_and_have_the_expected_sizes")
+    {
+        return;
+    }
     let (input, figures, dir, files) = article();
     assert_eq!(input.dims(), [9, 10]);
     let names: Vec<String> = files
@@ -221,6 +227,9 @@ fn the_default_figures_are_written_decode_and_have_the_expected_sizes() {
 
 #[test]
 fn one_colour_scale_is_shared_by_the_input_and_every_output() {
+    if common::corpora_absent("one_colour_scale_is_shared_by_the_input_and_every_output") {
+        return;
+    }
     let (input, figures, _dir, files) = article();
     let lo = input.map.iter().cloned().fold(f32::INFINITY, f32::min);
     let hi = input.map.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
@@ -287,6 +296,11 @@ fn one_colour_scale_is_shared_by_the_input_and_every_output() {
 
 #[test]
 fn a_method_minus_itself_and_minus_an_equivalent_is_all_the_zero_colour() {
+    if common::corpora_absent(
+        "a_method_minus_itself_and_minus_an_equivalent_is_all_the_zero_colour",
+    ) {
+        return;
+    }
     let input = FigureInput::article().unwrap();
     let methods = vec![
         Method::named("torch.bilinear").unwrap(),
@@ -313,6 +327,9 @@ fn a_method_minus_itself_and_minus_an_equivalent_is_all_the_zero_colour() {
 
 #[test]
 fn the_animations_flip_at_600_ms_loop_and_keep_the_exact_colours() {
+    if common::corpora_absent("the_animations_flip_at_600_ms_loop_and_keep_the_exact_colours") {
+        return;
+    }
     let (_input, figures, _dir, files) = article();
     assert_eq!(FRAME_DELAY_MS, 600);
     for m in &figures.outputs[1..] {
@@ -405,6 +422,9 @@ fn nan_constant_and_tiny_inputs_draw_without_panicking() {
 
 #[test]
 fn sizes_and_cells_that_do_not_fit_are_refused() {
+    if common::corpora_absent("sizes_and_cells_that_do_not_fit_are_refused") {
+        return;
+    }
     let input = FigureInput::article().unwrap();
     let m = Method::defaults();
     let bad = |scale: f64, cell: Option<u32>| compute(&input, &m, &FigureOptions { scale, cell });
@@ -434,6 +454,9 @@ fn sizes_and_cells_that_do_not_fit_are_refused() {
 
 #[test]
 fn the_sample_positions_are_the_articles() {
+    if common::corpora_absent("the_sample_positions_are_the_articles") {
+        return;
+    }
     let (_input, figures, _dir, _files) = article();
     let columns = |name: &str| -> Vec<f64> {
         let o = figures

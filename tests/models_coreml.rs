@@ -5,6 +5,8 @@
 
 #![cfg(feature = "audit")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use halfpixel::model::coreml::{self, InputShape};
@@ -73,6 +75,9 @@ fn check_calls_run(id: &str, layers: &[Layer]) {
 
 #[test]
 fn every_manifest_layer_is_read_exactly() {
+    if common::corpora_absent("every_manifest_layer_is_read_exactly") {
+        return;
+    }
     let models = coreml_models();
     assert_eq!(models.len(), 16, "Core ML models in the corpus");
     let mut checked = 0;
@@ -135,6 +140,9 @@ fn every_manifest_layer_is_read_exactly() {
 
 #[test]
 fn zipped_package_reads_like_the_directory() {
+    if common::corpora_absent("zipped_package_reads_like_the_directory") {
+        return;
+    }
     use std::io::Write;
     for m in coreml_models()
         .iter()
@@ -198,6 +206,9 @@ fn assert_model_error(result: halfpixel::Result<halfpixel::model::Graph>, what: 
 
 #[test]
 fn every_truncation_of_every_spec_is_a_model_error() {
+    if common::corpora_absent("every_truncation_of_every_spec_is_a_model_error") {
+        return;
+    }
     let mut specs = Vec::new();
     for m in coreml_models() {
         let p = corpus().join(m["file"].as_str().unwrap());
@@ -221,6 +232,9 @@ fn every_truncation_of_every_spec_is_a_model_error() {
 
 #[test]
 fn mislabelled_and_malformed_files_are_model_errors() {
+    if common::corpora_absent("mislabelled_and_malformed_files_are_model_errors") {
+        return;
+    }
     let models = corpus().join("models");
     for other in [
         "torch2onnx.dynamo18.bilinear_ac0_x2.onnx",
@@ -283,6 +297,9 @@ fn a_manifest_cannot_point_outside_the_package() {
 
 #[test]
 fn input_shapes_must_fit_the_model() {
+    if common::corpora_absent("input_shapes_must_fit_the_model") {
+        return;
+    }
     let path = corpus().join("models/torch2coreml.neuralnetwork.seg_head.mlmodel");
     let graph = coreml::read(&path).unwrap();
     let same = coreml::layers(
@@ -323,6 +340,9 @@ fn input_shapes_must_fit_the_model() {
 /// input, flexible shapes, iOS16/iOS17 and float32 ML Programs, MIL ops built one by one.
 #[test]
 fn unseen_models_read_correctly() {
+    if common::corpora_absent("unseen_models_read_correctly") {
+        return;
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/coreml");
     let text = std::fs::read_to_string(dir.join("expected.json")).unwrap();
     let expected: Value = serde_json::from_str(&text).unwrap();
@@ -447,6 +467,9 @@ fn nn_crop_resize_runs_like_the_mil_op() {
 
 #[test]
 fn located_layers_point_at_their_nodes() {
+    if common::corpora_absent("located_layers_point_at_their_nodes") {
+        return;
+    }
     for m in coreml_models() {
         let path = corpus().join(m["file"].as_str().unwrap());
         let graph = coreml::read(&path).unwrap();

@@ -73,6 +73,7 @@ fn rgb_of(format: PixelFormat, px: &[u8]) -> [u8; 3] {
         PixelFormat::Argb => [px[1], px[2], px[3]],
         PixelFormat::Abgr => [px[3], px[2], px[1]],
         PixelFormat::Gray => [px[0]; 3],
+        other => panic!("the test's reference does not know the pixel format {other:?}"),
     }
 }
 
@@ -115,6 +116,7 @@ fn normalise(n: &Normalization, color: &str, x: f32) -> f32 {
         Normalization::ScaleBias { scale, bias } => scale * x + pick(bias, color),
         // torchvision: ToTensor (x / 255), then Normalize ((v − mean) / std).
         Normalization::MeanStd { mean, std } => (x / 255.0 - pick(mean, color)) / pick(std, color),
+        other => panic!("the test's reference does not know the normalization {other:?}"),
     }
 }
 
@@ -126,6 +128,7 @@ fn affine(n: &Normalization, color: &str) -> (f64, f64) {
             let (m, s) = (pick(mean, color) as f64, pick(std, color) as f64);
             (1.0 / (255.0 * s), -m / s)
         }
+        other => panic!("the test's reference does not know the normalization {other:?}"),
     }
 }
 
@@ -465,6 +468,7 @@ fn two_pixels(format: PixelFormat, px: [[u8; 3]; 2]) -> (Vec<u8>, FrameDesc) {
             PixelFormat::Rgb => vec![r, g, b],
             PixelFormat::Bgr => vec![b, g, r],
             PixelFormat::Gray => vec![r],
+            other => panic!("the test's reference does not know the pixel format {other:?}"),
         };
         data.extend(bytes);
     }
@@ -869,6 +873,7 @@ fn check_gpu(what: &str, got: &Array4<f32>, cpu: &Array4<f32>, bound: f64, dtype
                 );
                 worst = worst.max(ulps(*g, f16::from_f32(*c).to_f32()));
             }
+            other => panic!("the test does not know the storage type {other:?}"),
         }
     }
     worst

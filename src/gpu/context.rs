@@ -491,14 +491,3 @@ impl GpuContext {
         self.watched.read_mapped(buffer, during, read)
     }
 }
-
-/// True when the environment asks GPU tests to fail rather than skip without an adapter
-/// (`HALFPIXEL_REQUIRE_GPU=1`, set by `.ci/run`). A run that requires a GPU also covers software
-/// rasterisers (lavapipe, llvmpipe) when they are all there is: the tests and `halfpixel
-/// conformance --backend auto` then take them as [`ALLOW_SOFTWARE_GPU`] would.
-pub fn gpu_required() -> bool {
-    matches!(
-        std::env::var("HALFPIXEL_REQUIRE_GPU").as_deref(),
-        Ok("1") | Ok("true") | Ok("yes")
-    )
-}

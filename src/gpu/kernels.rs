@@ -22,6 +22,7 @@ const EXACT_WGSL: &str = include_str!("../../shaders/exact.wgsl");
 
 /// How tensor elements are stored in a buffer or texture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DType {
     /// 32-bit float.
     F32,

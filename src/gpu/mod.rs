@@ -21,8 +21,8 @@ mod tables;
 pub use buffers::{BoundOperation, BufferTensor};
 pub(crate) use context::{choose_adapter, NoChoice};
 pub use context::{
-    enumerate_adapters, gpu_required, instance, software_gpu_allowed, AdapterDescription,
-    CacheStats, GpuContext, GpuOptions, ALLOW_SOFTWARE_GPU, TAP_CACHE_ENTRIES,
+    enumerate_adapters, instance, software_gpu_allowed, AdapterDescription, CacheStats, GpuContext,
+    GpuOptions, ALLOW_SOFTWARE_GPU, TAP_CACHE_ENTRIES,
 };
 pub use kernels::{all_sources, entry_point, DType};
 pub use preprocess::{BoundPreprocess, FrameBuffer, FrameSource};

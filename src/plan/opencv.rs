@@ -10,6 +10,7 @@ use crate::error::Result;
 
 /// OpenCV's interpolation flags for `cv::resize`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CvInterpolation {
     /// `INTER_NEAREST`: `floor(dx · scale_x)`.
     Nearest,

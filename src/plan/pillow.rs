@@ -52,6 +52,7 @@ const M_PI: f64 = std::f64::consts::PI;
 
 /// `Image.Resampling`: the `resample` filter of `Image.resize(size, resample)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Filter {
     /// `Image.Resampling.NEAREST` (0): a gather through `ImagingScaleAffine`.
     Nearest,

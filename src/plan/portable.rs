@@ -13,6 +13,15 @@ use super::{AxisPlan, Edge, ResizePlan, Taps};
 use crate::error::{Error, Result};
 use crate::spec::{CoordinateTransform, Mode, NearestMode, ResizeSpec};
 
+impl ResizeSpec {
+    /// Builds the per-axis tap tables for an input of height and width `input_hw`.
+    ///
+    /// (Defined here, next to the mapping it runs, so that the spec does not depend on the plans.)
+    pub fn plan(&self, input_hw: [usize; 2]) -> Result<ResizePlan> {
+        plan(self, input_hw)
+    }
+}
+
 /// The quantities a coordinate mapping needs for one axis.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AxisGeometry {

@@ -13,6 +13,7 @@ use crate::error::{check_len, Error, Result};
 /// The alpha byte of the four-byte formats is skipped: pixels are read as stored, not
 /// un-premultiplied (Core ML and torchvision read the colour bytes the same way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PixelFormat {
     /// R, G, B, A (`kCVPixelFormatType_32RGBA`, wgpu `Rgba8Unorm`, PIL `RGBA`).
     Rgba,

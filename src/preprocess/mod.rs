@@ -2,7 +2,7 @@
 //! Gray) becomes the normalised float tensor a model reads — channels picked and reordered,
 //! normalised per channel (Core ML's scale-then-bias or torchvision's mean/std) and resized with
 //! any resize [`Operation`] or [`ResizePlan`] — in one pass on the CPU ([`Preprocess::run_cpu`])
-//! and in one dispatch on the GPU ([`GpuContext::encode_preprocess`](crate::gpu::GpuContext::encode_preprocess)).
+//! and in one dispatch on the GPU (`GpuContext::encode_preprocess`, with the `gpu` feature).
 //!
 //! # Order of operations
 //!

@@ -81,6 +81,7 @@ impl ColorValues {
 /// | [`ScaleBias`](Normalization::ScaleBias) | Core ML `ImageType(scale=, bias=)`, NeuralNetwork `image_scale` / `red_bias` … (`NeuralNetworkImageScaler`) | `fl(fl(scale · x) + bias_c)`: scale first, then the bias, which is **not** multiplied by the scale |
 /// | [`MeanStd`](Normalization::MeanStd) | torchvision `ToTensor()` then `Normalize(mean, std)` | `fl(fl(fl(x / 255) − mean_c) / std_c)` |
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Normalization {
     /// Core ML's image preprocessing: `y = image_scale · x + bias_c`, the scale applied first and
     /// one scale for every channel. A bias meant for values in 0..1 must be given already in the

@@ -18,10 +18,12 @@ use crate::plan::portable::{axis_plan, onnx_nearest_index, AxisGeometry};
 use crate::plan::{AxisPlan, Edge, ResizePlan, Taps};
 use crate::spec::{BlockOrder, BlockSpec, CoordinateTransform, Mode, NearestMode, ResizeSpec};
 
+#[cfg(feature = "calls")]
 use super::args::{flatten_numbers, parse_choice, Args};
 
 /// The sampling grids of Core ML (MIL `sampling_mode` names; NeuralNetwork names in the docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SamplingMode {
     /// `STRICT_ALIGN_CORNERS` / `STRICT_ALIGN_ENDPOINTS_MODE`: `i·(in−1)/(out−1)`, out = 1 → 0.
     StrictAlignCorners,
@@ -58,6 +60,7 @@ impl SamplingMode {
         }
     }
 
+    #[cfg(feature = "calls")]
     const CHOICES: [(&'static str, SamplingMode); 9] = [
         ("STRICT_ALIGN_CORNERS", SamplingMode::StrictAlignCorners),
         ("ALIGN_CORNERS", SamplingMode::AlignCorners),
@@ -550,15 +553,18 @@ pub fn space_to_depth(block_size: usize) -> Result<Operation> {
     )?))
 }
 
+#[cfg(feature = "calls")]
 fn factor(args: &Args<'_>, key: &str) -> Result<f64> {
     let v = args.opt_f64(key)?.unwrap_or(1.0);
     check_scale(key, v)
 }
 
+#[cfg(feature = "calls")]
 fn target(args: &Args<'_>, key: &str) -> Result<usize> {
     check_len(key, args.opt_i64(key)?.unwrap_or(1))
 }
 
+#[cfg(feature = "calls")]
 fn block(args: &Args<'_>, key: &str) -> Result<usize> {
     let b = args.i64(key)?;
     if b < 1 {
@@ -567,11 +573,13 @@ fn block(args: &Args<'_>, key: &str) -> Result<usize> {
     Ok(b as usize)
 }
 
+#[cfg(feature = "calls")]
 fn sampling(args: &Args<'_>, key: &str, default: &str) -> Result<SamplingMode> {
     let v = args.opt_str(key)?.unwrap_or(default);
     parse_choice(args, key, v, &SamplingMode::CHOICES)
 }
 
+#[cfg(feature = "calls")]
 /// A `box_coordinate_mode` / `boxIndicesMode` (same value names in MIL and NeuralNetwork).
 fn box_mode(args: &Args<'_>, key: &str) -> Result<BoxCoordinateMode> {
     parse_choice(
@@ -596,6 +604,7 @@ fn box_mode(args: &Args<'_>, key: &str) -> Result<BoxCoordinateMode> {
     )
 }
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `coreml` call.
 pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
     let args = Args::new(format!("coreml.{function}"), raw)?;
@@ -881,6 +890,7 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
     }
 }
 
+#[cfg(feature = "calls")]
 /// The single box of a `crop_resize` call and its batch index.
 fn crop_box(args: &Args<'_>) -> Result<([f64; 4], Option<usize>)> {
     let to_index = |v: f64| -> Result<usize> {

@@ -1,10 +1,10 @@
 //! Presets: constructors named after the calls users write, each documented with the call it mirrors.
 
-use serde::{Deserialize, Serialize};
-
+#[cfg(feature = "calls")]
 pub(crate) mod args;
 pub mod coreml;
 pub mod mps;
+#[cfg(feature = "calls")]
 pub mod named;
 pub mod onnx;
 pub mod opencv;
@@ -13,11 +13,14 @@ pub mod tf;
 pub mod tflite;
 pub mod torch;
 
+#[cfg(feature = "calls")]
 use crate::error::{Error, Result};
+#[cfg(feature = "calls")]
 use crate::op::Operation;
 
 /// A framework call as the conformance format records it: `{"framework", "function", "args"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg(feature = "calls")]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Call {
     /// `torch`, `tf`, `keras`, `tflite`, `onnx`, `coreml`, `opencv`, `pillow` or `mps`.
     pub framework: String,
@@ -29,6 +32,7 @@ pub struct Call {
 }
 
 /// Builds the operation a recorded framework call describes.
+#[cfg(feature = "calls")]
 pub fn from_call(call: &Call) -> Result<Operation> {
     let f = call.function.as_str();
     match call.framework.as_str() {
@@ -51,6 +55,7 @@ pub fn from_call(call: &Call) -> Result<Operation> {
 /// a sentence saying what is inferred and from what, or `None` when the framework documents
 /// (or its reference implementation fixes) the rule. A comparison that rests on an inferred
 /// rule cannot say "same" or "different" with authority.
+#[cfg(feature = "calls")]
 pub fn inferred(call: &Call) -> Option<&'static str> {
     let args = &call.args;
     let fractional = |keys: &[&str]| {
@@ -93,6 +98,8 @@ pub fn inferred(call: &Call) -> Option<&'static str> {
     }
 }
 
+#[cfg(feature = "calls")]
 const CORE_ML_NEAREST: &str = "Core ML nearest with fractional factors: Apple does not document the rule; halfpixel infers floor(i·in/out) (rounding on the iOS17 resize grid) from Apple's test vectors";
 
+#[cfg(feature = "calls")]
 const ONNX_OLD: &str = "ONNX Resize-10 and Upsample specify no coordinate mapping (ONNX's reference cannot run them); halfpixel follows ONNX Runtime (asymmetric)";

@@ -14,10 +14,12 @@ use crate::plan::portable::{axis_plan, AxisGeometry};
 use crate::plan::{AxisPlan, Edge, ResizePlan, Taps};
 use crate::spec::{CoordinateTransform, Mode, ResizeSpec};
 
+#[cfg(feature = "calls")]
 use super::args::Args;
 
 /// The filter of an MPS resize kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MpsFilter {
     /// `MPSCNNUpsamplingNearest`.
     Nearest,
@@ -179,6 +181,7 @@ impl ResizePlanner for MpsResize {
     }
 }
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `mps` call (`MPSCNNUpsamplingNearest`, `MPSCNNUpsamplingBilinear`,
 /// `MPSNNResizeBilinear` with Apple's argument names).
 pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {

@@ -16,6 +16,7 @@ use crate::spec::{
     BlockOrder, BlockSpec, CoordinateTransform, Layout, Mode, NearestMode, ResizeSpec,
 };
 
+#[cfg(feature = "calls")]
 use super::args::{flatten_numbers, parse_choice, Args};
 
 /// `keep_aspect_ratio_policy` (opset 18+).
@@ -647,6 +648,7 @@ pub fn space_to_depth(blocksize: usize, mode: BlockOrder) -> Result<Operation> {
     Ok(Operation::SpaceToDepth(BlockSpec::new(blocksize, mode)?))
 }
 
+#[cfg(feature = "calls")]
 fn parse_mode(args: &Args<'_>, value: &str) -> Result<Mode> {
     parse_choice(
         args,
@@ -661,6 +663,7 @@ fn parse_mode(args: &Args<'_>, value: &str) -> Result<Mode> {
     )
 }
 
+#[cfg(feature = "calls")]
 fn opt_list(args: &Args<'_>, key: &str) -> Result<Option<Vec<f64>>> {
     match args.get(key) {
         None => Ok(None),
@@ -670,6 +673,7 @@ fn opt_list(args: &Args<'_>, key: &str) -> Result<Option<Vec<f64>>> {
     }
 }
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `onnx` call: `args = {opset, attributes, inputs}`.
 pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
     let top = Args::new(format!("onnx.{function}"), raw)?;
@@ -824,6 +828,7 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
     }
 }
 
+#[cfg(feature = "calls")]
 impl Args<'_> {
     /// The `opset` argument (default: the latest opset halfpixel knows, 19).
     fn opset_or_default(&self) -> Result<i64> {

@@ -11,7 +11,9 @@
 //! [`ResizePlanner::caveat`] says so for a call that meets it. OpenCL and other HAL builds are not
 //! measured.
 
-use crate::error::{check_len, check_len_f64, check_scale, Error, Result};
+#[cfg(feature = "calls")]
+use crate::error::Error;
+use crate::error::{check_len, check_len_f64, check_scale, Result};
 use std::sync::Arc;
 
 use crate::op::{InputDesc, IntegerPath, Operation, ResizePlanner};
@@ -20,6 +22,7 @@ use crate::plan::opencv_exact;
 use crate::plan::ResizePlan;
 use crate::tensor::ElementType;
 
+#[cfg(feature = "calls")]
 use super::args::{parse_choice, Args};
 
 /// `cv2.resize(src, dsize, fx, fy, interpolation)`.
@@ -201,6 +204,7 @@ const INTERPOLATIONS: [(&str, CvInterpolation); 7] = [
     ("INTER_LANCZOS4", CvInterpolation::Lanczos4),
 ];
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `opencv` call.
 pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
     let args = Args::new(format!("cv2.{function}"), raw)?;

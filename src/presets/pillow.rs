@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+#[cfg(feature = "calls")]
 use serde_json::Value;
 
 use crate::error::{check_len, Error, Result};
@@ -24,6 +25,7 @@ use crate::plan::separable::ExactPlan;
 use crate::plan::ResizePlan;
 use crate::tensor::ElementType;
 
+#[cfg(feature = "calls")]
 use super::args::Args;
 
 /// `Image.mode` of the image being resized: which of Pillow's paths the call takes.
@@ -273,6 +275,7 @@ impl ResizePlanner for Resize {
 }
 
 /// The spellings of the function a recorded `pillow` call may use.
+#[cfg(feature = "calls")]
 const FUNCTIONS: [&str; 5] = [
     "Image.resize",
     "resize",
@@ -281,6 +284,7 @@ const FUNCTIONS: [&str; 5] = [
     "PIL.Image.resize",
 ];
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `pillow` call: `{"size": [w, h], "resample": "BILINEAR" | 2, "mode": "RGB"}`
 /// (`resample` defaults to `BICUBIC`, as `resample=None` does; `mode` may be left out).
 pub(crate) fn from_args(function: &str, raw: &Value) -> Result<Operation> {
@@ -369,6 +373,7 @@ mod tests {
     use crate::spec::Layout;
     use crate::tensor::TensorView4;
     use ndarray::Array4;
+    #[cfg(feature = "calls")]
     use serde_json::json;
 
     fn desc(c: usize) -> InputDesc {
@@ -431,6 +436,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "calls")]
     fn sizes_are_width_then_height_and_checked() {
         let op = from_args("Image.resize", &json!({"size": [5, 2], "resample": "BOX"})).unwrap();
         let out = op

@@ -13,6 +13,7 @@ use crate::plan::{AxisPlan, Edge, ResizePlan, Taps};
 use crate::spec::{BlockOrder, BlockSpec};
 use crate::tensor::ElementType;
 
+#[cfg(feature = "calls")]
 use super::args::{parse_choice, Args};
 
 /// The four TF1 resize kernels.
@@ -194,6 +195,7 @@ fn py_bool(b: bool) -> &'static str {
 
 /// The `method` of `tf.image.resize` (TF2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `'bilinear'`.
     Bilinear,
@@ -240,6 +242,7 @@ impl Method {
         Method::MitchellCubic,
     ];
 
+    #[cfg(feature = "calls")]
     const CHOICES: [(&'static str, Method); 8] = [
         ("bilinear", Method::Bilinear),
         ("nearest", Method::Nearest),
@@ -404,6 +407,7 @@ pub fn space_to_depth(block_size: usize) -> Result<Operation> {
 
 /// The `interpolation` of Keras `UpSampling2D`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum KerasInterpolation {
     /// `'nearest'`: each pixel repeated (exact).
     Nearest,
@@ -594,6 +598,7 @@ impl ResizePlanner for KerasResizing {
     }
 }
 
+#[cfg(feature = "calls")]
 fn size_arg(args: &Args<'_>, key: &str) -> Result<[usize; 2]> {
     let [h, w] = args.opt_pair_i64(key)?.ok_or_else(|| Error::MissingField {
         field: key.into(),
@@ -605,6 +610,7 @@ fn size_arg(args: &Args<'_>, key: &str) -> Result<[usize; 2]> {
     ])
 }
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `tf` call.
 pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
     let args = Args::new(format!("tf.{function}"), raw)?;
@@ -677,6 +683,7 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
     }
 }
 
+#[cfg(feature = "calls")]
 fn block_arg(args: &Args<'_>) -> Result<usize> {
     let b = args.i64("block_size")?;
     if b < 2 {
@@ -685,6 +692,7 @@ fn block_arg(args: &Args<'_>) -> Result<usize> {
     Ok(b as usize)
 }
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `keras` call.
 pub(crate) fn keras_from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
     let args = Args::new(format!("keras.{function}"), raw)?;

@@ -20,10 +20,12 @@ use crate::plan::tf::{self as rules, TfAxis};
 use crate::plan::ResizePlan;
 use crate::spec::{BlockOrder, BlockSpec};
 
+#[cfg(feature = "calls")]
 use super::args::Args;
 
 /// The two TFLite resize builtins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `RESIZE_BILINEAR`.
     Bilinear,
@@ -154,6 +156,7 @@ pub fn space_to_depth(block_size: usize) -> Result<Operation> {
     )?))
 }
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `tflite` call.
 pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
     let args = Args::new(format!("tflite.{function}"), raw)?;

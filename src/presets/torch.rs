@@ -51,10 +51,12 @@ use crate::plan::{AxisPlan, Edge, ResizePlan};
 use crate::spec::{BlockOrder, BlockSpec, Layout};
 use crate::tensor::ElementType;
 
+#[cfg(feature = "calls")]
 use super::args::{parse_choice, Args};
 
 /// The `mode` argument of `F.interpolate` (2-D modes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Mode {
     /// `'nearest'`: `floor(i · in/out)` — the legacy, shifted rule (OpenCV INTER_NEAREST's).
     Nearest,
@@ -414,6 +416,7 @@ pub fn pixel_unshuffle(downscale_factor: usize) -> Result<Operation> {
     )?))
 }
 
+#[cfg(feature = "calls")]
 fn positive_factor(args: &Args<'_>, key: &str) -> Result<usize> {
     let v = args.i64(key)?;
     if v < 1 {
@@ -422,6 +425,7 @@ fn positive_factor(args: &Args<'_>, key: &str) -> Result<usize> {
     Ok(v as usize)
 }
 
+#[cfg(feature = "calls")]
 /// Builds a recorded `torch` call.
 pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
     let args = Args::new(format!("torch.{function}"), raw)?;

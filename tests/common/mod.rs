@@ -12,8 +12,7 @@
 use std::sync::OnceLock;
 
 use halfpixel::gpu::{
-    enumerate_adapters, gpu_required, software_gpu_allowed, AdapterDescription, GpuContext,
-    GpuOptions,
+    enumerate_adapters, software_gpu_allowed, AdapterDescription, GpuContext, GpuOptions,
 };
 
 /// The adapters the GPU tests run on: every one found, software rasterisers included, in wgpu's
@@ -94,4 +93,43 @@ pub fn auto_options() -> GpuOptions {
         allow_software: Some(true),
         ..Default::default()
     }
+}
+
+/// True when the environment asks GPU checks to fail rather than skip without an adapter
+/// (`HALFPIXEL_REQUIRE_GPU=1`, set by `.ci/run`). A run that requires a GPU also covers software
+/// rasterisers (lavapipe, llvmpipe) when they are all there is.
+pub fn gpu_required() -> bool {
+    matches!(
+        std::env::var("HALFPIXEL_REQUIRE_GPU").as_deref(),
+        Ok("1") | Ok("true") | Ok("yes")
+    )
+}
+
+/// The data directories the corpus tests read, relative to the crate root. The published crate
+/// leaves them out (Cargo.toml's `exclude`); a git checkout has them.
+pub const CORPORA: [&str; 4] = [
+    "tests/corpus",
+    "tests/corpus-images",
+    "tests/data",
+    "tests/models",
+];
+
+/// True when one of the [`CORPORA`] is missing (a copy of the published crate rather than a git
+/// checkout); then says on stderr that `test` is skipped and why.
+pub fn corpora_absent(test: &str) -> bool {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let missing: Vec<&str> = CORPORA
+        .iter()
+        .copied()
+        .filter(|dir| !root.join(dir).is_dir())
+        .collect();
+    if missing.is_empty() {
+        return false;
+    }
+    eprintln!(
+        "SKIPPED {test}: {} not here (the published crate leaves the corpora out; a git checkout \
+         of halfpixel has them)",
+        missing.join(", ")
+    );
+    true
 }

@@ -116,3 +116,13 @@ pub(crate) fn open(adapter: &FoundAdapter) -> Result<GpuContext, String> {
         )),
     }
 }
+
+/// True when the environment asks GPU checks to fail rather than skip without an adapter
+/// (`HALFPIXEL_REQUIRE_GPU=1`, set by `.ci/run`). A run that requires a GPU also covers software
+/// rasterisers (lavapipe, llvmpipe) when they are all there is.
+pub(crate) fn gpu_required() -> bool {
+    matches!(
+        std::env::var("HALFPIXEL_REQUIRE_GPU").as_deref(),
+        Ok("1") | Ok("true") | Ok("yes")
+    )
+}

@@ -7,7 +7,9 @@ use clap::{Args, ValueEnum};
 use halfpixel::conformance::{
     default_corpus_dirs, BackendRun, Corpus, CpuBackend, MultiReport, PathSelection, RunOptions,
 };
-use halfpixel::gpu::{gpu_required, software_gpu_allowed};
+use halfpixel::gpu::software_gpu_allowed;
+
+use crate::common::gpu_required;
 use serde_json::{json, Value};
 
 use halfpixel::progress::ProgressBar;
