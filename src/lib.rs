@@ -72,7 +72,7 @@
 //! ([`Error::DeviceLost`], after which [`Backend::Auto`] redoes the call on the CPU). Tensors are
 //! indexed with 64-bit offsets (tested past 2^32 elements). NaN and ±inf in the data propagate by
 //! IEEE arithmetic through every tap of the tables. `gpu::GpuContext`, [`Executor`] and
-//! [`Operation`] are `Send + Sync`, with bounded caches. The README's "Guarantees" section says
+//! [`Operation`] are `Send + Sync`, with bounded caches. docs/guarantees.md says
 //! how each promise is tested.
 
 #![warn(missing_docs)]

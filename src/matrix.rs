@@ -44,7 +44,7 @@
 //! Every framework here is halfpixel's model of it (its presets, checked against the frameworks'
 //! own outputs by the conformance corpus): an equivalence found here holds between those models.
 //! Where a model is inferred rather than measured (MPS `alignCorners = NO`, Core ML nearest with
-//! fractional factors, see the README), so is the equivalence.
+//! fractional factors, see docs/matrix.md), so is the equivalence.
 
 use std::collections::{BTreeMap, HashMap};
 

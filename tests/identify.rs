@@ -1212,7 +1212,7 @@ fn corpus_array(id: &str, which: &str) -> Array4<f32> {
     Array4::from_shape_vec((s[0], s[1], s[2], s[3]), npy.data).unwrap()
 }
 
-/// The README's example with σ = 10⁻³ noise on B: groups are ranked by the size of their error
+/// docs/cli.md's example with σ = 10⁻³ noise on B: groups are ranked by the size of their error
 /// (max, then mean), so the true call comes first, not behind candidates that exceed their
 /// bound at fewer elements but by hundreds of times more; and the report calls it a near miss
 /// with the tolerance that accepts it.

@@ -82,7 +82,7 @@ fn matches(o: &Outcome) -> bool {
 /// STRICT_ALIGN_ENDPOINTS_MODE. That will give exactly the same results as TensorFlow's bilinear
 /// resizing with align_corners=True", and "If your PyTorch model uses align_corners=True, you get
 /// the same results as TensorFlow". SEMANTICS.md §4.2 maps MIL STRICT_ALIGN_CORNERS and
-/// upsample_bilinear(align_corners=True) to the same grid; README: MPS alignCorners=YES aligns
+/// upsample_bilinear(align_corners=True) to the same grid; docs/matrix.md: MPS alignCorners=YES aligns
 /// the corners. "Same" is within float32 rounding here: PyTorch and TF form the coordinates in
 /// float32, Core ML's documented grid is evaluated in float64.
 #[test]
@@ -160,7 +160,7 @@ fn align_endpoints_differs_only_where_an_axis_shrinks_to_one_pixel() {
 /// Article, "The bad method": TF1 `resize_bilinear(align_corners=False)` "is also the result from
 /// Core ML's Upsample layer when used in BILINEAR mode and of the ResizeBilinear layer in
 /// UPSAMPLE_MODE". SEMANTICS.md trap 1: "TF v1 (False,False) == Core ML resize_bilinear DEFAULT ==
-/// NN UpsampleLayer DEFAULT == ONNX asymmetric". README: MPS alignCorners=NO is mapped to that
+/// NN UpsampleLayer DEFAULT == ONNX asymmetric". docs/matrix.md: MPS alignCorners=NO is mapped to that
 /// grid (inferred, not measured on Apple hardware).
 #[test]
 fn tf1_default_bilinear_is_upsample_mode() {
@@ -639,10 +639,10 @@ fn cli_unknown_names_and_unwritable_files_exit_2_with_one_line() {
     assert_eq!(bad_format.status.code(), Some(2));
 }
 
-/// README.md carries the whole matrix (between its BEGIN/END markers) exactly as the current code
+/// docs/matrix.md carries the whole matrix (between its BEGIN/END markers) exactly as the current code
 /// computes it: regenerate it with `halfpixel matrix --format md` when presets change.
 #[test]
-fn the_readme_carries_the_current_matrix() {
+fn docs_matrix_carries_the_current_matrix() {
     let out = halfpixel(&["matrix", "--format", "md"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let generated = text(&out.stdout);
@@ -650,15 +650,15 @@ fn the_readme_carries_the_current_matrix() {
         .split_once('\n')
         .map(|(_heading, rest)| rest.trim())
         .expect("a heading line");
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/matrix.md"))
+        .expect("docs/matrix.md");
     let begin = "<!-- BEGIN halfpixel matrix -->";
     let end = "<!-- END halfpixel matrix -->";
-    let start = readme.find(begin).expect("README has the BEGIN marker") + begin.len();
-    let stop = readme.find(end).expect("README has the END marker");
+    let start = readme.find(begin).expect("docs/matrix.md has the BEGIN marker") + begin.len();
+    let stop = readme.find(end).expect("docs/matrix.md has the END marker");
     assert!(
         readme[start..stop].trim() == body,
-        "README.md's matrix is out of date: paste the output of `halfpixel matrix --format md` \
+        "docs/matrix.md's matrix is out of date: paste the output of `halfpixel matrix --format md` \
          (without its heading) between the markers"
     );
 }

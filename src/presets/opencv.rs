@@ -36,7 +36,7 @@ pub struct Resize {
     pub interpolation: CvInterpolation,
     /// `cv2.ipp.setUseIPP(use_ipp)` before the call (OpenCV's default is on in the pip wheels).
     /// halfpixel computes OpenCV's portable C++ path either way; where IPP's kernels give other
-    /// values the preset docs and the README give the measured difference.
+    /// values the preset docs and docs/exact-8-bit.md give the measured difference.
     pub use_ipp: bool,
 }
 

@@ -1,5 +1,5 @@
 //! `halfpixel matrix`: the cross-framework cheatsheet, computed — which Core ML, MPS and ONNX
-//! calls reproduce each PyTorch, TensorFlow, Keras, ONNX, OpenCV and Pillow preset, as a README
+//! calls reproduce each PyTorch, TensorFlow, Keras, ONNX, OpenCV and Pillow preset, as a Markdown page
 //! section (markdown) or everything as JSON.
 
 use std::fmt::Write as _;
@@ -41,7 +41,7 @@ use crate::common::Fatal;
         halfpixel matrix --json matrix.json"
 )]
 pub(crate) struct MatrixArgs {
-    /// What to print on stdout: md (a README section: the table and its footnotes) or json
+    /// What to print on stdout: md (docs/matrix.md: the table and its footnotes) or json
     /// (the sweep, every case, every target's counts, errors and descriptions, and the per-case
     /// outcomes of the entries the table shows)
     #[arg(long, value_enum, default_value_t = Format::Md)]
@@ -127,7 +127,7 @@ const SHOWN: usize = 3;
 /// Partial matches shown per cell (the JSON has them all).
 const PARTIAL_SHOWN: usize = 1;
 
-/// The README section.
+/// The Markdown page (docs/matrix.md).
 fn markdown(m: &Matrix) -> String {
     let mut s = String::new();
     let resize_pairs = m.pairs.iter().filter(|p| p.scale.is_some()).count();
