@@ -654,7 +654,10 @@ fn docs_matrix_carries_the_current_matrix() {
         .expect("docs/matrix.md");
     let begin = "<!-- BEGIN halfpixel matrix -->";
     let end = "<!-- END halfpixel matrix -->";
-    let start = readme.find(begin).expect("docs/matrix.md has the BEGIN marker") + begin.len();
+    let start = readme
+        .find(begin)
+        .expect("docs/matrix.md has the BEGIN marker")
+        + begin.len();
     let stop = readme.find(end).expect("docs/matrix.md has the END marker");
     assert!(
         readme[start..stop].trim() == body,
