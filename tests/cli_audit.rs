@@ -348,6 +348,11 @@ fn nearest_that_became_fractional_bilinear_has_no_neural_network_fix() {
         "{out}"
     );
     assert!(!out.contains("mode=NN"), "{out}");
+    // An ML Program keeps nearest with fractional factors (by halfpixel's inferred rule).
+    assert!(
+        out.contains("an ML Program can (coremltools `convert_to=\"mlprogram\"`): coreml upsample_nearest_neighbor"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -452,23 +452,59 @@ fn find_fix(
                 possible: true,
                 explanation: format!(
                     "{} `{layer_name}` reproduces the source: {text}{caveat}",
-                    if own { "changing the attributes of" } else { "replacing" },
+                    if own {
+                        "changing the attributes of"
+                    } else {
+                        "replacing"
+                    },
                 ),
                 snippet: snippet(converted, &b.found.layer, &call),
                 preset: (preset != "onnx").then_some(preset),
                 call: Some(call),
             })
         }
-        None => Some(Fix {
-            possible: false,
-            call: None,
-            preset: None,
-            explanation: format!(
-                "no {} layer reproduces the source's function at this shape; resize outside the model, or keep a framework that has it",
-                format_name(format)
-            ),
-            snippet: None,
-        }),
+        None => {
+            // A NeuralNetwork that cannot: say whether an ML Program of the same program can.
+            let program = (format == ModelFormat::CoreMlNeuralNetwork)
+                .then(|| {
+                    reproducers(source, dims, &scales, |name| {
+                        name.is_some_and(|n| holds(ModelFormat::CoreMlProgram, n))
+                    })
+                    .into_iter()
+                    .find_map(|r| match &r.candidate.origin {
+                        Origin::Named { preset, target } => preset
+                            .call(&Request {
+                                target: *target,
+                                input: real,
+                                attributes: &[],
+                            })
+                            .ok(),
+                        _ => None,
+                    })
+                })
+                .flatten();
+            let instead = match &program {
+                Some(call) => {
+                    let text = from_call(call).map(|o| o.describe()).unwrap_or_default();
+                    let caveat =
+                        inferred(call).map_or(String::new(), |why| format!(" (caveat: {why})"));
+                    format!(
+                        "; an ML Program can (coremltools `convert_to=\"mlprogram\"`): {text}{caveat}"
+                    )
+                }
+                None => "; resize outside the model, or keep a framework that has it".to_string(),
+            };
+            Some(Fix {
+                possible: false,
+                call: None,
+                preset: None,
+                explanation: format!(
+                    "no {} layer reproduces the source's function at this shape{instead}",
+                    format_name(format)
+                ),
+                snippet: None,
+            })
+        }
     }
 }
 
