@@ -23,6 +23,7 @@ pub use context::{
     enumerate_adapters, gpu_required, instance, AdapterDescription, CacheStats, GpuContext,
     GpuOptions, TAP_CACHE_ENTRIES,
 };
+pub use exact::IntegerBufferTensor;
 pub use kernels::{all_sources, entry_point, DType};
 pub use preprocess::{BoundPreprocess, FrameBuffer, FrameSource};
 mod arrays;
