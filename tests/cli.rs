@@ -48,12 +48,19 @@ fn absent_backend() -> &'static str {
 }
 
 /// The checks of one backend on the shipped corpus: every case's call, plus its portable spec.
+/// The checks of a default conformance run: every shipped corpus (tests/corpus and
+/// tests/corpus-images), each case's call and, where it has one, its portable spec.
 fn shipped_checks() -> usize {
-    let corpus = halfpixel::conformance::Corpus::load(shipped_dir()).expect("shipped corpus");
-    corpus
-        .cases()
-        .iter()
-        .map(|c| 1 + usize::from(c.has_portable()))
+    halfpixel::conformance::default_corpus_dirs()
+        .into_iter()
+        .map(|dir| {
+            let corpus = halfpixel::conformance::Corpus::load(dir).expect("shipped corpus");
+            corpus
+                .cases()
+                .iter()
+                .map(|c| 1 + usize::from(c.has_portable()))
+                .sum::<usize>()
+        })
         .sum()
 }
 
@@ -235,7 +242,7 @@ fn shipped_corpus_ends_with_the_count_line() {
     assert_eq!(rows[0]["total"]["passed"], passed);
     assert_eq!(
         report["matrix"]["frameworks"],
-        json!(["coreml", "keras", "onnx", "opencv", "tf", "torch"])
+        json!(["coreml", "keras", "onnx", "opencv", "pillow", "tf", "torch"])
     );
 }
 

@@ -1,5 +1,7 @@
 //! Model files: the readers (ONNX, Core ML, TFLite, Keras) and what halfpixel finds in them.
 
+#[cfg(feature = "audit")]
+pub mod coreml;
 pub mod graph;
 pub mod layer;
 

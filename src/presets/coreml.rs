@@ -1,4 +1,5 @@
-//! Core ML: NeuralNetwork `Upsample`, `ResizeBilinear`, `ReorganizeData`, and the MIL ops
+//! Core ML: NeuralNetwork `Upsample`, `ResizeBilinear`, `CropResize` (one box), `ReorganizeData`,
+//! and the MIL ops
 //! `upsample_bilinear`, `resize_bilinear`, `upsample_nearest_neighbor`, `resize_nearest_neighbor`,
 //! `resize` (iOS17), `crop_resize` (one box), `pixel_shuffle`, `pixel_unshuffle`,
 //! `depth_to_space`, `space_to_depth`.
@@ -332,7 +333,11 @@ pub enum BoxCoordinateMode {
     CenterSizeWidthFirst,
 }
 
-/// MIL `crop_resize` with one box (iOS15 `roi`, iOS16 `pad_value`, iOS17 `boxes` + `box_indices`).
+/// MIL `crop_resize` with one box (iOS15 `roi`, iOS16 `pad_value`, iOS17 `boxes` + `box_indices`),
+/// and NeuralNetwork `CropResize` (`CropResizeLayerParams`: `targetSize`,
+/// `normalizedCoordinates`, `mode`, `boxIndicesMode`, `spatialScale`, with the RoI of its second
+/// input as `roi`), which coremltools' NeuralNetwork backend writes for the iOS15 op field by field
+/// (`STRICT_ALIGN_ENDPOINTS_MODE` for `STRICT_ALIGN_CORNERS`, …; no `pad_value`, so 0).
 ///
 /// With `ALIGN_CORNERS` / `STRICT_ALIGN_CORNERS` the box is sampled on `linspace(start, end, n)`
 /// (a single sample takes the box centre, or its start when strict), normalized coordinates
@@ -523,6 +528,30 @@ fn sampling(args: &Args<'_>, key: &str, default: &str) -> Result<SamplingMode> {
     parse_choice(args, key, v, &SamplingMode::CHOICES)
 }
 
+/// A `box_coordinate_mode` / `boxIndicesMode` (same value names in MIL and NeuralNetwork).
+fn box_mode(args: &Args<'_>, key: &str) -> Result<BoxCoordinateMode> {
+    parse_choice(
+        args,
+        key,
+        args.opt_str(key)?.unwrap_or("CORNERS_HEIGHT_FIRST"),
+        &[
+            (
+                "CORNERS_HEIGHT_FIRST",
+                BoxCoordinateMode::CornersHeightFirst,
+            ),
+            ("CORNERS_WIDTH_FIRST", BoxCoordinateMode::CornersWidthFirst),
+            (
+                "CENTER_SIZE_HEIGHT_FIRST",
+                BoxCoordinateMode::CenterSizeHeightFirst,
+            ),
+            (
+                "CENTER_SIZE_WIDTH_FIRST",
+                BoxCoordinateMode::CenterSizeWidthFirst,
+            ),
+        ],
+    )
+}
+
 /// Builds a recorded `coreml` call.
 pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Operation> {
     let args = Args::new(format!("coreml.{function}"), raw)?;
@@ -625,27 +654,7 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                 "pad_value",
             ])?;
             let (bbox, batch_index) = crop_box(&args)?;
-            let box_coordinate_mode = parse_choice(
-                &args,
-                "box_coordinate_mode",
-                args.opt_str("box_coordinate_mode")?
-                    .unwrap_or("CORNERS_HEIGHT_FIRST"),
-                &[
-                    (
-                        "CORNERS_HEIGHT_FIRST",
-                        BoxCoordinateMode::CornersHeightFirst,
-                    ),
-                    ("CORNERS_WIDTH_FIRST", BoxCoordinateMode::CornersWidthFirst),
-                    (
-                        "CENTER_SIZE_HEIGHT_FIRST",
-                        BoxCoordinateMode::CenterSizeHeightFirst,
-                    ),
-                    (
-                        "CENTER_SIZE_WIDTH_FIRST",
-                        BoxCoordinateMode::CenterSizeWidthFirst,
-                    ),
-                ],
-            )?;
+            let box_coordinate_mode = box_mode(&args, "box_coordinate_mode")?;
             CropResize {
                 target_size: [
                     target(&args, "target_height")?,
@@ -745,6 +754,32 @@ pub(crate) fn from_args(function: &str, raw: &serde_json::Value) -> Result<Opera
                 ],
                 bilinear,
             )
+        }
+        "NeuralNetwork.CropResize" => {
+            args.only(&[
+                "targetSize",
+                "normalizedCoordinates",
+                "mode",
+                "boxIndicesMode",
+                "spatialScale",
+                "roi",
+            ])?;
+            let [h, w] = args.opt_pair_i64("targetSize")?.unwrap_or([1, 1]);
+            let (bbox, batch_index) = crop_box(&args)?;
+            CropResize {
+                target_size: [
+                    check_len("targetSize height", h)?,
+                    check_len("targetSize width", w)?,
+                ],
+                bbox,
+                batch_index,
+                normalized: args.bool_or("normalizedCoordinates", false)?,
+                spatial_scale: args.opt_f64("spatialScale")?.unwrap_or(1.0),
+                box_coordinate_mode: box_mode(&args, "boxIndicesMode")?,
+                sampling_mode: sampling(&args, "mode", "STRICT_ALIGN_ENDPOINTS_MODE")?,
+                pad_value: 0.0,
+            }
+            .build()
         }
         "NeuralNetwork.ResizeBilinear" => {
             args.only(&[
