@@ -113,6 +113,21 @@ WORKLOADS = {
     "W2-nhwc": ([1, 256, 64, 64], "nhwc", "W2 channels_last"),
 }
 
+# 8-bit workloads (W7): (input NCHW, layout of halfpixel's workload, description). The input is
+# the 8-bit pattern of src/bench/cpu.rs (`input_u8`); each halfpixel preset reproduces its peer's
+# arithmetic bit for bit (tests/conformance_images.rs, tests/torch_u8.rs, tests/pillow.rs).
+U8_WORKLOADS = {
+    "W7-area": ([1, 3, 1080, 1920], "nhwc",
+                "cv2.resize(uint8 HxWx3, (224, 224), interpolation=cv2.INTER_AREA)"),
+    "W7-aa-torch": ([1, 3, 1080, 1920], "nchw",
+                    "F.interpolate(uint8 1x3xHxW, (224, 224), 'bilinear', antialias=True)"),
+    "W7-aa-pillow": ([1, 3, 1080, 1920], "nhwc",
+                     "Image.fromarray(uint8 HxWx3).resize((224, 224), Image.BILINEAR)"),
+}
+
+# Names that select several workloads (as `halfpixel bench --workload`).
+GROUPS = {"W7": list(U8_WORKLOADS), "W7-aa": ["W7-aa-torch", "W7-aa-pillow"]}
+
 # GPU-only workloads (f16 storage), timed with --cuda only.
 GPU_WORKLOADS = {
     "W1-f16": ([1, 64, 128, 128], "nchw", "W1 with f16 storage (torch.half)"),
@@ -166,6 +181,70 @@ def make_input(np, dims):
     wi = np.arange(w).reshape(1, 1, 1, w)
     x = ((3 * ci + 5 * hi + 7 * wi) % 29).astype(np.float32) * 0.1
     return np.ascontiguousarray(np.broadcast_to(x, (n, c, h, w)))
+
+
+def make_input_u8(np, dims):
+    """The 8-bit pattern of src/bench/cpu.rs `input_u8`, as an NCHW array: the element at NHWC
+    position i is (i * 2654435761 mod 2^32) >> 24."""
+    n, c, h, w = dims
+    i = np.arange(n * h * w * c, dtype=np.uint64)
+    v = (((i * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)) >> np.uint64(24)).astype(np.uint8)
+    return np.ascontiguousarray(v.reshape(n, h, w, c).transpose(0, 3, 1, 2))
+
+
+def time_u8_peers(args, name, np, torch, cv2, image_mod):
+    """The W7 peers of one 8-bit workload: a dict of peer -> timing (or "unavailable").
+
+    W7-area: cv2.resize INTER_AREA with IPP on and with IPP off (cv2.setUseOptimized(True) in
+    both; cv2.ipp.setUseIPP toggled around each measurement). W7-aa-torch: F.interpolate on the
+    uint8 NCHW tensor. W7-aa-pillow: Image.resize(BILINEAR) on the RGB image (Pillow resizes on
+    one thread whatever --threads says). Inputs are prepared before timing; each call allocates
+    its output, as these calls always do.
+    """
+    dims, _, _ = U8_WORKLOADS[name]
+    x = make_input_u8(np, dims)
+    hwc = np.ascontiguousarray(x[0].transpose(1, 2, 0))
+    row = {}
+    if name == "W7-area":
+        if cv2 is None:
+            row["opencv_ipp"] = row["opencv_no_ipp"] = {
+                "unavailable": "OpenCV not installed or --no-opencv"}
+            return row
+        f = lambda: cv2.resize(hwc, (224, 224), interpolation=cv2.INTER_AREA)
+        outs = {}
+        for key, ipp in (("opencv_ipp", True), ("opencv_no_ipp", False)):
+            cv2.setUseOptimized(True)
+            cv2.ipp.setUseIPP(ipp)
+            print(f"peers: opencv {name} (IPP {'on' if ipp else 'off'}: "
+                  f"useIPP={cv2.ipp.useIPP()})", file=sys.stderr)
+            row[key] = timeit(f, args.reps, args.warmup)
+            row[key]["use_ipp"] = bool(cv2.ipp.useIPP())
+            outs[key] = f()
+        cv2.ipp.setUseIPP(True)
+        d = np.abs(outs["opencv_ipp"].astype(np.int16) - outs["opencv_no_ipp"].astype(np.int16))
+        row["opencv_ipp"]["max_abs_diff_vs_no_ipp"] = int(d.max())
+    elif name == "W7-aa-torch":
+        if torch is None:
+            row["torch"] = {"unavailable": "PyTorch not installed or --no-torch"}
+            return row
+        F = torch.nn.functional
+        t = torch.from_numpy(x)
+        f = lambda: F.interpolate(t, size=(224, 224), mode="bilinear", align_corners=False,
+                                  antialias=True)
+        print(f"peers: torch {name}", file=sys.stderr)
+        with torch.inference_mode():
+            row["torch"] = timeit(f, args.reps, args.warmup)
+        row["torch"]["cpu_capability"] = torch.backends.cpu.get_cpu_capability()
+    elif name == "W7-aa-pillow":
+        if image_mod is None:
+            row["pillow"] = {"unavailable": "Pillow not installed or --no-pillow"}
+            return row
+        img = image_mod.fromarray(hwc, "RGB")
+        f = lambda: img.resize((224, 224), image_mod.Resampling.BILINEAR)
+        print(f"peers: pillow {name}", file=sys.stderr)
+        row["pillow"] = timeit(f, args.reps, args.warmup)
+        row["pillow"]["note"] = "Pillow resizes on one thread"
+    return row
 
 
 def torch_call(torch, name):

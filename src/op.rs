@@ -231,10 +231,7 @@ impl ResizeOp {
         let lock = || self.exact.lock().unwrap_or_else(|e| e.into_inner());
         {
             let mut entries = lock();
-            if let Some(at) = entries
-                .iter()
-                .position(|e| e.input == *input && e.ty == ty)
-            {
+            if let Some(at) = entries.iter().position(|e| e.input == *input && e.ty == ty) {
                 let hit = entries.remove(at);
                 let path = hit.path.clone();
                 entries.insert(0, hit);
@@ -485,9 +482,7 @@ impl Operation {
         check_dims("input", desc.dims)?;
         match self {
             Operation::Resize(r) => match r.integer_path(&desc, T::TYPE)? {
-                IntegerPath::FloatOutput => {
-                    Err(self.output_type_error(T::TYPE, ElementType::F32))
-                }
+                IntegerPath::FloatOutput => Err(self.output_type_error(T::TYPE, ElementType::F32)),
                 IntegerPath::Gather => {
                     let kernel = r.kernel(&desc)?;
                     cpu::gather::gather_into(input, layout, kernel.plan(), output)

@@ -11,8 +11,8 @@
 use crate::error::Result;
 use crate::gpu::DType;
 use crate::op::Operation;
-use crate::plan::pillow::Filter;
 use crate::plan::opencv::CvInterpolation;
+use crate::plan::pillow::Filter;
 use crate::presets::{opencv, pillow, torch};
 use crate::spec::Layout;
 use crate::tensor::ElementType;

@@ -6,6 +6,7 @@ use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use halfpixel::presets::torch;
+use halfpixel::tensor::ElementType;
 use halfpixel::{workloads, InputDesc, Layout, Operation};
 use ndarray::Array4;
 
@@ -52,7 +53,7 @@ fn run_cpu_into_allocates_nothing_in_steady_state() {
         .unwrap();
     for w in workloads::all()
         .into_iter()
-        .filter(|w| w.dtype == halfpixel::gpu::DType::F32)
+        .filter(|w| w.element == ElementType::F32)
     {
         let op = w.operation().unwrap();
         let x = input(w.input_shape());
@@ -77,6 +78,56 @@ fn run_cpu_into_allocates_nothing_in_steady_state() {
             w.name
         );
         assert_eq!(y, reference, "{}: steady-state output differs", w.name);
+    }
+}
+
+/// Every 8-bit workload (W7: OpenCV's INTER_AREA, PyTorch's and Pillow's antialiased bilinear,
+/// each in its framework's exact 8-bit arithmetic), in a pool of 2 threads: after the first
+/// calls, `run_cpu_u8_into` allocates nothing (the exact plan is cached per shape and the fast
+/// path keeps its rows and tap tables per thread).
+#[test]
+fn run_cpu_u8_into_allocates_nothing_in_steady_state() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    for w in workloads::all()
+        .into_iter()
+        .filter(|w| w.element == ElementType::U8)
+    {
+        let op = w.operation().unwrap();
+        let s = w.input_shape();
+        let x = Array4::from_shape_fn((s[0], s[1], s[2], s[3]), |(a, b, c, d)| {
+            ((a * 7 + b * 5 + c * 3 + d) % 251) as u8
+        });
+        let out = w.layout.shape(
+            op.output_dims(&InputDesc {
+                dims: w.input,
+                layout: w.layout,
+            })
+            .unwrap(),
+        );
+        let mut y = Array4::<u8>::zeros((out[0], out[1], out[2], out[3]));
+        pool.broadcast(|_| {
+            let mut z = y.clone();
+            op.run_cpu_u8_into(x.view(), w.layout, z.view_mut())
+                .unwrap();
+        });
+        let allocations = pool.install(|| {
+            op.run_cpu_u8_into(x.view(), w.layout, y.view_mut())
+                .unwrap();
+            let before = ALLOCATIONS.load(Ordering::SeqCst);
+            for _ in 0..3 {
+                op.run_cpu_u8_into(x.view(), w.layout, y.view_mut())
+                    .unwrap();
+            }
+            ALLOCATIONS.load(Ordering::SeqCst) - before
+        });
+        assert_eq!(
+            allocations, 0,
+            "{}: {allocations} allocations in 3 steady-state calls",
+            w.name
+        );
     }
 }
 

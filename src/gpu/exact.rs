@@ -544,7 +544,10 @@ impl IntegerBufferTensor<'_> {
         bits(self.element)?;
         if self.bytes() > self.buffer.size() {
             return Err(Error::ShapeMismatch {
-                what: format!("{what} buffer too small for {:?} {}", self.dims, self.element),
+                what: format!(
+                    "{what} buffer too small for {:?} {}",
+                    self.dims, self.element
+                ),
                 expected: vec![self.bytes() as usize],
                 got: vec![self.buffer.size() as usize],
             });
@@ -595,7 +598,8 @@ impl GpuContext {
             crate::IntegerPath::Exact(plan) => plan,
             _ => {
                 return Err(Error::unsupported(format!(
-                    "{} on {} data copies pixels or returns float32 here, with no exact plan to                      bind on packed buffers; use GpuContext::run_tensor",
+                    "{} on {} data copies pixels or returns float32 here, with no exact plan to \
+                     bind on packed buffers; use GpuContext::run_tensor",
                     op.describe(),
                     input.element
                 )))

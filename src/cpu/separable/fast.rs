@@ -23,12 +23,20 @@
 //! - **Layouts.** An NCHW tensor is a stack of one-channel images (the passes never mix
 //!   channels); the position a split rule compares (`x·C + c`, the interleaved position) is
 //!   computed for each plane, so no transpose is needed.
+//! - **SIMD.** The loops are written so the compiler vectorises them (built once more with
+//!   AVX2 where the CPU has it); the horizontal integer sums of one-value pixels of bytes with
+//!   i16 coefficients use the AVX2 kernel of [`super::simd`], whose integer sums cannot overflow
+//!   and so do not depend on the order of the additions.
 //! - **Pillow's premultiplied alpha** is applied to each input row as it is read and undone on
 //!   each output row as it is written, with the same per-pixel helpers.
 //!
 //! The rounding helpers are the parent module's ([`super::shift_store`], [`super::int_tap`],
 //! …), shared by both paths. `tests/exact_fast.rs` compares this path with the generic one on
 //! random plans and images.
+
+// The kernels index fixed-size channel arrays and output ranges by position: the form the
+// compiler unrolls and vectorises, and the one that states the generic path's element order.
+#![allow(clippy::needless_range_loop)]
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -39,9 +47,10 @@ use crate::plan::separable::{
 };
 use crate::spec::Layout;
 
+use super::simd::Taps16;
 use super::{
-    divide_by_alpha, float_weight, int_tap, int_weight, muldiv255, round_even_clamped,
-    shift_store, shifted_tap,
+    divide_by_alpha, float_weight, int_tap, int_weight, muldiv255, round_even_clamped, shift_store,
+    shifted_tap,
 };
 
 /// Below this many multiply-adds a call runs on the calling thread only.
@@ -104,6 +113,12 @@ trait Src: bytemuck::Pod + Send + Sync {
     fn int(self) -> i32;
     /// As a float rule reads it (`value_float`: an integer converted to the nearest float32).
     fn float(self) -> f32;
+    /// The values as bytes, for the 8-bit kernels of [`super::simd`] (`None` but for `u8`).
+    #[inline(always)]
+    fn bytes(values: &[Self]) -> Option<&[u8]> {
+        let _ = values;
+        None
+    }
 }
 
 /// A value a kernel stores: an output element or a first pass's stored value.
@@ -123,6 +138,10 @@ impl Src for u8 {
     #[inline(always)]
     fn float(self) -> f32 {
         self as f32
+    }
+    #[inline(always)]
+    fn bytes(values: &[Self]) -> Option<&[u8]> {
+        Some(values)
     }
 }
 
@@ -233,7 +252,11 @@ enum Kernel {
     /// `Accumulate::Int` in i32.
     Int(IntStore),
     /// `Accumulate::ShiftedProducts` in i32.
-    Shifted { pre: u32, post: u32, store: IntStore },
+    Shifted {
+        pre: u32,
+        post: u32,
+        store: IntStore,
+    },
     /// `Accumulate::Float`.
     Float {
         reverse: bool,
@@ -478,9 +501,19 @@ fn fast_pass<'p>(pass: &'p Pass, coefs: Coefs<'p>, body: Kernel) -> FastPass<'p>
 }
 
 /// A rule's kernel given what it reads, and what it stores; `None` without one.
-fn kernel(rule: &Rule, table: &PassTable, coefs: Coefs<'_>, read: Stored) -> Option<(Kernel, Stored)> {
+fn kernel(
+    rule: &Rule,
+    table: &PassTable,
+    coefs: Coefs<'_>,
+    read: Stored,
+) -> Option<(Kernel, Stored)> {
     const MAX: i64 = i32::MAX as i64;
-    let i32_bounds = |lo: i64, hi: i64| (lo.clamp(-MAX - 1, MAX) as i32, hi.clamp(-MAX - 1, MAX) as i32);
+    let i32_bounds = |lo: i64, hi: i64| {
+        (
+            lo.clamp(-MAX - 1, MAX) as i32,
+            hi.clamp(-MAX - 1, MAX) as i32,
+        )
+    };
     let int_store = |store: Store, sum: i64| -> Option<(IntStore, Stored)> {
         match store {
             Store::Shift {
@@ -489,7 +522,8 @@ fn kernel(rule: &Rule, table: &PassTable, coefs: Coefs<'_>, read: Stored) -> Opt
                 lo,
                 hi,
             } => {
-                if shift >= 32 || bias.abs() > MAX || sum.checked_add(bias.abs())? > MAX || lo > hi {
+                if shift >= 32 || bias.abs() > MAX || sum.checked_add(bias.abs())? > MAX || lo > hi
+                {
                     return None;
                 }
                 let (l, h) = i32_bounds(lo, hi);
@@ -1028,10 +1062,29 @@ struct Scratch {
     rows: Vec<usize>,
     /// One row: the vertical pass's result before a horizontal pass, or a premultiplied row.
     row: Vec<u64>,
+    /// The horizontal pass's taps as the AVX2 kernel reads them ([`Taps16`]).
+    taps16: Taps16,
+    /// One row of the AVX2 kernel's integer sums.
+    sums: Vec<i32>,
 }
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// What a band's horizontal passes share: the AVX2 kernel's taps where it applies, and its row
+/// of sums.
+struct HorizontalScratch<'s> {
+    h16: Option<&'s Taps16>,
+    sums: &'s mut Vec<i32>,
+}
+
+/// Whether the horizontal pass `pass` can take [`Taps16::sums`]: one value per pixel (an NCHW
+/// plane or a one-channel image), an `Accumulate::Int` rule alone (no split) and consecutive
+/// taps. The values it reads must also be bytes ([`Src::bytes`], checked per row) and the
+/// coefficients fit in i16 ([`Taps16::fill`]).
+fn byte_sums_apply(pass: &FastPass<'_>, cs: usize) -> bool {
+    cs == 1 && pass.contiguous && pass.tail.is_none() && matches!(pass.body, Kernel::Int(_))
 }
 
 /// Grows `v` to at least `len` elements (never shrinks: steady state allocates nothing).
@@ -1051,8 +1104,6 @@ fn typed<X: bytemuck::Pod>(raw: &mut Vec<u64>, len: usize) -> &mut [X] {
 /// How the tensor is cut into images of `[h][w][cs]` values.
 #[derive(Debug, Clone, Copy)]
 struct Geometry {
-    /// Images: batch items (NHWC) or channel planes (NCHW).
-    images: usize,
     /// Values per pixel inside an image.
     cs: usize,
     /// Channels of the tensor.
@@ -1084,7 +1135,13 @@ impl Geometry {
     }
 }
 
-fn execute<T: Src + Dst>(fp: &FastPlan<'_>, src: &[T], dims: [usize; 4], layout: Layout, dst: &mut [T]) {
+fn execute<T: Src + Dst>(
+    fp: &FastPlan<'_>,
+    src: &[T],
+    dims: [usize; 4],
+    layout: Layout,
+    dst: &mut [T],
+) {
     match fp.mid {
         Mid::U8 => execute_with::<T, u8>(fp, src, dims, layout, dst),
         Mid::U16 => execute_with::<T, u16>(fp, src, dims, layout, dst),
@@ -1134,7 +1191,6 @@ fn execute_with<T: Src + Dst, M: Src + Dst>(
     let band = oh.div_ceil(bands);
     let bands = oh.div_ceil(band);
     let geo = Geometry {
-        images,
         cs,
         c,
         nhwc,
@@ -1231,8 +1287,7 @@ impl<T: Src + Dst, M: Src + Dst> Job<'_, T, M> {
         for u in u0..u1 {
             let (image, b) = (u / geo.bands, u % geo.bands);
             let rows = self.band_rows(b);
-            let (chunk, tail) =
-                std::mem::take(&mut rest).split_at_mut(rows.len() * geo.out_row);
+            let (chunk, tail) = std::mem::take(&mut rest).split_at_mut(rows.len() * geo.out_row);
             rest = tail;
             let input = &self.src[image * geo.in_image..(image + 1) * geo.in_image];
             self.band(image, input, rows, chunk, scratch);
@@ -1253,7 +1308,27 @@ impl<T: Src + Dst, M: Src + Dst> Job<'_, T, M> {
             alpha_tags,
             rows: offsets,
             row,
+            taps16,
+            sums,
         } = s;
+        // The horizontal pass's 8-bit kernel, where it applies (filled once per band: a few
+        // thousand coefficients).
+        let horizontal = match fp.first.axis {
+            PassAxis::Width => Some(&fp.first),
+            PassAxis::Height => fp.second.as_ref(),
+        };
+        let h16 = horizontal
+            .filter(|p| byte_sums_apply(p, geo.cs))
+            .and_then(|p| match p.coefs {
+                Coefs::Int(c) => {
+                    let t = p.table;
+                    taps16
+                        .fill(t.index_table(), t.counts(), c, t.width())
+                        .then_some(&*taps16)
+                }
+                Coefs::Float(_) => None,
+            });
+        let mut h = HorizontalScratch { h16, sums };
         let oy0 = rows.start;
         match (fp.first.axis, fp.second) {
             // Width, then height: a ring of the first pass's rows.
@@ -1279,7 +1354,7 @@ impl<T: Src + Dst, M: Src + Dst> Job<'_, T, M> {
                                 source
                             };
                             let dst = &mut ring[slot * mid_row..(slot + 1) * mid_row];
-                            self.run_horizontal(first, image, source, dst);
+                            self.run_horizontal(first, image, source, dst, &mut h);
                             tags[slot] = r;
                         }
                         offsets.push(slot * mid_row);
@@ -1295,7 +1370,8 @@ impl<T: Src + Dst, M: Src + Dst> Job<'_, T, M> {
             (PassAxis::Height, second) => {
                 let first = &fp.first;
                 let span = first.span;
-                let premultiplied: &mut [T] = typed(alpha_ring, if fp.alpha { span * in_row } else { 0 });
+                let premultiplied: &mut [T] =
+                    typed(alpha_ring, if fp.alpha { span * in_row } else { 0 });
                 fit(alpha_tags, span);
                 alpha_tags[..span].fill(usize::MAX);
                 let mid: &mut [M] = typed(row, if second.is_some() { in_row } else { 0 });
@@ -1323,7 +1399,7 @@ impl<T: Src + Dst, M: Src + Dst> Job<'_, T, M> {
                         None => self.run_vertical(first, image, oy, base, offsets, dst),
                         Some(second) => {
                             self.run_vertical(first, image, oy, base, offsets, mid);
-                            self.run_horizontal(second, image, mid, dst);
+                            self.run_horizontal(second, image, mid, dst, &mut h);
                         }
                     }
                     if fp.alpha {
@@ -1343,7 +1419,7 @@ impl<T: Src + Dst, M: Src + Dst> Job<'_, T, M> {
                         source
                     };
                     let dst = &mut out[(oy - oy0) * out_row..(oy - oy0 + 1) * out_row];
-                    self.run_horizontal(&fp.first, image, source, dst);
+                    self.run_horizontal(&fp.first, image, source, dst, &mut h);
                     if fp.alpha {
                         unpremultiply_row(dst);
                     }
@@ -1354,8 +1430,24 @@ impl<T: Src + Dst, M: Src + Dst> Job<'_, T, M> {
 
     /// A horizontal pass over one whole row, split between the body and tail rules.
     #[inline(always)]
-    fn run_horizontal<S: Src, D: Dst>(&self, pass: &FastPass<'_>, image: usize, src: &[S], dst: &mut [D]) {
+    fn run_horizontal<S: Src, D: Dst>(
+        &self,
+        pass: &FastPass<'_>,
+        image: usize,
+        src: &[S],
+        dst: &mut [D],
+        h: &mut HorizontalScratch<'_>,
+    ) {
         let len = dst.len();
+        if let (Some(t), Kernel::Int(store), None, Some(bytes)) =
+            (h.h16, pass.body, pass.tail, S::bytes(src))
+        {
+            fit(h.sums, len);
+            let sums = &mut h.sums[..len];
+            t.sums(bytes, 0..len, sums);
+            store_int(store, sums, dst);
+            return;
+        }
         match pass.tail {
             None => horizontal(pass, pass.body, src, self.geo.cs, dst, 0..len),
             Some((at, tail)) => {

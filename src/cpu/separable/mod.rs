@@ -20,6 +20,7 @@
 //! [`run`] and [`run_into`] take the fast path where it exists and the generic one otherwise.
 
 mod fast;
+mod simd;
 
 use ndarray::{Array4, ArrayView4, ArrayViewMut4, Axis};
 use rayon::prelude::*;
@@ -156,6 +157,13 @@ pub fn run<T: ExactElement>(
         return Ok(T::into_tensor(out));
     }
     run_reference(plan, input, layout)
+}
+
+/// Whether [`run`] and [`run_into`] take the fast path for `plan` on a tensor of `channels`
+/// channels in `layout` with elements of type `T` (the plan reads and writes `T`, and every step
+/// has a specialised kernel); otherwise they take [`run_reference`]. Both compute the same bits.
+pub fn has_fast_path<T: ExactElement>(plan: &ExactPlan, channels: usize, layout: Layout) -> bool {
+    plan.input == T::TYPE && plan.output == T::TYPE && T::fast_covers(plan, channels, layout)
 }
 
 /// Runs `plan` on `input` (in `layout`) into the caller's `output` (the same layout and element
