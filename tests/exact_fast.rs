@@ -147,6 +147,10 @@ impl Tally {
     /// nothing.
     fn check(&self, what: &str, min_share: f64) {
         assert!(self.compared > 0, "{what}: no case compared");
+        eprintln!(
+            "{what}: fast path in {} of {} cases",
+            self.fast, self.compared
+        );
         let share = self.fast as f64 / self.compared as f64;
         assert!(
             share >= min_share,
@@ -178,7 +182,7 @@ fn opencv_8_and_16_bit_fast_equals_reference() {
     ];
     for interp in interps {
         let (mut t8, mut t16) = (Tally::default(), Tally::default());
-        for case in 0..60 {
+        for case in 0..150 {
             let (dims, [oh, ow], layout) = random_dims(&mut rng, &[1, 2, 3, 4, 5, 7, 9]);
             let op = if rng.range(0, 3) == 0 {
                 // `fx, fy`: the inverse scales are the factors, not the size ratio.
@@ -202,9 +206,17 @@ fn opencv_8_and_16_bit_fast_equals_reference() {
                 t16.add(compare(&format!("{what} u16"), &plan, &x, layout));
             }
         }
-        // Integer-factor INTER_AREA is a block average, which has no fast kernel.
-        t8.check(&format!("cv2 {interp:?} u8"), 0.5);
-        t16.check(&format!("cv2 {interp:?} u16"), 0.5);
+        // Integer-factor INTER_AREA is a block average, which has no fast kernel; 16-bit
+        // INTER_LINEAR_EXACT sums in 64 bits past i32's range, and many INTER_LANCZOS4 tables
+        // (negative lobes: a large Σ|c|) cannot be proven to stay inside i32, so those take the
+        // generic path (the comparison still runs on them).
+        let (min8, min16) = match interp {
+            CvInterpolation::LinearExact => (0.5, 0.0),
+            CvInterpolation::Lanczos4 => (0.2, 0.2),
+            _ => (0.5, 0.5),
+        };
+        t8.check(&format!("cv2 {interp:?} u8"), min8);
+        t16.check(&format!("cv2 {interp:?} u16"), min16);
     }
 }
 
@@ -220,7 +232,7 @@ fn torch_uint8_fast_equals_reference() {
     ];
     for (filter, antialias) in modes {
         let mut tally = Tally::default();
-        for case in 0..50 {
+        for case in 0..120 {
             let (dims, [oh, ow], layout) = random_dims(&mut rng, &[1, 2, 3, 4, 5, 8]);
             let align_corners = !antialias && rng.range(0, 3) == 0;
             let axis = |in_len: usize, out_len: usize, rng: &mut Rng| TorchAxis {
@@ -250,7 +262,9 @@ fn torch_uint8_fast_equals_reference() {
             );
             tally.add(compare(&what, &plan, &x, layout));
         }
-        tally.check(&format!("torch {filter:?} antialias={antialias}"), 0.9);
+        // A few bicubic tables (negative lobes, small outputs) bound their sums past i32 and
+        // take the generic path.
+        tally.check(&format!("torch {filter:?} antialias={antialias}"), 0.8);
     }
 }
 
@@ -272,7 +286,7 @@ fn pillow_fixed_point_fast_equals_reference() {
     for filter in filters {
         for mode in modes {
             let mut tally = Tally::default();
-            for case in 0..30 {
+            for case in 0..60 {
                 let (h, oh) = lengths(&mut rng);
                 let (w, ow) = lengths(&mut rng);
                 let dims = [rng.range(1, 2), mode.channels(), h, w];
