@@ -37,6 +37,10 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The tests run one at a time: the counter sees every allocation of every thread of the
+/// process, so another test allocating meanwhile would be counted.
+static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn input(shape: [usize; 4]) -> Array4<f32> {
     Array4::from_shape_fn((shape[0], shape[1], shape[2], shape[3]), |(a, b, c, d)| {
         ((a * 7 + b * 5 + c * 3 + d) % 17) as f32 * 0.25 - 1.0
@@ -47,6 +51,7 @@ fn input(shape: [usize; 4]) -> Array4<f32> {
 /// calls, `run_cpu_into` allocates nothing at all.
 #[test]
 fn run_cpu_into_allocates_nothing_in_steady_state() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()
@@ -87,6 +92,7 @@ fn run_cpu_into_allocates_nothing_in_steady_state() {
 /// path keeps its rows and tap tables per thread).
 #[test]
 fn run_cpu_u8_into_allocates_nothing_in_steady_state() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()
@@ -135,6 +141,7 @@ fn run_cpu_u8_into_allocates_nothing_in_steady_state() {
 /// equals a fresh operation's result for that shape.
 #[test]
 fn the_kernel_cache_keeps_shapes_apart() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
     let op = torch::Interpolate::scale_factor([2.0, 1.5], torch::Mode::Bilinear)
         .align_corners(false)
         .build()
@@ -173,6 +180,7 @@ fn the_kernel_cache_keeps_shapes_apart() {
 /// error instead of reading out of bounds.
 #[test]
 fn a_prepared_kernel_refuses_other_shapes() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
     let op: Operation = torch::Interpolate::size([8, 8], torch::Mode::Bilinear)
         .build()
         .unwrap();
