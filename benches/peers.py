@@ -113,6 +113,21 @@ WORKLOADS = {
     "W2-nhwc": ([1, 256, 64, 64], "nhwc", "W2 channels_last"),
 }
 
+# 8-bit workloads (W7): (input NCHW, layout of halfpixel's workload, description). The input is
+# the 8-bit pattern of src/bench/cpu.rs (`input_u8`); each halfpixel preset reproduces its peer's
+# arithmetic bit for bit (tests/conformance_images.rs, tests/torch_u8.rs, tests/pillow.rs).
+U8_WORKLOADS = {
+    "W7-area": ([1, 3, 1080, 1920], "nhwc",
+                "cv2.resize(uint8 HxWx3, (224, 224), interpolation=cv2.INTER_AREA)"),
+    "W7-aa-torch": ([1, 3, 1080, 1920], "nchw",
+                    "F.interpolate(uint8 1x3xHxW, (224, 224), 'bilinear', antialias=True)"),
+    "W7-aa-pillow": ([1, 3, 1080, 1920], "nhwc",
+                     "Image.fromarray(uint8 HxWx3).resize((224, 224), Image.BILINEAR)"),
+}
+
+# Names that select several workloads (as `halfpixel bench --workload`).
+GROUPS = {"W7": list(U8_WORKLOADS), "W7-aa": ["W7-aa-torch", "W7-aa-pillow"]}
+
 # GPU-only workloads (f16 storage), timed with --cuda only.
 GPU_WORKLOADS = {
     "W1-f16": ([1, 64, 128, 128], "nchw", "W1 with f16 storage (torch.half)"),
@@ -166,6 +181,70 @@ def make_input(np, dims):
     wi = np.arange(w).reshape(1, 1, 1, w)
     x = ((3 * ci + 5 * hi + 7 * wi) % 29).astype(np.float32) * 0.1
     return np.ascontiguousarray(np.broadcast_to(x, (n, c, h, w)))
+
+
+def make_input_u8(np, dims):
+    """The 8-bit pattern of src/bench/cpu.rs `input_u8`, as an NCHW array: the element at NHWC
+    position i is (i * 2654435761 mod 2^32) >> 24."""
+    n, c, h, w = dims
+    i = np.arange(n * h * w * c, dtype=np.uint64)
+    v = (((i * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)) >> np.uint64(24)).astype(np.uint8)
+    return np.ascontiguousarray(v.reshape(n, h, w, c).transpose(0, 3, 1, 2))
+
+
+def time_u8_peers(args, name, np, torch, cv2, image_mod):
+    """The W7 peers of one 8-bit workload: a dict of peer -> timing (or "unavailable").
+
+    W7-area: cv2.resize INTER_AREA with IPP on and with IPP off (cv2.setUseOptimized(True) in
+    both; cv2.ipp.setUseIPP toggled around each measurement). W7-aa-torch: F.interpolate on the
+    uint8 NCHW tensor. W7-aa-pillow: Image.resize(BILINEAR) on the RGB image (Pillow resizes on
+    one thread whatever --threads says). Inputs are prepared before timing; each call allocates
+    its output, as these calls always do.
+    """
+    dims, _, _ = U8_WORKLOADS[name]
+    x = make_input_u8(np, dims)
+    hwc = np.ascontiguousarray(x[0].transpose(1, 2, 0))
+    row = {}
+    if name == "W7-area":
+        if cv2 is None:
+            row["opencv_ipp"] = row["opencv_no_ipp"] = {
+                "unavailable": "OpenCV not installed or --no-opencv"}
+            return row
+        f = lambda: cv2.resize(hwc, (224, 224), interpolation=cv2.INTER_AREA)
+        outs = {}
+        for key, ipp in (("opencv_ipp", True), ("opencv_no_ipp", False)):
+            cv2.setUseOptimized(True)
+            cv2.ipp.setUseIPP(ipp)
+            print(f"peers: opencv {name} (IPP {'on' if ipp else 'off'}: "
+                  f"useIPP={cv2.ipp.useIPP()})", file=sys.stderr)
+            row[key] = timeit(f, args.reps, args.warmup)
+            row[key]["use_ipp"] = bool(cv2.ipp.useIPP())
+            outs[key] = f()
+        cv2.ipp.setUseIPP(True)
+        d = np.abs(outs["opencv_ipp"].astype(np.int16) - outs["opencv_no_ipp"].astype(np.int16))
+        row["opencv_ipp"]["max_abs_diff_vs_no_ipp"] = int(d.max())
+    elif name == "W7-aa-torch":
+        if torch is None:
+            row["torch"] = {"unavailable": "PyTorch not installed or --no-torch"}
+            return row
+        F = torch.nn.functional
+        t = torch.from_numpy(x)
+        f = lambda: F.interpolate(t, size=(224, 224), mode="bilinear", align_corners=False,
+                                  antialias=True)
+        print(f"peers: torch {name}", file=sys.stderr)
+        with torch.inference_mode():
+            row["torch"] = timeit(f, args.reps, args.warmup)
+        row["torch"]["cpu_capability"] = torch.backends.cpu.get_cpu_capability()
+    elif name == "W7-aa-pillow":
+        if image_mod is None:
+            row["pillow"] = {"unavailable": "Pillow not installed or --no-pillow"}
+            return row
+        img = image_mod.fromarray(hwc, "RGB")
+        f = lambda: img.resize((224, 224), image_mod.Resampling.BILINEAR)
+        print(f"peers: pillow {name}", file=sys.stderr)
+        row["pillow"] = timeit(f, args.reps, args.warmup)
+        row["pillow"]["note"] = "Pillow resizes on one thread"
+    return row
 
 
 def torch_call(torch, name):
@@ -262,7 +341,21 @@ def time_peers(args, names):
     del src, dst
     versions["copies"] = copies
 
+    image_mod = None
+    if any(n in U8_WORKLOADS for n in names) and not args.no_pillow:
+        try:
+            from PIL import Image as image_mod
+            import PIL
+            versions["pillow"] = PIL.__version__
+        except ImportError as e:
+            print(f"Pillow unavailable ({e}); its rows are skipped", file=sys.stderr)
+    if cv2 is not None and any(n in U8_WORKLOADS for n in names):
+        versions["opencv_ipp"] = cv2.ipp.getIppVersion()
+
     for name in names:
+        if name in U8_WORKLOADS:
+            results[name] = time_u8_peers(args, name, np, torch, cv2, image_mod)
+            continue
         dims, layout, _ = WORKLOADS[name]
         x = make_input(np, dims)
         row = {}
@@ -318,7 +411,7 @@ def run_halfpixel(args, names):
     fd, path = tempfile.mkstemp(prefix="halfpixel-bench-", suffix=".json")
     os.close(fd)
     cmd = halfpixel_command(args) + [
-        "bench", "--backend", "cpu",
+        "bench", "--backend", args.halfpixel_backend,
         "--threads", str(args.threads), "--reps", str(args.reps),
         "--workload", ",".join(names), "--json", path,
     ]
@@ -340,6 +433,68 @@ def halfpixel_command(args):
     if args.halfpixel_bin:
         return [str(Path(args.halfpixel_bin).resolve())]
     return ["cargo", "run", "--release", "--quiet", "--"]
+
+
+def print_table(header, rows):
+    width = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, width)).rstrip()
+    print(line(header))
+    print("  ".join("-" * w for w in width))
+    for r in rows:
+        print(line(r))
+
+
+# W7's peers: (key in the peers' row, label), per workload.
+W7_PEERS = {
+    "W7-area": [("opencv_ipp", "cv2.resize INTER_AREA, IPP on"),
+                ("opencv_no_ipp", "cv2.resize INTER_AREA, IPP off")],
+    "W7-aa-torch": [("torch", "F.interpolate uint8 bilinear antialias=True")],
+    "W7-aa-pillow": [("pillow", "Image.resize BILINEAR (one thread)")],
+}
+
+
+def w7_report(args, names, peers, hp_rows, adapter):
+    """The W7 table: each peer beside the halfpixel preset that computes its bits."""
+    print(f"W7: uint8 RGB 1080x1920 -> 224x224, {args.threads} thread(s) for every peer that "
+          "takes a thread count and for halfpixel; halfpixel's CPU path is bit-exact with the peer "
+          "of its row (IPP off for OpenCV)")
+    gpu_col = args.halfpixel_backend == "all"
+    header = ["workload", "peer", "peer ms", "halfpixel cpu ms", "peer/halfpixel"]
+    if gpu_col:
+        header.append("halfpixel gpu/cpu time")
+    header.append("note")
+    rows = []
+    for name in names:
+        h = hp_rows.get(name, {})
+        cpu = h.get("cpu", {})
+        h_s = cpu.get("median_s") if cpu.get("status") == "ok" else None
+        gpu = h.get("gpu", {})
+        g = gpu.get("kernel") or gpu.get("wall") if gpu.get("status") == "ok" else None
+        g_s = g.get("median_s") if g else None
+        for key, label in W7_PEERS[name]:
+            r = peers[name].get(key, {})
+            p_s = r.get("median_s")
+            ratio = f"{p_s / h_s:.2f}x" if (p_s and h_s) else "-"
+            notes = [r["unavailable"]] if "unavailable" in r else []
+            if "max_abs_diff_vs_no_ipp" in r:
+                notes.append(f"max |IPP - no IPP| = {r['max_abs_diff_vs_no_ipp']}")
+            if "cpu_capability" in r:
+                notes.append(f"torch capability {r['cpu_capability']}")
+            if "note" in r:
+                notes.append(r["note"])
+            row = [name, label, fmt_ms(p_s), fmt_ms(h_s), ratio]
+            if gpu_col:
+                row.append(f"{g_s / h_s:.2f}" if (g_s and h_s) else "-")
+            row.append("; ".join(notes))
+            rows.append(row)
+    print_table(header, rows)
+    print("peer/halfpixel = peer median / halfpixel CPU median (above 1: halfpixel is faster).")
+    if gpu_col:
+        name = (adapter or {}).get("name", "no adapter")
+        kind = (adapter or {}).get("device_type", "?")
+        print(f"halfpixel gpu/cpu time = GPU time (kernel timestamps, else wall) / CPU time on "
+              f"the same run; adapter: {name} (device type {kind}) -- on a software adapter "
+              "(llvmpipe/lavapipe runs on the same CPU cores) this is not a GPU measurement.")
 
 
 def fmt_ms(s):
@@ -812,6 +967,10 @@ def main():
     p.add_argument("--json", metavar="FILE", help="also write every number as JSON")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch")
     p.add_argument("--no-opencv", action="store_true", help="skip OpenCV")
+    p.add_argument("--no-pillow", action="store_true", help="skip Pillow (W7-aa-pillow)")
+    p.add_argument("--halfpixel-backend", choices=["cpu", "all"], default="cpu",
+                   help="`halfpixel bench --backend`: cpu (default), or all to add the GPU "
+                        "adapter's time as a ratio to halfpixel's CPU time")
     g = p.add_argument_group(
         "CUDA mode", "PyTorch on the GPU against `halfpixel bench --backend gpu` on the same GPU")
     g.add_argument("--cuda", action="store_true",
@@ -825,14 +984,22 @@ def main():
                         "included) instead of behind a queued torch.cuda._sleep")
     args = p.parse_args()
 
-    valid = {**WORKLOADS, **GPU_WORKLOADS} if args.cuda else WORKLOADS
+    valid = {**WORKLOADS, **GPU_WORKLOADS} if args.cuda else {**WORKLOADS, **U8_WORKLOADS}
     names = []
-    for n in (s.strip() for s in (args.workload or ",".join(valid)).split(",")):
+    requested = [s.strip() for s in (args.workload or ",".join(valid)).split(",")]
+    expanded = []
+    for n in requested:
+        group = next((g for g in GROUPS if g.lower() == n.lower()), None)
+        expanded.extend(GROUPS[group] if group and not args.cuda else [n])
+    for n in expanded:
+        if n in names:
+            continue
         match = next((k for k in valid if k.lower() == n.lower()), None)
         if match is None and not args.cuda and n.lower() in (k.lower() for k in GPU_WORKLOADS):
             sys.exit(f"{n} is a GPU workload (f16 storage): time it with --cuda")
         if match is None:
-            sys.exit(f"unknown workload {n!r}; valid names: {', '.join(valid)}")
+            groups = "" if args.cuda else ", " + ", ".join(GROUPS)
+            sys.exit(f"unknown workload {n!r}; valid names: {', '.join(valid)}{groups}")
         names.append(match)
     if args.threads < 1 or args.reps < 1:
         sys.exit("--threads and --reps must be at least 1")
@@ -866,7 +1033,7 @@ def main():
     print()
     header = ["workload", "peer", "peer ms", "halfpixel ms", "peer/halfpixel", "issue torch ms", "note"]
     rows = []
-    for name in names:
+    for name in (n for n in names if n not in U8_WORKLOADS):
         h = hp_rows.get(name, {}).get("cpu", {})
         h_s = h.get("median_s") if h.get("status") == "ok" else None
         for peer in ("torch", "opencv"):
@@ -881,14 +1048,16 @@ def main():
             issue = ISSUE_TORCH_MS.get(name) if peer == "torch" else None
             rows.append([name, peer, fmt_ms(p_s), fmt_ms(h_s), ratio,
                          "-" if issue is None else f"{issue:.2f}", note])
-    width = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, width)).rstrip()
-    print(line(header))
-    print("  ".join("-" * w for w in width))
-    for r in rows:
-        print(line(r))
-    print("peer/halfpixel = peer median / halfpixel median: halfpixel's throughput relative to the "
-          "peer (above 1: halfpixel is faster). issue torch ms: the issue's PyTorch reference at 2 threads.")
+    if rows:
+        print_table(header, rows)
+        print("peer/halfpixel = peer median / halfpixel median: halfpixel's throughput relative to "
+              "the peer (above 1: halfpixel is faster). issue torch ms: the issue's PyTorch "
+              "reference at 2 threads.")
+    u8_names = [n for n in names if n in U8_WORKLOADS]
+    if u8_names:
+        if rows:
+            print()
+        w7_report(args, u8_names, peers, hp_rows, hp.get("adapter"))
 
     if args.json:
         with open(args.json, "w") as f:

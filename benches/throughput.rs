@@ -53,14 +53,16 @@ fn bench(c: &mut Criterion) {
         let (in_bytes, out_bytes) = w.bytes().expect("workload sizes");
         group.throughput(Throughput::Bytes(in_bytes + out_bytes));
         let op = w.operation().expect("workload op");
-        if w.dtype == DType::F32 {
+        // 8-bit workloads (W7) are timed by `halfpixel bench` and `benches/peers.py`.
+        let Some(dtype) = w.gpu_dtype() else { continue };
+        if dtype == DType::F32 {
             let x = input(&w);
             group.bench_function(format!("{}/cpu", w.name), |b| {
                 b.iter(|| op.run_cpu(x.view(), w.layout).expect("cpu run"))
             });
         }
         let Some(ctx) = &gpu else { continue };
-        if w.dtype == DType::F16 && !ctx.supports_f16() {
+        if dtype == DType::F16 && !ctx.supports_f16() {
             continue;
         }
         let Some(r) = resident(ctx, &w) else { continue };
@@ -76,14 +78,14 @@ fn bench(c: &mut Criterion) {
                         offset: 0,
                         dims: w.input,
                         layout: w.layout,
-                        dtype: w.dtype,
+                        dtype,
                     },
                     &BufferTensor {
                         buffer: &r.output,
                         offset: 0,
                         dims: r.out_dims,
                         layout: w.layout,
-                        dtype: w.dtype,
+                        dtype,
                     },
                 )
                 .expect("encode");

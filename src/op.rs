@@ -165,6 +165,25 @@ pub struct ResizeOp {
     planner: Arc<dyn ResizePlanner>,
     /// Most recently used first; at most [`KERNEL_CACHE_ENTRIES`].
     kernels: Arc<Mutex<Vec<Arc<ResizeKernel>>>>,
+    /// The exact arithmetic per input shape and element type, most recently used first; at
+    /// most [`KERNEL_CACHE_ENTRIES`].
+    exact: Arc<Mutex<Vec<ExactEntry>>>,
+}
+
+/// A cached answer of the planner for one input shape and element type: its
+/// [`ResizePlanner::integer_path`] (8- and 16-bit) or its [`ResizePlanner::exact_f32_plan`]
+/// (float32).
+#[derive(Clone)]
+struct ExactEntry {
+    input: InputDesc,
+    ty: ElementType,
+    path: CachedPath,
+}
+
+#[derive(Clone)]
+enum CachedPath {
+    Integer(IntegerPath),
+    Float(Option<Arc<ExactPlan>>),
 }
 
 impl ResizeOp {
@@ -173,7 +192,65 @@ impl ResizeOp {
         ResizeOp {
             planner,
             kernels: Arc::default(),
+            exact: Arc::default(),
         }
+    }
+
+    /// How this resize computes on an integer tensor of type `ty` ([`ResizePlanner::integer_path`]),
+    /// planned once per input shape and type and cached (at most [`KERNEL_CACHE_ENTRIES`]
+    /// entries, shared with [`exact_f32_plan`](Self::exact_f32_plan)). Errors are returned, not
+    /// cached.
+    pub fn integer_path(&self, input: &InputDesc, ty: ElementType) -> Result<IntegerPath> {
+        match self.cached_exact(input, ty, || {
+            self.planner
+                .integer_path(input, ty)
+                .map(CachedPath::Integer)
+        })? {
+            CachedPath::Integer(p) => Ok(p),
+            CachedPath::Float(_) => unreachable!("float entries are keyed by F32"),
+        }
+    }
+
+    /// The planner's [`ResizePlanner::exact_f32_plan`] for this input, cached like
+    /// [`integer_path`](Self::integer_path).
+    pub fn exact_f32_plan(&self, input: &InputDesc) -> Result<Option<Arc<ExactPlan>>> {
+        match self.cached_exact(input, ElementType::F32, || {
+            self.planner.exact_f32_plan(input).map(CachedPath::Float)
+        })? {
+            CachedPath::Float(p) => Ok(p),
+            CachedPath::Integer(_) => unreachable!("integer entries are keyed by their type"),
+        }
+    }
+
+    fn cached_exact(
+        &self,
+        input: &InputDesc,
+        ty: ElementType,
+        plan: impl FnOnce() -> Result<CachedPath>,
+    ) -> Result<CachedPath> {
+        let lock = || self.exact.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let mut entries = lock();
+            if let Some(at) = entries.iter().position(|e| e.input == *input && e.ty == ty) {
+                let hit = entries.remove(at);
+                let path = hit.path.clone();
+                entries.insert(0, hit);
+                return Ok(path);
+            }
+        }
+        let path = plan()?;
+        let mut entries = lock();
+        entries.retain(|e| !(e.input == *input && e.ty == ty));
+        entries.insert(
+            0,
+            ExactEntry {
+                input: *input,
+                ty,
+                path: path.clone(),
+            },
+        );
+        entries.truncate(KERNEL_CACHE_ENTRIES);
+        Ok(path)
     }
 
     /// The planner: the preset or spec this resize was made from.
@@ -313,7 +390,7 @@ impl Operation {
             return Ok(ty);
         }
         match self {
-            Operation::Resize(r) => match r.planner.integer_path(input, ty)? {
+            Operation::Resize(r) => match r.integer_path(input, ty)? {
                 IntegerPath::FloatOutput => Ok(ElementType::F32),
                 IntegerPath::Gather => Ok(ty),
                 IntegerPath::Exact(plan) => Ok(plan.output),
@@ -336,7 +413,7 @@ impl Operation {
     /// [`IntegerPath`], or why it has none.
     pub fn integer_path(&self, input: &InputDesc, ty: ElementType) -> Result<Option<IntegerPath>> {
         match self {
-            Operation::Resize(r) if ty.is_integer() => r.planner.integer_path(input, ty).map(Some),
+            Operation::Resize(r) if ty.is_integer() => r.integer_path(input, ty).map(Some),
             _ => Ok(None),
         }
     }
@@ -370,6 +447,58 @@ impl Operation {
         }
     }
 
+    /// Runs on an 8-bit tensor into the caller's array (the input's layout, the output shape),
+    /// for calls whose output stays 8-bit; see [`Operation::run_cpu_u8`]. The steady state of
+    /// the exact path allocates nothing: the plan is cached per input shape and the scratch
+    /// rows are kept per thread.
+    pub fn run_cpu_u8_into(
+        &self,
+        input: ArrayView4<u8>,
+        layout: Layout,
+        output: ArrayViewMut4<u8>,
+    ) -> Result<()> {
+        self.run_cpu_integer_into(input, layout, output)
+    }
+
+    /// Runs on a 16-bit tensor into the caller's array; see [`Operation::run_cpu_u8_into`].
+    pub fn run_cpu_u16_into(
+        &self,
+        input: ArrayView4<u16>,
+        layout: Layout,
+        output: ArrayViewMut4<u16>,
+    ) -> Result<()> {
+        self.run_cpu_integer_into(input, layout, output)
+    }
+
+    fn run_cpu_integer_into<T: cpu::separable::ExactElement>(
+        &self,
+        input: ArrayView4<T>,
+        layout: Layout,
+        output: ArrayViewMut4<T>,
+    ) -> Result<()> {
+        let desc = InputDesc {
+            dims: layout.nchw(input.dim().into()),
+            layout,
+        };
+        check_dims("input", desc.dims)?;
+        match self {
+            Operation::Resize(r) => match r.integer_path(&desc, T::TYPE)? {
+                IntegerPath::FloatOutput => Err(self.output_type_error(T::TYPE, ElementType::F32)),
+                IntegerPath::Gather => {
+                    let kernel = r.kernel(&desc)?;
+                    cpu::gather::gather_into(input, layout, kernel.plan(), output)
+                }
+                IntegerPath::Exact(plan) => cpu::separable::run_into(&plan, input, layout, output),
+            },
+            Operation::DepthToSpace(b) => {
+                cpu::rearrange_into(input, layout, *b, Direction::DepthToSpace, output)
+            }
+            Operation::SpaceToDepth(b) => {
+                cpu::rearrange_into(input, layout, *b, Direction::SpaceToDepth, output)
+            }
+        }
+    }
+
     fn output_type_error(&self, input: ElementType, output: ElementType) -> Error {
         Error::unsupported(format!(
             "{} gives {output} for {input} input; call run_cpu_tensor to get it",
@@ -392,7 +521,7 @@ impl Operation {
         };
         check_dims("input", desc.dims)?;
         match self {
-            Operation::Resize(r) => match r.planner.integer_path(&desc, T::TYPE)? {
+            Operation::Resize(r) => match r.integer_path(&desc, T::TYPE)? {
                 IntegerPath::FloatOutput => {
                     let x = TensorView4::from(input).to_f32();
                     self.run_cpu(x.view(), layout).map(Tensor4::F32)
@@ -422,7 +551,7 @@ impl Operation {
         // shape): only the input's here, without a second kernel lookup on this per-call path.
         check_dims("input", desc.dims)?;
         match self {
-            Operation::Resize(r) => match r.planner.exact_f32_plan(&desc)? {
+            Operation::Resize(r) => match r.exact_f32_plan(&desc)? {
                 Some(plan) => run_exact_f32(&plan, input, layout),
                 None => r.kernel(&desc)?.run(input),
             },
@@ -450,20 +579,8 @@ impl Operation {
         // shape): only the input's here, without a second kernel lookup on this per-call path.
         check_dims("input", desc.dims)?;
         match self {
-            Operation::Resize(r) => match r.planner.exact_f32_plan(&desc)? {
-                Some(plan) => {
-                    let y = run_exact_f32(&plan, input, layout)?;
-                    if y.dim() != output.dim() {
-                        return Err(Error::ShapeMismatch {
-                            what: format!("output array ({})", layout.name()),
-                            expected: y.shape().to_vec(),
-                            got: output.shape().to_vec(),
-                        });
-                    }
-                    let mut output = output;
-                    output.assign(&y);
-                    Ok(())
-                }
+            Operation::Resize(r) => match r.exact_f32_plan(&desc)? {
+                Some(plan) => cpu::separable::run_into(&plan, input, layout, output),
                 None => r.kernel(&desc)?.run_into(input, output),
             },
             Operation::DepthToSpace(b) => {

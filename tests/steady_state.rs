@@ -6,6 +6,7 @@ use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use halfpixel::presets::torch;
+use halfpixel::tensor::ElementType;
 use halfpixel::{workloads, InputDesc, Layout, Operation};
 use ndarray::Array4;
 
@@ -36,6 +37,10 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The tests run one at a time: the counter sees every allocation of every thread of the
+/// process, so another test allocating meanwhile would be counted.
+static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn input(shape: [usize; 4]) -> Array4<f32> {
     Array4::from_shape_fn((shape[0], shape[1], shape[2], shape[3]), |(a, b, c, d)| {
         ((a * 7 + b * 5 + c * 3 + d) % 17) as f32 * 0.25 - 1.0
@@ -46,13 +51,14 @@ fn input(shape: [usize; 4]) -> Array4<f32> {
 /// calls, `run_cpu_into` allocates nothing at all.
 #[test]
 fn run_cpu_into_allocates_nothing_in_steady_state() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()
         .unwrap();
     for w in workloads::all()
         .into_iter()
-        .filter(|w| w.dtype == halfpixel::gpu::DType::F32)
+        .filter(|w| w.element == ElementType::F32)
     {
         let op = w.operation().unwrap();
         let x = input(w.input_shape());
@@ -80,10 +86,62 @@ fn run_cpu_into_allocates_nothing_in_steady_state() {
     }
 }
 
+/// Every 8-bit workload (W7: OpenCV's INTER_AREA, PyTorch's and Pillow's antialiased bilinear,
+/// each in its framework's exact 8-bit arithmetic), in a pool of 2 threads: after the first
+/// calls, `run_cpu_u8_into` allocates nothing (the exact plan is cached per shape and the fast
+/// path keeps its rows and tap tables per thread).
+#[test]
+fn run_cpu_u8_into_allocates_nothing_in_steady_state() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    for w in workloads::all()
+        .into_iter()
+        .filter(|w| w.element == ElementType::U8)
+    {
+        let op = w.operation().unwrap();
+        let s = w.input_shape();
+        let x = Array4::from_shape_fn((s[0], s[1], s[2], s[3]), |(a, b, c, d)| {
+            ((a * 7 + b * 5 + c * 3 + d) % 251) as u8
+        });
+        let out = w.layout.shape(
+            op.output_dims(&InputDesc {
+                dims: w.input,
+                layout: w.layout,
+            })
+            .unwrap(),
+        );
+        let mut y = Array4::<u8>::zeros((out[0], out[1], out[2], out[3]));
+        pool.broadcast(|_| {
+            let mut z = y.clone();
+            op.run_cpu_u8_into(x.view(), w.layout, z.view_mut())
+                .unwrap();
+        });
+        let allocations = pool.install(|| {
+            op.run_cpu_u8_into(x.view(), w.layout, y.view_mut())
+                .unwrap();
+            let before = ALLOCATIONS.load(Ordering::SeqCst);
+            for _ in 0..3 {
+                op.run_cpu_u8_into(x.view(), w.layout, y.view_mut())
+                    .unwrap();
+            }
+            ALLOCATIONS.load(Ordering::SeqCst) - before
+        });
+        assert_eq!(
+            allocations, 0,
+            "{}: {allocations} allocations in 3 steady-state calls",
+            w.name
+        );
+    }
+}
+
 /// One operation used on more shapes than the cache holds, in an interleaved order: every call
 /// equals a fresh operation's result for that shape.
 #[test]
 fn the_kernel_cache_keeps_shapes_apart() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
     let op = torch::Interpolate::scale_factor([2.0, 1.5], torch::Mode::Bilinear)
         .align_corners(false)
         .build()
@@ -122,6 +180,7 @@ fn the_kernel_cache_keeps_shapes_apart() {
 /// error instead of reading out of bounds.
 #[test]
 fn a_prepared_kernel_refuses_other_shapes() {
+    let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
     let op: Operation = torch::Interpolate::size([8, 8], torch::Mode::Bilinear)
         .build()
         .unwrap();

@@ -1,12 +1,13 @@
-//! CPU timings: the workloads through `Operation::run_cpu_into` into a preallocated output, and
-//! the memcpy floor, inside a rayon pool of a chosen size.
+//! CPU timings: the workloads through `Operation::run_cpu_into` (float32) or
+//! `Operation::run_cpu_u8_into` (8-bit) into a preallocated output, and the memcpy floor,
+//! inside a rayon pool of a chosen size.
 
 use ndarray::Array4;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::gpu::DType;
 use crate::op::InputDesc;
+use crate::tensor::ElementType;
 use crate::workloads::Workload;
 
 use super::stats::{wall, Repetitions, Stats};
@@ -28,6 +29,26 @@ pub fn input(w: &Workload) -> Array4<f32> {
     })
 }
 
+/// A deterministic 8-bit input for an 8-bit workload, in its layout's shape: the element at
+/// NHWC position `i` (`((n·H + y)·W + x)·C + c`) is `(i · 2654435761 mod 2^32) >> 24`, a
+/// pattern with no structure a kernel could exploit (`benches/peers.py` builds the same image).
+pub fn input_u8(w: &Workload) -> Array4<u8> {
+    let [_, c, h, wd] = w.input;
+    let value = |n: usize, ch: usize, y: usize, x: usize| {
+        let i = (((n * h + y) * wd + x) * c + ch) as u64;
+        ((i.wrapping_mul(2_654_435_761) & 0xffff_ffff) >> 24) as u8
+    };
+    let s = w.input_shape();
+    match w.layout {
+        crate::spec::Layout::Nchw => {
+            Array4::from_shape_fn((s[0], s[1], s[2], s[3]), |(n, ch, y, x)| value(n, ch, y, x))
+        }
+        crate::spec::Layout::Nhwc => {
+            Array4::from_shape_fn((s[0], s[1], s[2], s[3]), |(n, y, x, ch)| value(n, ch, y, x))
+        }
+    }
+}
+
 /// The output dims `[n, c, h, w]` of a workload.
 pub fn output_dims(w: &Workload) -> Result<[usize; 4]> {
     w.operation()?.output_dims(&InputDesc {
@@ -38,24 +59,35 @@ pub fn output_dims(w: &Workload) -> Result<[usize; 4]> {
 
 /// Why a workload does not run on the CPU, if it does not.
 pub fn unsupported(w: &Workload) -> Option<String> {
-    (w.dtype != DType::F32).then(|| {
-        format!(
-            "{} storage runs on GPUs with SHADER_F16 only (the CPU kernels are f32)",
-            format!("{:?}", w.dtype).to_lowercase()
-        )
-    })
+    match w.element {
+        ElementType::F32 | ElementType::U8 => None,
+        other => Some(format!(
+            "{other} storage runs on GPUs with SHADER_F16 only (the CPU kernels are f32, u8 and \
+             u16)"
+        )),
+    }
 }
 
-/// Times `op.run_cpu_into` on the workload in `pool`, into one output array allocated up front
-/// (the steady state: input and output resident, nothing else allocated by the caller).
+/// Times the workload in `pool` into one output array allocated up front (the steady state:
+/// input and output resident, the operation's kernel or exact plan prepared on the first call,
+/// nothing allocated by the caller): `op.run_cpu_into` for float32, `op.run_cpu_u8_into` for
+/// 8-bit workloads.
 pub fn time_workload(w: &Workload, pool: &rayon::ThreadPool, reps: &Repetitions) -> Result<Stats> {
     if let Some(why) = unsupported(w) {
         return Err(Error::unsupported(why));
     }
     let op = w.operation()?;
-    let x = input(w);
     let o = w.layout.shape(output_dims(w)?);
-    let mut y = Array4::<f32>::zeros((o[0], o[1], o[2], o[3]));
+    let shape = (o[0], o[1], o[2], o[3]);
+    if w.element == ElementType::U8 {
+        let x = input_u8(w);
+        let mut y = Array4::<u8>::zeros(shape);
+        return pool.install(|| {
+            reps.measure(|| wall(|| op.run_cpu_u8_into(x.view(), w.layout, y.view_mut())))
+        });
+    }
+    let x = input(w);
+    let mut y = Array4::<f32>::zeros(shape);
     pool.install(|| reps.measure(|| wall(|| op.run_cpu_into(x.view(), w.layout, y.view_mut()))))
 }
 

@@ -12,10 +12,11 @@
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
-use crate::gpu::{BufferTensor, DType, GpuContext};
+use crate::gpu::{BufferTensor, DType, GpuContext, IntegerBufferTensor};
+use crate::tensor::ElementType;
 use crate::workloads::Workload;
 
-use super::cpu::{input, output_dims};
+use super::cpu::{input, input_u8, output_dims};
 use super::stats::{wall, Repetitions, Stats};
 
 /// How kernel times are taken on a device.
@@ -285,12 +286,14 @@ impl<'a> GpuBench<'a> {
 
     /// Why a workload does not run on this device, if it does not.
     pub fn unsupported(&self, w: &Workload) -> Option<String> {
-        (w.dtype == DType::F16 && !self.ctx.supports_f16()).then(|| {
-            format!(
+        match w.element {
+            ElementType::F16 if !self.ctx.supports_f16() => Some(format!(
                 "f16 storage needs SHADER_F16, which {} lacks",
                 self.ctx.adapter().label()
-            )
-        })
+            )),
+            ElementType::F32 | ElementType::F16 | ElementType::U8 => None,
+            other => Some(format!("{other} workloads are not timed on the GPU")),
+        }
     }
 
     fn buffer(&self, label: &str, bytes: u64, usage: wgpu::BufferUsages) -> Result<wgpu::Buffer> {
@@ -326,11 +329,14 @@ impl<'a> GpuBench<'a> {
         let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
         let src = self.buffer("input", in_bytes, usage)?;
         let dst = self.buffer("output", out_bytes, usage)?;
-        let x = input(w);
-        let data: Vec<u8> = match w.dtype {
-            DType::F32 => bytemuck::cast_slice(x.as_slice().expect("standard layout")).to_vec(),
-            DType::F16 => {
-                let h: Vec<u16> = x
+        let data: Vec<u8> = match w.gpu_dtype() {
+            // 8-bit workloads: the image's bytes, packed four to a word as they lie.
+            None => input_u8(w).as_standard_layout().iter().copied().collect(),
+            Some(DType::F32) => {
+                bytemuck::cast_slice(input(w).as_slice().expect("standard layout")).to_vec()
+            }
+            Some(DType::F16) => {
+                let h: Vec<u16> = input(w)
                     .iter()
                     .map(|&v| half::f16::from_f32(v).to_bits())
                     .collect();
@@ -342,22 +348,41 @@ impl<'a> GpuBench<'a> {
         self.ctx.queue().write_buffer(&src, 0, &padded);
         wait(self.ctx, "uploading the input")?;
 
-        let input = BufferTensor {
-            buffer: &src,
-            offset: 0,
-            dims: w.input,
-            layout: w.layout,
-            dtype: w.dtype,
-        };
-        let output = BufferTensor {
-            buffer: &dst,
-            offset: 0,
-            dims: out_dims,
-            layout: w.layout,
-            dtype: w.dtype,
-        };
         // Steady state, as an inference loop runs it: bound once, recorded on every call.
-        let bound = self.ctx.bind(&op, &input, &output)?;
+        let bound = match w.gpu_dtype() {
+            None => self.ctx.bind_integer(
+                &op,
+                &IntegerBufferTensor {
+                    buffer: &src,
+                    dims: w.input,
+                    layout: w.layout,
+                    element: w.element,
+                },
+                &IntegerBufferTensor {
+                    buffer: &dst,
+                    dims: out_dims,
+                    layout: w.layout,
+                    element: w.element,
+                },
+            )?,
+            Some(dtype) => {
+                let input = BufferTensor {
+                    buffer: &src,
+                    offset: 0,
+                    dims: w.input,
+                    layout: w.layout,
+                    dtype,
+                };
+                let output = BufferTensor {
+                    buffer: &dst,
+                    offset: 0,
+                    dims: out_dims,
+                    layout: w.layout,
+                    dtype,
+                };
+                self.ctx.bind(&op, &input, &output)?
+            }
+        };
         let encode = |encoder: &mut wgpu::CommandEncoder| bound.encode(encoder);
         self.time(w.name, reps, encode)
     }

@@ -740,7 +740,7 @@ impl Report {
                 "name": r.workload.name,
                 "description": r.workload.description,
                 "layout": r.workload.layout.name(),
-                "dtype": format!("{:?}", r.workload.dtype).to_lowercase(),
+                "dtype": r.workload.element.name(),
                 "input_dims": r.workload.input,
                 "output_dims": r.output_dims,
                 "bytes_in": r.bytes_in,

@@ -114,6 +114,19 @@ impl BoundOperation {
         }
     }
 
+    /// An operation made of dispatches bound elsewhere in the GPU backend.
+    pub(super) fn from_dispatches(
+        ctx: &GpuContext,
+        label: &'static str,
+        during: &'static str,
+        dispatches: Vec<BoundDispatch>,
+    ) -> Self {
+        BoundOperation {
+            dispatches,
+            ..BoundOperation::new(ctx, label, during)
+        }
+    }
+
     /// Records the operation into `encoder` (one compute pass, `CommandEncoder::begin_compute_pass`).
     /// Nothing is submitted, and the device is not polled. A device known to be lost (from any
     /// earlier poll, yours or halfpixel's) is [`Error::DeviceLost`], a pass the device refuses

@@ -510,7 +510,135 @@ fn pack(input: &TensorView4<'_>) -> Result<Vec<u32>> {
     })
 }
 
+/// An 8- or 16-bit tensor in a wgpu storage buffer, as the exact kernels read and write it:
+/// `dims` (`[n, c, h, w]`) elements of `element` in `layout`, C order, packed little-endian into
+/// 32-bit words (four `u8` or two `u16` per word; the last word zero-padded), from the start of
+/// `buffer`, which needs `STORAGE` usage.
+#[derive(Debug, Clone, Copy)]
+pub struct IntegerBufferTensor<'a> {
+    /// The buffer.
+    pub buffer: &'a wgpu::Buffer,
+    /// `[n, c, h, w]`.
+    pub dims: [usize; 4],
+    /// Memory layout.
+    pub layout: Layout,
+    /// [`ElementType::U8`] or [`ElementType::U16`].
+    pub element: ElementType,
+}
+
+impl IntegerBufferTensor<'_> {
+    /// The bytes it occupies: whole 32-bit words.
+    pub fn bytes(&self) -> u64 {
+        let per_word = match self.element {
+            ElementType::U16 => 2,
+            _ => 4,
+        };
+        let elements = self
+            .dims
+            .iter()
+            .fold(1u64, |acc, &d| acc.saturating_mul(d as u64));
+        elements.div_ceil(per_word).saturating_mul(4)
+    }
+
+    fn check(&self, what: &str) -> Result<()> {
+        bits(self.element)?;
+        if self.bytes() > self.buffer.size() {
+            return Err(Error::ShapeMismatch {
+                what: format!(
+                    "{what} buffer too small for {:?} {}",
+                    self.dims, self.element
+                ),
+                expected: vec![self.bytes() as usize],
+                got: vec![self.buffer.size() as usize],
+            });
+        }
+        if !self.buffer.usage().contains(wgpu::BufferUsages::STORAGE) {
+            return Err(Error::invalid_argument(
+                format!("{what} buffer usage"),
+                format!("{:?}", self.buffer.usage()),
+                "needs BufferUsages::STORAGE",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl GpuContext {
+    /// Binds a resize on an 8- or 16-bit image in a buffer: the framework's own arithmetic
+    /// ([`IntegerPath::Exact`](crate::IntegerPath::Exact)), bit-exact with the CPU, recorded
+    /// with [`BoundOperation::encode`] into the caller's encoder as often as needed (the steady
+    /// state of an inference loop: nothing is created per call). Input and output stay in
+    /// their buffers; nothing is read back.
+    ///
+    /// Errors: [`Error::Unsupported`] for an operation without an exact plan on this input (a
+    /// pixel copy, a float-output call, a pixel shuffle: [`GpuContext::run_tensor`] runs those)
+    /// or one that accumulates in float64; [`Error::ShapeMismatch`] when the output's dims,
+    /// layout or element type are not the operation's, or a buffer is too small; the limits of
+    /// [`GpuContext::run_exact`].
+    pub fn bind_integer(
+        &self,
+        op: &crate::Operation,
+        input: &IntegerBufferTensor<'_>,
+        output: &IntegerBufferTensor<'_>,
+    ) -> Result<super::BoundOperation> {
+        self.check()?;
+        input.check("input")?;
+        output.check("output")?;
+        let crate::Operation::Resize(r) = op else {
+            return Err(Error::unsupported(format!(
+                "{} on a packed integer buffer: only resizes have exact plans",
+                op.describe()
+            )));
+        };
+        let desc = crate::InputDesc {
+            dims: input.dims,
+            layout: input.layout,
+        };
+        let plan = match r.integer_path(&desc, input.element)? {
+            crate::IntegerPath::Exact(plan) => plan,
+            _ => {
+                return Err(Error::unsupported(format!(
+                    "{} on {} data copies pixels or returns float32 here, with no exact plan to \
+                     bind on packed buffers; use GpuContext::run_tensor",
+                    op.describe(),
+                    input.element
+                )))
+            }
+        };
+        let [n, c, _, _] = input.dims;
+        let [oh, ow] = plan.output_hw();
+        if output.dims != [n, c, oh, ow]
+            || output.layout != input.layout
+            || output.element != plan.output
+        {
+            return Err(Error::ShapeMismatch {
+                what: format!(
+                    "output tensor (dims [n, c, h, w], {} {} expected)",
+                    input.layout.name(),
+                    plan.output
+                ),
+                expected: vec![n, c, oh, ow],
+                got: output.dims.to_vec(),
+            });
+        }
+        plan.validate(c)?;
+        let (params, tables, words) = encode_plan(&plan, input.dims, input.layout, None, None)?;
+        let dispatches = self.bind_exact(
+            &plan,
+            input.dims,
+            (&params, &tables, words),
+            FUSED_BUDGET,
+            input.buffer.as_entire_binding(),
+            output.buffer.as_entire_binding(),
+        )?;
+        Ok(super::BoundOperation::from_dispatches(
+            self,
+            "halfpixel exact",
+            "recording an exact plan",
+            dispatches,
+        ))
+    }
+
     /// Runs an exact plan on an 8- or 16-bit tensor (`layout` NCHW or NHWC), returning the
     /// output in the plan's type; bit-exact with [`crate::cpu::separable::run`].
     ///

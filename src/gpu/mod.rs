@@ -24,6 +24,7 @@ pub use context::{
     enumerate_adapters, instance, software_gpu_allowed, AdapterDescription, CacheStats, GpuContext,
     GpuOptions, ALLOW_SOFTWARE_GPU, TAP_CACHE_ENTRIES,
 };
+pub use exact::IntegerBufferTensor;
 pub use kernels::{all_sources, entry_point, DType};
 pub use preprocess::{BoundPreprocess, FrameBuffer, FrameSource};
 mod arrays;

@@ -116,19 +116,22 @@ fn bench_workloads(names: &[String]) -> Result<Vec<workloads::Workload>, Fatal> 
         return Ok(workloads::all());
     }
     let valid = || {
-        let names: Vec<&str> = workloads::all().iter().map(|w| w.name).collect();
+        let mut names: Vec<&str> = workloads::all().iter().map(|w| w.name).collect();
+        names.extend(workloads::GROUPS.iter().map(|g| g.0));
         names.join(", ")
     };
     let mut chosen: Vec<workloads::Workload> = Vec::new();
     for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-        match workloads::by_name(name) {
-            Some(w) if chosen.iter().any(|c| c.name == w.name) => {}
-            Some(w) => chosen.push(w),
-            None => {
-                return Err(Fatal(format!(
-                    "unknown workload {name:?}; valid names: {}",
-                    valid()
-                )))
+        let selected = workloads::select(name);
+        if selected.is_empty() {
+            return Err(Fatal(format!(
+                "unknown workload {name:?}; valid names: {}",
+                valid()
+            )));
+        }
+        for w in selected {
+            if !chosen.iter().any(|c| c.name == w.name) {
+                chosen.push(w);
             }
         }
     }

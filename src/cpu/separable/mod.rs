@@ -2,12 +2,27 @@
 //! pass by pass, exactly as the plan states it. It is the reference the GPU's exact kernels are
 //! tested against.
 //!
-//! Images are processed as rows of interleaved `x·C + c` elements (NHWC order, the order OpenCV
-//! and Pillow see; an NCHW tensor is transposed in and out). Integer accumulators are i64 (the
-//! frameworks' i32 and u64 sums are exact in it); float accumulators are f32 with every product
-//! and sum rounded on its own, in the plan's order.
+//! Two paths compute the same bits:
+//!
+//! - the **generic** path ([`run_reference`]): images as rows of interleaved `x·C + c` elements
+//!   (NHWC order, the order OpenCV and Pillow see; an NCHW tensor is transposed in and out),
+//!   whole-image intermediates, i64 integer accumulators (the frameworks' i32 and u64 sums are
+//!   exact in it), f32 float accumulators with every product and sum rounded on its own in the
+//!   plan's order, and the rule looked up per element. It runs every plan.
+//! - the **fast** path (`fast`): 8- and 16-bit images whose passes all have a specialised kernel
+//!   (fixed-point sums proven to stay inside i32, float32 sums, the stores of the real plans).
+//!   It computes row bands in parallel, only the first-pass rows the second pass reads, NCHW
+//!   planes in place without transposes, with per-thread scratch, and the same operations on
+//!   every element: the same products, added in the same order, rounded, shifted and clamped by
+//!   the same rules (the helpers below are shared by both paths). `tests/exact_fast.rs` checks it
+//!   against the generic path on random plans and images.
+//!
+//! [`run`] and [`run_into`] take the fast path where it exists and the generic one otherwise.
 
-use ndarray::{Array4, ArrayView4, Axis};
+mod fast;
+mod simd;
+
+use ndarray::{Array4, ArrayView4, ArrayViewMut4, Axis};
 use rayon::prelude::*;
 
 use crate::error::{try_zeros, Error, Result};
@@ -29,13 +44,19 @@ enum Values {
 }
 
 /// An element type the executor reads and writes.
-pub trait ExactElement: Element {
+pub trait ExactElement: Element + fast::FastElement {
     /// The value as the executor's integer or float domain.
     fn load(self) -> Loaded;
     /// Converts an integer result (already clamped into range by the plan's last rule).
     fn from_int(v: i64) -> Self;
     /// Converts a float result.
     fn from_float(v: f32) -> Self;
+    /// The array of this type in a tensor of the plan's output type.
+    #[doc(hidden)]
+    fn from_tensor(t: Tensor4) -> Result<Array4<Self>>;
+    /// An array of this type as a tensor.
+    #[doc(hidden)]
+    fn into_tensor(a: Array4<Self>) -> Tensor4;
 }
 
 /// A value as loaded from an input tensor.
@@ -48,6 +69,19 @@ pub enum Loaded {
 }
 
 impl ExactElement for u8 {
+    fn into_tensor(a: Array4<Self>) -> Tensor4 {
+        Tensor4::U8(a)
+    }
+    fn from_tensor(t: Tensor4) -> Result<Array4<Self>> {
+        match t {
+            Tensor4::U8(a) => Ok(a),
+            other => Err(Error::invalid_argument(
+                "output element type",
+                other.element_type(),
+                "the plan writes another type than the output array's",
+            )),
+        }
+    }
     fn load(self) -> Loaded {
         Loaded::Int(self as i64)
     }
@@ -60,6 +94,19 @@ impl ExactElement for u8 {
 }
 
 impl ExactElement for u16 {
+    fn into_tensor(a: Array4<Self>) -> Tensor4 {
+        Tensor4::U16(a)
+    }
+    fn from_tensor(t: Tensor4) -> Result<Array4<Self>> {
+        match t {
+            Tensor4::U16(a) => Ok(a),
+            other => Err(Error::invalid_argument(
+                "output element type",
+                other.element_type(),
+                "the plan writes another type than the output array's",
+            )),
+        }
+    }
     fn load(self) -> Loaded {
         Loaded::Int(self as i64)
     }
@@ -72,6 +119,19 @@ impl ExactElement for u16 {
 }
 
 impl ExactElement for f32 {
+    fn into_tensor(a: Array4<Self>) -> Tensor4 {
+        Tensor4::F32(a)
+    }
+    fn from_tensor(t: Tensor4) -> Result<Array4<Self>> {
+        match t {
+            Tensor4::F32(a) => Ok(a),
+            other => Err(Error::invalid_argument(
+                "output element type",
+                other.element_type(),
+                "the plan writes another type than the output array's",
+            )),
+        }
+    }
     fn load(self) -> Loaded {
         Loaded::Float(self)
     }
@@ -89,7 +149,72 @@ pub fn run<T: ExactElement>(
     input: ArrayView4<T>,
     layout: Layout,
 ) -> Result<Tensor4> {
-    let [n, c, h, w] = layout.nchw(input.dim().into());
+    let [n, c, _, _] = check(plan, &input, layout)?;
+    if plan.output == T::TYPE && T::fast_covers(plan, c, layout) {
+        let [oh, ow] = plan.output_hw();
+        let mut out: Array4<T> = try_zeros("the output", layout.shape([n, c, oh, ow]))?;
+        run_into(plan, input, layout, out.view_mut())?;
+        return Ok(T::into_tensor(out));
+    }
+    run_reference(plan, input, layout)
+}
+
+/// Whether [`run`] and [`run_into`] take the fast path for `plan` on a tensor of `channels`
+/// channels in `layout` with elements of type `T` (the plan reads and writes `T`, and every step
+/// has a specialised kernel); otherwise they take [`run_reference`]. Both compute the same bits.
+pub fn has_fast_path<T: ExactElement>(plan: &ExactPlan, channels: usize, layout: Layout) -> bool {
+    plan.input == T::TYPE && plan.output == T::TYPE && T::fast_covers(plan, channels, layout)
+}
+
+/// Runs `plan` on `input` (in `layout`) into the caller's `output` (the same layout and element
+/// type, the plan's output size). With the fast path (8- and 16-bit plans that have one) a
+/// steady-state call allocates nothing.
+///
+/// Errors: those of [`run`], a plan whose output type is not `T`, and an output of another
+/// shape.
+pub fn run_into<T: ExactElement>(
+    plan: &ExactPlan,
+    input: ArrayView4<T>,
+    layout: Layout,
+    mut output: ArrayViewMut4<T>,
+) -> Result<()> {
+    let dims = check(plan, &input, layout)?;
+    if plan.output != T::TYPE {
+        return Err(Error::invalid_argument(
+            "output element type",
+            T::TYPE,
+            format!("the plan writes {}", plan.output),
+        ));
+    }
+    let [n, c, _, _] = dims;
+    let [oh, ow] = plan.output_hw();
+    let expected = layout.shape([n, c, oh, ow]);
+    let got: [usize; 4] = output.dim().into();
+    if got != expected {
+        return Err(Error::ShapeMismatch {
+            what: format!("output array ({})", layout.name()),
+            expected: expected.to_vec(),
+            got: got.to_vec(),
+        });
+    }
+    if T::fast_covers(plan, c, layout) {
+        let src = input.as_standard_layout();
+        let src = src.as_slice().expect("standard layout");
+        return crate::cpu::write_standard(output, |dst| T::run_fast(plan, src, dims, layout, dst));
+    }
+    let y = T::from_tensor(run_reference(plan, input, layout)?)?;
+    output.assign(&y);
+    Ok(())
+}
+
+/// The shape, type and plan checks of [`run`]: returns the input's `[n, c, h, w]`.
+fn check<T: ExactElement>(
+    plan: &ExactPlan,
+    input: &ArrayView4<T>,
+    layout: Layout,
+) -> Result<[usize; 4]> {
+    let dims = layout.nchw(input.dim().into());
+    let [_, c, h, w] = dims;
     if [h, w] != plan.input_hw() {
         return Err(Error::ShapeMismatch {
             what: "input height and width (the plan was built for another size)".into(),
@@ -105,6 +230,18 @@ pub fn run<T: ExactElement>(
         ));
     }
     plan.validate(c)?;
+    Ok(dims)
+}
+
+/// The generic path: runs `plan` on `input` (in `layout`) element by element, exactly as the
+/// plan states it, and returns the output in the plan's output type. It runs every plan;
+/// [`run`] takes it where the fast path has no kernel, and the fast path is tested against it.
+pub fn run_reference<T: ExactElement>(
+    plan: &ExactPlan,
+    input: ArrayView4<T>,
+    layout: Layout,
+) -> Result<Tensor4> {
+    let [n, c, h, w] = check(plan, &input, layout)?;
     let [oh, ow] = plan.output_hw();
     // NHWC element order for the arithmetic.
     let nhwc = match layout {
@@ -351,7 +488,7 @@ fn accumulate(
         (Accumulate::Int, Coefs::Int(c)) => {
             let mut acc = 0i64;
             for (k, &ck) in c.iter().enumerate().take(taps) {
-                acc += value_int(values, read(k)) * ck as i64;
+                acc = int_tap(acc, value_int(values, read(k)), ck as i64);
             }
             Acc::Int(acc)
         }
@@ -364,7 +501,13 @@ fn accumulate(
         ) => {
             let mut acc = 0i64;
             for (k, &ck) in c.iter().enumerate().take(taps) {
-                acc += ((value_int(values, read(k)) >> pre_shift) * ck as i64) >> post_shift;
+                acc = shifted_tap(
+                    acc,
+                    value_int(values, read(k)),
+                    ck as i64,
+                    pre_shift,
+                    post_shift,
+                );
             }
             Acc::Int(acc)
         }
@@ -379,10 +522,10 @@ fn accumulate(
         }
         (Accumulate::Float { reverse, scale }, coefs) => {
             let weight = |k: usize| match &coefs {
-                Coefs::Int(c) => c[k] as f32 * scale,
-                Coefs::Float(c) => c[k] * scale,
+                Coefs::Int(c) => int_weight(c[k], scale),
+                Coefs::Float(c) => float_weight(c[k], scale),
                 // validate() refuses float32 rules on float64 tables.
-                Coefs::Double(c) => c[k] as f32 * scale,
+                Coefs::Double(c) => float_weight(c[k] as f32, scale),
             };
             let product = |k: usize| value_float(values, read(k)) * weight(k);
             let mut acc;
@@ -415,12 +558,75 @@ fn store(rule: &Rule, acc: Acc) -> i64 {
                 hi,
             },
             Acc::Int(v),
-        ) => ((v + bias) >> shift).clamp(lo, hi),
+        ) => shift_store(v, bias, shift, lo, hi),
         (Store::Keep, Acc::Int(v)) => v,
         (Store::RoundEven { lo, hi }, Acc::Float(f)) => round_even_saturate(f, lo, hi),
         (Store::RoundEven { lo, hi }, Acc::Int(v)) => v.clamp(lo, hi),
         (Store::Shift { .. }, Acc::Float(f)) | (Store::Keep, Acc::Float(f)) => f as i64,
     }
+}
+
+// The arithmetic of the rules, stated once for both paths: the generic path calls these with
+// i64 accumulators, the fast path with i32 ones where the plan's bounds keep every value of the
+// sum inside i32 (then both compute the same integers).
+
+/// An integer accumulator: i64 (generic path) or i32 (fast path, within proven bounds).
+pub(crate) trait IntAcc:
+    Copy
+    + Ord
+    + std::ops::Add<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::Shr<u32, Output = Self>
+    + From<u8>
+{
+}
+
+impl IntAcc for i32 {}
+impl IntAcc for i64 {}
+
+/// [`Accumulate::Int`]: one tap, `acc + v·c`.
+#[inline(always)]
+pub(crate) fn int_tap<A: IntAcc>(acc: A, v: A, c: A) -> A {
+    acc + v * c
+}
+
+/// [`Accumulate::ShiftedProducts`]: one tap, `acc + ((v >> pre)·c >> post)`, arithmetic shifts.
+#[inline(always)]
+pub(crate) fn shifted_tap<A: IntAcc>(acc: A, v: A, c: A, pre: u32, post: u32) -> A {
+    acc + (((v >> pre) * c) >> post)
+}
+
+/// [`Store::Shift`]: `clamp((acc + bias) >> shift, lo, hi)`, an arithmetic shift.
+#[inline(always)]
+pub(crate) fn shift_store<A: IntAcc>(acc: A, bias: A, shift: u32, lo: A, hi: A) -> A {
+    ((acc + bias) >> shift).clamp(lo, hi)
+}
+
+/// [`Accumulate::Float`]'s weight of a fixed-point coefficient: `f32(c) · scale`.
+#[inline(always)]
+pub(crate) fn int_weight(c: i32, scale: f32) -> f32 {
+    c as f32 * scale
+}
+
+/// [`Accumulate::Float`]'s weight of a float32 coefficient: `c · scale`.
+#[inline(always)]
+pub(crate) fn float_weight(c: f32, scale: f32) -> f32 {
+    c * scale
+}
+
+/// Pillow's `MULDIV255(v, a)`: `(t + (t >> 8)) >> 8` with `t = v·a + 128`.
+#[inline(always)]
+pub(crate) fn muldiv255<A: IntAcc>(v: A, a: A) -> A {
+    let t = v * a + A::from(128);
+    (t + (t >> 8)) >> 8
+}
+
+/// Pillow's `rgba2rgbA` for one colour of a pixel whose alpha is neither 0 nor 255:
+/// `min(255, ⌊255·v / a⌋)`.
+#[inline(always)]
+pub(crate) fn divide_by_alpha<A: IntAcc>(v: A, a: A) -> A {
+    ((A::from(255) * v) / a).min(A::from(255))
 }
 
 /// OpenCV's `saturate_cast<uchar|ushort>(float)`: round half to even, then clamp; NaN gives the
@@ -430,6 +636,17 @@ pub fn round_even_saturate(f: f32, lo: i64, hi: i64) -> i64 {
         return lo;
     }
     (f.round_ties_even() as i64).clamp(lo, hi)
+}
+
+/// [`round_even_saturate`] for bounds that float32 holds exactly (`|lo|, |hi| ≤ 2^24`), in
+/// float32: `min(max(round_ties_even(f), lo), hi)`, an integer-valued float that converts to the
+/// same integer. The same value: for `f` in `[lo, hi]` both round it; past a bound, the rounded
+/// value is past (or at) that integer bound too, so both give the bound; NaN gives `lo`
+/// (`f32::max` returns the other operand for NaN). The fast path uses it because it vectorises;
+/// `round_even_clamped_matches_round_even_saturate` checks it against the generic one.
+#[inline(always)]
+pub(crate) fn round_even_clamped(f: f32, lo: f32, hi: f32) -> f32 {
+    f.round_ties_even().max(lo).min(hi)
 }
 
 /// OpenCV's integer-factor area average over one image.
@@ -517,8 +734,7 @@ fn premultiply(values: &mut Values) {
         for px in v.chunks_exact_mut(4) {
             let a = px[3];
             for ch in &mut px[..3] {
-                let t = *ch * a + 128;
-                *ch = (t + (t >> 8)) >> 8;
+                *ch = muldiv255(*ch, a);
             }
         }
     }
@@ -534,7 +750,7 @@ fn unpremultiply(values: &mut Values) {
                 continue;
             }
             for ch in &mut px[..3] {
-                *ch = ((255 * *ch) / a).min(255);
+                *ch = divide_by_alpha(*ch, a);
             }
         }
     }
