@@ -52,9 +52,9 @@
 //! | `gpu` | `gpu` (WGSL kernels on wgpu), `Backend::Gpu` and `Auto` on a GPU, `halfpixel::wgpu` | wgpu 30, pollster, bytemuck's derive |
 //! | `serde` | `Serialize`/`Deserialize` on the spec's types | serde |
 //! | `calls` | the conformance call vocabulary: `presets::Call`, `presets::from_call`, `presets::inferred`, `presets::named`, `ResizeSpec::from_json` | serde, serde_json |
-//! | `tooling` | what the CLI is built from: `conformance`, `npy`, `tensor_io`, `identify`, `candidates`, `matrix`, `figures`, `bench`, `workloads`, `progress`; implies `calls` and `gpu` | image |
+//! | `tooling` | what the CLI is built from: `conformance`, `npy`, `tensor_io`, `identify`, `candidates`, `matrix`, `figures`, `bench`, `workloads`; implies `calls` and `gpu` | image, colorous |
 //! | `audit` | `model`: ONNX, Core ML, TFLite and Keras readers, `halfpixel audit`; implies `tooling` | prost, zip |
-//! | `cli` | the `halfpixel` binary; implies `tooling` | clap |
+//! | `cli` | the `halfpixel` binary and its progress bar; implies `tooling` | clap, indicatif |
 //!
 //! # wgpu version
 //!
@@ -102,8 +102,6 @@ pub mod op;
 pub mod plan;
 pub mod preprocess;
 pub mod presets;
-#[cfg(feature = "tooling")]
-pub mod progress;
 pub mod spec;
 pub mod tensor;
 #[cfg(feature = "tooling")]

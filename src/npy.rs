@@ -18,6 +18,22 @@
 //! is given; converting `f32` values to a narrower type (rounding, clamping) is
 //! [`crate::tensor_io`]'s job.
 //!
+//! # Why not npyz or ndarray-npy
+//!
+//! Both were tried on the files this module's tests and fuzz target feed it (npyz 0.9.1,
+//! ndarray-npy 0.10.0, December 2026). Neither serves as well:
+//!
+//! - **npyz** multiplies the header's shape without checking for overflow: a header claiming
+//!   `(2**63 + 1, 2)` panics in a debug build (and so under the fuzzer), and in a release build
+//!   reads as an array of 2 elements, silently. It allocates whatever the header-length field
+//!   claims (up to 4 GiB) before reading the header. Its writer puts a trailing comma in the shape
+//!   (`(2, 3, )`), so its files are not the bytes `numpy.save` writes, which the corpus tests
+//!   compare byte for byte.
+//! - **ndarray-npy** refuses those headers, but reads only into the one element type asked for
+//!   (the file's type is found by trying each in turn), has no float16, which the corpora use,
+//!   and needs ndarray 0.17 (halfpixel is on 0.16). Its writer drops the `, ` NumPy puts before
+//!   the closing brace, so its files are not `numpy.save`'s bytes either.
+//!
 //! ```
 //! use halfpixel::npy::{parse_npy, to_npy_bytes, NpyDtype};
 //! use ndarray::Array2;

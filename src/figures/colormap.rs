@@ -2,10 +2,11 @@
 //! map (ColorBrewer RdBu, blue below zero, red above) for differences, and the one colour NaN is
 //! drawn in.
 //!
-//! Both maps are tables of control points interpolated linearly in sRGB and then quantized to
-//! [`LEVELS`] colours, so that a value renders to the same colour wherever it is drawn — in a
-//! PNG, in a colour bar, in a GIF frame (whose palette holds at most 256 colours: the levels, NaN,
-//! and the few colours of the text and background all fit).
+//! Both maps are colorous's (`colorous::VIRIDIS`, matplotlib's viridis; `colorous::RED_BLUE`,
+//! ColorBrewer's RdBu as d3-scale-chromatic interpolates it), evaluated at positions quantized to
+//! [`LEVELS`] steps, so that a value renders to the same colour wherever it is drawn — in a PNG,
+//! in a colour bar, in a GIF frame (whose palette holds at most 256 colours: the levels, NaN, and
+//! the few colours of the text and background all fit).
 
 use image::Rgb;
 
@@ -15,36 +16,6 @@ pub const LEVELS: u32 = 249;
 
 /// The colour of NaN values in every map: magenta, which neither map produces.
 pub const NAN_COLOR: Rgb<u8> = Rgb([255, 0, 255]);
-
-/// Matplotlib's viridis at `i / 9`, `i = 0..=9`.
-const VIRIDIS: [[u8; 3]; 10] = [
-    [0x44, 0x01, 0x54],
-    [0x48, 0x28, 0x78],
-    [0x3e, 0x49, 0x89],
-    [0x31, 0x68, 0x8e],
-    [0x26, 0x82, 0x8e],
-    [0x1f, 0x9e, 0x89],
-    [0x35, 0xb7, 0x79],
-    [0x6e, 0xce, 0x58],
-    [0xb5, 0xde, 0x2b],
-    [0xfd, 0xe7, 0x25],
-];
-
-/// ColorBrewer's 11-class RdBu, reversed: dark blue (most negative) through near-white (zero) to
-/// dark red (most positive), at `i / 10`.
-const RDBU: [[u8; 3]; 11] = [
-    [0x05, 0x30, 0x61],
-    [0x21, 0x66, 0xac],
-    [0x43, 0x93, 0xc3],
-    [0x92, 0xc5, 0xde],
-    [0xd1, 0xe5, 0xf0],
-    [0xf7, 0xf7, 0xf7],
-    [0xfd, 0xdb, 0xc7],
-    [0xf4, 0xa5, 0x82],
-    [0xd6, 0x60, 0x4d],
-    [0xb2, 0x18, 0x2b],
-    [0x67, 0x00, 0x1f],
-];
 
 /// A colour map: positions in `[0, 1]` to colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,16 +36,12 @@ impl ColorMap {
         }
         let level = (t.clamp(0.0, 1.0) * f64::from(LEVELS - 1)).round();
         let t = level / f64::from(LEVELS - 1);
-        let table: &[[u8; 3]] = match self {
-            ColorMap::Viridis => &VIRIDIS,
-            ColorMap::Diverging => &RDBU,
+        let c = match self {
+            ColorMap::Viridis => colorous::VIRIDIS.eval_continuous(t),
+            // colorous runs red to blue; the difference maps put blue below zero.
+            ColorMap::Diverging => colorous::RED_BLUE.eval_continuous(1.0 - t),
         };
-        let x = t * (table.len() - 1) as f64;
-        let i = (x.floor() as usize).min(table.len() - 2);
-        let f = x - i as f64;
-        let (a, b) = (table[i], table[i + 1]);
-        let mix = |k: usize| (f64::from(a[k]) * (1.0 - f) + f64::from(b[k]) * f).round() as u8;
-        Rgb([mix(0), mix(1), mix(2)])
+        Rgb([c.r, c.g, c.b])
     }
 
     /// A short name for legends: `viridis` or `RdBu (diverging)`.
@@ -173,9 +140,20 @@ mod tests {
 
     #[test]
     fn the_ends_are_the_tables_ends_and_nan_is_none_of_the_maps_colours() {
-        assert_eq!(ColorMap::Viridis.at(0.0), Rgb(VIRIDIS[0]));
-        assert_eq!(ColorMap::Viridis.at(1.0), Rgb(VIRIDIS[9]));
-        assert_eq!(ColorMap::Diverging.at(0.5), Rgb(RDBU[5]));
+        // matplotlib's viridis ends at #440154 and #fde725.
+        assert_eq!(ColorMap::Viridis.at(0.0), Rgb([0x44, 0x01, 0x54]));
+        assert_eq!(ColorMap::Viridis.at(1.0), Rgb([0xfd, 0xe7, 0x25]));
+        // RdBu: dark blue below zero, a near-white grey at zero, dark red above.
+        let [r, g, b] = ColorMap::Diverging.at(0.0).0;
+        assert!(b > 90 && r < 20, "{:?}", (r, g, b));
+        let [r, g, b] = ColorMap::Diverging.at(0.5).0;
+        assert!(
+            r.min(g).min(b) > 230 && r.max(g).max(b) - r.min(g).min(b) < 12,
+            "{:?}",
+            (r, g, b)
+        );
+        let [r, g, b] = ColorMap::Diverging.at(1.0).0;
+        assert!(r > 90 && b < 40, "{:?}", (r, g, b));
         for i in 0..=1000 {
             let t = f64::from(i) / 1000.0;
             assert_ne!(ColorMap::Viridis.at(t), NAN_COLOR);

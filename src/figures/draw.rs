@@ -1,5 +1,10 @@
 //! Drawing: a 2-D array as a heat map of `cell`×`cell` blocks, a colour bar with its labels, a
 //! panel (title, heat map, colour bar) and a grid of panels.
+//!
+//! Every primitive here is an axis-aligned filled rectangle or a one-pixel frame on an
+//! `image::RgbImage`, so no drawing crate is used: plotters would bring its chart layout and
+//! font stack (see [`super::font`]) to draw rectangles, and imageproc brings nalgebra and rand
+//! for the same two calls (`draw_filled_rect_mut`, `draw_hollow_rect_mut`).
 
 use image::{imageops, Rgb, RgbImage};
 use ndarray::ArrayView2;

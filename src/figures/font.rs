@@ -1,6 +1,15 @@
 //! A 5×7 bitmap font (plus two rows for the descenders of g, j, p, q, y) for titles and
 //! colour-bar labels, so the pictures carry their own captions without a font dependency.
 //!
+//! Why not ab_glyph (or plotters, whose bitmap backend draws text through ab_glyph or the
+//! system's fonts): ab_glyph rasterises outline fonts but ships none, so a TTF and its licence
+//! would have to be embedded (DejaVu Sans Mono is 335 KiB, a third of this package), and plotters
+//! needs the system's fonts (font-kit) or such an embedded one. Its glyphs are anti-aliased
+//! coverage: every label would add shades of grey to pictures whose GIF frames have a
+//! 256-colour palette that the colour maps' [`LEVELS`](super::LEVELS) colours, NaN, the inks and
+//! the background already fill, so the frames would have to be dithered. Two colours per glyph
+//! keep every frame's palette exact.
+//!
 //! It covers lowercase letters (uppercase is drawn as lowercase), digits, and
 //! ` . , : _ - + = ( ) [ ] | / ' * < > ? !`; `×` is drawn as `x` and `−` as `-`. Any other
 //! character is drawn as a hollow box. Drawing clips at the image's edges, never panics.

@@ -9,9 +9,8 @@ use halfpixel::bench::{self, GpuInput, Repetitions, TimestampMethod};
 use halfpixel::gpu::{GpuContext, GpuOptions};
 use halfpixel::workloads;
 
-use halfpixel::progress::ProgressBar;
-
 use crate::common::{panic_message, Fatal};
+use crate::progress;
 
 #[derive(Debug, Args)]
 pub(crate) struct BenchArgs {
@@ -229,16 +228,16 @@ pub(crate) fn bench_command(args: &BenchArgs) -> Result<bool, Fatal> {
         0
     };
     let cpu_steps = if options.cpu { 2 + per_backend } else { 0 };
-    let bar = ProgressBar::stderr("bench", cpu_steps + gpu_steps);
+    let bar = progress::stderr_bar("bench", cpu_steps + gpu_steps);
     let mut progress = |line: &str| {
-        bar.set_label(format!("bench: {line}"));
+        bar.set_message(format!("bench: {line}"));
         bar.inc(1);
     };
     let report = catch_unwind(AssertUnwindSafe(|| {
         bench::run(&options, input, &mut progress)
     }))
     .map_err(|p| Fatal(format!("the benchmark panicked: {}", panic_message(p))))??;
-    bar.finish();
+    bar.finish_and_clear();
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

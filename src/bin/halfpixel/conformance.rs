@@ -10,9 +10,8 @@ use halfpixel::conformance::{
 use halfpixel::gpu::software_gpu_allowed;
 
 use crate::common::gpu_required;
+use crate::progress;
 use serde_json::{json, Value};
-
-use halfpixel::progress::ProgressBar;
 
 use crate::common::{backends_looked_at, find_adapters, open, Fatal, FoundAdapter};
 
@@ -309,7 +308,7 @@ pub(crate) fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
     let plan = plan(args)?;
 
     // One bar on stderr (when it is a terminal), restarted for each backend.
-    let bar = ProgressBar::stderr("", 0);
+    let bar = progress::stderr_bar("", 0);
     let tick = |n: usize| bar.inc(n as u64);
     let options = RunOptions {
         filter: args.filter.as_deref(),
@@ -339,7 +338,7 @@ pub(crate) fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
     };
     let mut runs = Vec::new();
     if plan.cpu {
-        bar.reset("cpu", checks);
+        progress::restart(&bar, "cpu", checks);
         runs.push(over_corpora(&|c| BackendRun::new(c, &CpuBackend, &options)));
     }
     for adapter in plan
@@ -348,7 +347,7 @@ pub(crate) fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
         .flatten()
         .filter(|a| a.selected && a.not_run.is_none())
     {
-        bar.reset(adapter.label.as_str(), checks);
+        progress::restart(&bar, adapter.label.as_str(), checks);
         let mut run = match open(adapter) {
             Ok(context) => over_corpora(&|c| BackendRun::new(c, &context, &gpu_options)),
             Err(reason) => over_corpora(&|c| {
@@ -358,7 +357,7 @@ pub(crate) fn conformance(args: &ConformanceArgs) -> Result<bool, Fatal> {
         run.rename(&adapter.label);
         runs.push(run);
     }
-    bar.finish();
+    bar.finish_and_clear();
     let report = MultiReport::new(runs);
 
     let stdout = io::stdout();

@@ -20,6 +20,7 @@ mod figures;
 mod identify;
 mod matrix;
 mod presets;
+mod progress;
 mod resize;
 
 fn main() -> ExitCode {

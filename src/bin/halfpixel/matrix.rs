@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use halfpixel::matrix::{self, Matrix, Options, PairResult, SourceRow, TargetGroup, Verdict};
-use halfpixel::progress::ProgressBar;
 
 use crate::common::Fatal;
+use crate::progress;
 
 /// The arguments of `halfpixel matrix`.
 #[derive(Debug, Args)]
@@ -86,16 +86,16 @@ pub(crate) fn run(args: &MatrixArgs) -> Result<bool, Fatal> {
         })
         .transpose()?;
     // A bar on stderr when it is a terminal: one step per shape pair, labelled with the pair.
-    let bar = ProgressBar::stderr("matrix", options.sweep.pairs().len() as u64);
+    let bar = progress::stderr_bar("matrix", options.sweep.pairs().len() as u64);
     let mut started = false;
     let mut progress = |line: &str| {
         if std::mem::replace(&mut started, true) {
             bar.inc(1);
         }
-        bar.set_label(format!("matrix {line}"));
+        bar.set_message(format!("matrix {line}"));
     };
     let computed = matrix::compute(&options, &mut progress);
-    bar.finish();
+    bar.finish_and_clear();
     let matrix = computed?;
     if let Some((path, mut file)) = json_file {
         let json = serde_json::to_string_pretty(&matrix)?;
