@@ -214,3 +214,41 @@ fn file_roundtrip_and_errors() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The headers that made the crates fall short (see the `npy` module's documentation) are typed
+/// errors here: a shape whose element count overflows 64 bits (npyz 0.9.1 reads
+/// `(2**63 + 1, 2)` as 2 elements in a release build), and a header-length field that claims
+/// gigabytes for a file of a dozen bytes.
+#[test]
+fn overflowing_shapes_and_lying_header_lengths_are_refused() {
+    fn npy_v1(header: &str, data: &[u8]) -> Vec<u8> {
+        let mut h = header.as_bytes().to_vec();
+        while (10 + h.len() + 1) % 64 != 0 {
+            h.push(b' ');
+        }
+        h.push(b'\n');
+        let mut b = b"\x93NUMPY\x01\x00".to_vec();
+        b.extend_from_slice(&(h.len() as u16).to_le_bytes());
+        b.extend_from_slice(&h);
+        b.extend_from_slice(data);
+        b
+    }
+    for shape in [
+        "(9223372036854775809, 2)",
+        "(4294967296, 4294967296, 16)",
+        "(18446744073709551617,)",
+    ] {
+        let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}");
+        match parse_npy(&npy_v1(&header, &[0; 8]), "overflow") {
+            Err(Error::Npy { reason, .. }) => assert!(!reason.is_empty(), "{shape}"),
+            other => panic!("{shape}: {other:?}"),
+        }
+    }
+    let mut lying = b"\x93NUMPY\x02\x00".to_vec();
+    lying.extend_from_slice(&0xffff_fff0u32.to_le_bytes());
+    lying.push(b'{');
+    match parse_npy(&lying, "lying") {
+        Err(Error::Npy { reason, .. }) => assert!(reason.contains("too long"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
